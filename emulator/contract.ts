@@ -1,0 +1,139 @@
+// The emulator's internal seams. The org store (emulator/org/) owns records, schema and SOQL; the HTTP
+// surfaces (REST, Bulk 2.0, streaming, admin) are thin layers over it. Keeping these types in one place lets
+// each surface be built and tested on its own.
+import type { EventEmitter } from 'node:events';
+
+export type SfFieldType =
+  | 'id' | 'string' | 'textarea' | 'picklist' | 'multipicklist' | 'boolean' | 'int' | 'double' | 'currency'
+  | 'percent' | 'date' | 'datetime' | 'time' | 'email' | 'phone' | 'url' | 'reference';
+
+/** A field as the per-object describe returns it (subset of Salesforce's DescribeFieldResult). */
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: SfFieldType;
+  /** Characters for text types; 0 for others. */
+  length: number;
+  precision: number;
+  scale: number;
+  nillable: boolean;
+  createable: boolean;
+  updateable: boolean;
+  /** Required on create: not nillable, createable and not defaulted on create. */
+  defaultedOnCreate: boolean;
+  externalId: boolean;
+  unique: boolean;
+  custom: boolean;
+  calculated: boolean;
+  filterable: boolean;
+  sortable: boolean;
+  picklistValues: { value: string; label: string; active: boolean; defaultValue: boolean }[];
+  referenceTo: string[];
+  relationshipName: string | null;
+}
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  labelPlural: string;
+  /** Three-character id prefix, e.g. 001 for Account. */
+  keyPrefix: string;
+  custom: boolean;
+  createable: boolean;
+  updateable: boolean;
+  deletable: boolean;
+  queryable: boolean;
+  replicateable: boolean;
+  retrieveable: boolean;
+  fields: FieldDef[];
+}
+
+/**
+ * A record in wire form, keyed by field API name exactly as the describe spells it: datetimes are
+ * `2024-01-02T03:04:05.000+0000` strings, dates `YYYY-MM-DD`, numbers and booleans native, absent = null.
+ */
+export type SfValue = string | number | boolean | null;
+export type SfRecord = Record<string, SfValue>;
+/** A query row: like SfRecord, but parent paths (`Account.Name`) nest as `{ Account: { Name } }`, as SF returns them. */
+export interface SfRow { [field: string]: SfValue | SfRow }
+
+export type ChangeType = 'CREATE' | 'UPDATE' | 'DELETE' | 'UNDELETE';
+
+/** Emitted by the store (event name 'change') after every committed change, whoever made it. */
+export interface ChangeEvent {
+  changeType: ChangeType;
+  object: string;
+  recordId: string;
+  /** The record after the change (for DELETE: as it was when deleted, IsDeleted true). */
+  record: SfRecord;
+  /** Fields whose value changed (CREATE/UNDELETE: every non-null field), including LastModifiedDate, SystemModstamp. */
+  changedFields: string[];
+  /** Epoch ms of the commit; equals the record's new SystemModstamp. */
+  commitTimestamp: number;
+  /** Increases by one per committed change across the org. */
+  commitNumber: number;
+  /** Shared by changes committed by one request. */
+  transactionKey: string;
+  /** e.g. `com/salesforce/api/rest/62.0` or `com/salesforce/api/bulk/62.0` or `emulator/admin`. */
+  changeOrigin: string;
+  /** User id that committed the change. */
+  commitUser: string;
+}
+
+/** One record-level error, as Salesforce reports it (collections use statusCode, single REST uses errorCode). */
+export interface SfError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+/** Thrown by store operations that fail for one record; carries one or more Salesforce errors. */
+export class SfRecordError extends Error {
+  constructor(readonly errors: SfError[]) {
+    super(errors.map((e) => `${e.statusCode}: ${e.message}`).join('; '));
+    this.name = 'SfRecordError';
+  }
+}
+
+/** Thrown for a whole request that Salesforce would refuse (HTTP status + errorCode). */
+export class SfRequestError extends Error {
+  constructor(readonly httpStatus: number, readonly errorCode: string, message: string) {
+    super(message);
+    this.name = 'SfRequestError';
+  }
+}
+
+export interface QueryOptions {
+  /** queryAll: include soft-deleted records (IsDeleted true). */
+  scanAll: boolean;
+}
+
+/** Result of a parsed and evaluated SOQL query: column names in SELECT order and the matching rows. */
+export interface QueryResult {
+  object: string;
+  /** Selected paths in SELECT order, as written (e.g. `Id`, `Account.Name`); empty for COUNT(). */
+  columns: string[];
+  /** For COUNT() queries: the count; otherwise null. */
+  count: number | null;
+  /** Matching rows in order, lazily produced. Each row maps column path → value (parent paths nested as SF does). */
+  rows: Iterable<SfRow>;
+}
+
+export interface OrgStore extends EventEmitter {
+  objects(): ObjectDef[];
+  describe(object: string): ObjectDef | undefined;
+  /** Creates one record; returns its 18-char id. Throws SfRecordError on validation failure. */
+  create(object: string, values: SfRecord, origin: string): string;
+  update(object: string, id: string, values: SfRecord, origin: string): void;
+  /** Upsert by external id field; returns the id and whether it was created. */
+  upsert(object: string, extField: string, extValue: string, values: SfRecord, origin: string): { id: string; created: boolean };
+  /** Soft delete (to the recycle bin). */
+  remove(object: string, id: string, origin: string): void;
+  undelete(object: string, id: string, origin: string): void;
+  /** Permanently removes a soft-deleted record (what getDeleted reports once purged... or emptied bin). */
+  purge(object: string, id: string): void;
+  get(object: string, id: string, includeDeleted?: boolean): SfRecord | undefined;
+  /** Parses and evaluates SOQL. Throws SfRequestError(400, 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE', …). */
+  query(soql: string, opts: QueryOptions): QueryResult;
+  count(object: string): number;
+}

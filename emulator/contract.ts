@@ -137,3 +137,41 @@ export interface OrgStore extends EventEmitter {
   query(soql: string, opts: QueryOptions): QueryResult;
   count(object: string): number;
 }
+
+/** Verifies OAuth access tokens issued by the emulator's token endpoint. */
+export interface SessionAuth {
+  /** The session for a valid, unexpired access token; undefined when invalid or expired. */
+  verify(accessToken: string): { userId: string; orgId: string } | undefined;
+}
+
+export type ApiCallKind = 'rest' | 'bulk2-query' | 'bulk2-ingest';
+
+/** The org's rolling 24 h DailyApiRequests allowance (and the Bulk 2.0 job allowances). */
+export interface ApiAccounting {
+  /** Counts one API request; throws SfRequestError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.') when spent. */
+  charge(kind: ApiCallKind): void;
+  /** DailyApiRequests used / max over the rolling window, for Sforce-Limit-Info and /limits. */
+  usage(): { used: number; max: number };
+}
+
+/** What the streaming surface lets the admin API do to it. */
+export interface StreamingControl {
+  /** Disconnects every CometD client (they must re-handshake). */
+  dropAllClients(): void;
+  /** Forgets retained events older than `olderThanMs` ago (0 = all), so their replay ids become invalid. */
+  expireReplayIds(olderThanMs: number): void;
+  /** Server-side counters: connected clients, events published per channel. */
+  stats(): { clients: number; published: Record<string, number> };
+  close(): Promise<void>;
+}
+
+/** Everything an HTTP surface of the emulator needs. */
+export interface EmulatorContext {
+  org: OrgStore;
+  auth: SessionAuth;
+  accounting: ApiAccounting;
+  /** e.g. '62.0'; every versioned path accepts any v42.0+ version. */
+  apiVersion: string;
+  /** e.g. http://127.0.0.1:PORT — known once the server listens. */
+  baseUrl(): string;
+}

@@ -1,0 +1,50 @@
+// The slice of faye's untyped API the emulator's streaming surface uses (faye 1.4: src/adapters/node_adapter.js,
+// src/protocol/server.js, src/engines/proxy.js).
+declare module 'faye' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export interface BayeuxMessage {
+    channel: string;
+    clientId?: string;
+    id?: string;
+    subscription?: string | string[];
+    successful?: boolean;
+    error?: string;
+    advice?: { reconnect?: string; interval?: number; timeout?: number };
+    ext?: Record<string, unknown>;
+    data?: unknown;
+    [key: string]: unknown;
+  }
+
+  export type Callback = (message: BayeuxMessage | null) => void;
+
+  export interface ServerExtension {
+    incoming?(message: BayeuxMessage, request: IncomingMessage | null, callback: Callback): void;
+    outgoing?(message: BayeuxMessage, request: IncomingMessage | null, callback: Callback): void;
+  }
+
+  /** faye's Engine.Proxy: the adapter's engine, reached through the server (not public API, but stable). */
+  export interface FayeEngine {
+    timeout: number;
+    destroyClient(clientId: string): void;
+    clientExists(clientId: string, callback: (exists: boolean) => void): void;
+    deliver(clientId: string, messages: BayeuxMessage[]): boolean;
+    publish(message: BayeuxMessage): void;
+    flushConnection(clientId: string, close?: boolean): void;
+    _engine: { _namespace: { _used: Record<string, boolean> }; _clients: Map<string, unknown>; _messages: Map<string, BayeuxMessage[]> };
+  }
+
+  export class NodeAdapter {
+    constructor(options: { mount: string; timeout?: number; ping?: number });
+    _server: { _engine: FayeEngine };
+    addExtension(extension: ServerExtension): void;
+    handle(request: IncomingMessage, response: ServerResponse): void;
+    check(request: IncomingMessage): boolean;
+    close(): void;
+    on(event: 'handshake' | 'disconnect', listener: (clientId: string) => void): void;
+    on(event: 'subscribe' | 'unsubscribe', listener: (clientId: string, channel: string) => void): void;
+  }
+
+  const faye: { NodeAdapter: typeof NodeAdapter };
+  export default faye;
+}

@@ -162,6 +162,10 @@ export interface StreamingControl {
   expireReplayIds(olderThanMs: number): void;
   /** Server-side counters: connected clients, events published per channel. */
   stats(): { clients: number; published: Record<string, number> };
+  /** Publishes a Change Data Capture GAP_<changeType> event for `recordIds` of `object` (subscribers re-read them). */
+  injectGap?(object: string, changeType: ChangeType, recordIds: string[]): void;
+  /** Publishes a Change Data Capture GAP_OVERFLOW event for `object` (subscribers re-read the whole object). */
+  injectOverflow?(object: string): void;
   close(): Promise<void>;
 }
 

@@ -31,7 +31,19 @@ declare module 'faye' {
     deliver(clientId: string, messages: BayeuxMessage[]): boolean;
     publish(message: BayeuxMessage): void;
     flushConnection(clientId: string, close?: boolean): void;
-    _engine: { _namespace: { _used: Record<string, boolean> }; _clients: Map<string, unknown>; _messages: Map<string, BayeuxMessage[]> };
+    /** The memory engine behind the proxy. */
+    _engine: MemoryEngine;
+  }
+
+  /** faye's in-memory engine (src/engines/memory.js): client ids, subscriptions and per-client queues. */
+  export interface MemoryEngine {
+    _namespace: { _used: Set<string> };
+    /** Channel name → ids of the clients subscribed to it (a faye Set: iterable). */
+    _channels: Map<string, Iterable<string>>;
+    /** Client id → messages waiting for that client's next /meta/connect. */
+    _messages: Map<string, BayeuxMessage[]>;
+    emptyQueue(clientId: string): void;
+    destroyClient(clientId: string): void;
   }
 
   export class NodeAdapter {

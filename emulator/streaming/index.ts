@@ -1,30 +1,135 @@
 // The emulator's Streaming API (CometD/Bayeux over long-polling), as jsforce's faye client talks to Salesforce:
-// a faye NodeAdapter answering POST /cometd/<version> for any version from 36.0 on.
+// a faye NodeAdapter answering POST /cometd/<version> for any version from 36.0 on, publishing PushTopic and
+// Change Data Capture events for every committed org change, with durable replay.
+//
+//   org 'change' ──► PushTopic registry ──► /topic/<Name>        ┐
+//                └─► change-event builder ─► /data/<X>ChangeEvent ├─► event log (replay ids) ─► subscribers
+//                                         └─► /data/ChangeEvents   ┘
 import type http from 'node:http';
-import faye, { type NodeAdapter } from 'faye';
-import type { EmulatorContext, StreamingControl } from '../contract.js';
+import faye, { type BayeuxMessage, type NodeAdapter } from 'faye';
+import type { ChangeEvent, ChangeType, EmulatorContext, ObjectDef, StreamingControl } from '../contract.js';
+import { BayeuxBridge } from './bayeux-bridge.js';
+import {
+  ALL_CHANGE_EVENTS_CHANNEL, ChangeEventBuilder, changeEventChannel, objectOfChangeEventChannel, tracksChanges,
+  type ChangeEventData, type GapChangeType,
+} from './change-events.js';
+import { EventLog, type RetentionPolicy } from './event-log.js';
+import { createProtocolExtension } from './protocol-extension.js';
+import { PushTopicRegistry, TOPIC_PREFIX } from './push-topics.js';
+import { compileTopicQuery, whereByQuery, type WhereCompiler } from './topic-query.js';
 
 const COMETD_PATH = /^\/cometd\/(?:replay\/)?(\d+)\.\d+\/?$/;
 const MIN_COMETD_MAJOR = 36;
+const HOUR_MS = 3_600_000;
+
+export interface StreamingOptions {
+  /** Replay window of /topic channels (Salesforce: 24 h). */
+  topicRetentionMs?: number;
+  /** Replay window of /data channels (Salesforce: 72 h). */
+  changeEventRetentionMs?: number;
+  maxEventsPerChannel?: number;
+  /** How long a /meta/connect is held open when nothing happens, in seconds (Salesforce: 110). */
+  connectTimeoutSeconds?: number;
+}
 
 /** Mounts the streaming surface on `server` and returns the admin's handle on it. */
-export function attachStreaming(server: http.Server, _ctx: EmulatorContext): StreamingControl {
-  const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: 110 });
-  interceptCometdRequests(server, adapter);
-  return {
-    dropAllClients: () => undefined,
-    expireReplayIds: () => undefined,
-    stats: () => ({ clients: 0, published: {} }),
-    close: async () => adapter.close(),
+export function attachStreaming(server: http.Server, ctx: EmulatorContext, options: StreamingOptions = {}): StreamingControl {
+  const maxEvents = options.maxEventsPerChannel ?? 1_000_000;
+  const topicPolicy: RetentionPolicy = { retentionMs: options.topicRetentionMs ?? 24 * HOUR_MS, maxEvents };
+  const dataPolicy: RetentionPolicy = { retentionMs: options.changeEventRetentionMs ?? 72 * HOUR_MS, maxEvents };
+
+  const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: options.connectTimeoutSeconds ?? 110 });
+  const bridge = new BayeuxBridge(adapter);
+  const log = new EventLog<BayeuxMessage>((channel) => (channel.startsWith(TOPIC_PREFIX) ? topicPolicy : dataPolicy));
+  const compileWhere: WhereCompiler = whereByQuery(ctx.org);
+  const topics = new PushTopicRegistry((soql) => compileTopicQuery(soql, ctx.org, compileWhere));
+  const changeEvents = new ChangeEventBuilder();
+
+  const publish = (channel: string, build: (replayId: number) => unknown): void => {
+    const retained = log.append(channel, (replayId) => ({ channel, data: build(replayId) }));
+    bridge.publish(channel, retained.message);
   };
+
+  const publishChangeEvent = (def: ObjectDef, event: Omit<ChangeEventData, 'event'>): void => {
+    // The payload is shared between the two channels; only the replay id differs.
+    for (const channel of [changeEventChannel(def.name), ALL_CHANGE_EVENTS_CHANNEL]) {
+      publish(channel, (replayId) => ({ ...event, event: { replayId } }));
+    }
+  };
+
+  const onChange = (change: ChangeEvent): void => {
+    try {
+      if (change.object === 'PushTopic') return topics.applyTopicChange(change);
+      const def = ctx.org.describe(change.object);
+      if (def && tracksChanges(def)) publishChangeEvent(def, changeEvents.fromChange(change, def));
+      for (const notification of topics.notificationsFor(change)) publish(notification.channel, notification.build);
+    } catch (error) {
+      // The change is committed whatever happens here: failing the writer's request would misreport it.
+      console.error('ferry emulator: streaming could not publish change', change.object, change.recordId, error);
+    }
+  };
+
+  loadPushTopics(ctx, topics);
+  ctx.org.on('change', onChange);
+
+  adapter.addExtension(createProtocolExtension({
+    auth: ctx.auth,
+    log,
+    bridge,
+    channelExists: (channel) => topics.exists(channel) || changeEventChannelExists(ctx, channel),
+  }));
+  const restoreEmit = interceptCometdRequests(server, adapter);
+
+  const objectDef = (object: string): ObjectDef => {
+    const def = ctx.org.describe(object);
+    if (!def || !tracksChanges(def)) throw new Error(`ferry emulator: no change events for object ${object}`);
+    return def;
+  };
+  const injectGap = (object: string, changeType: GapChangeType, recordIds: string[]): void => {
+    const def = objectDef(object);
+    publishChangeEvent(def, changeEvents.gap(def, changeType, recordIds, '', Date.now()));
+  };
+
+  return {
+    dropAllClients: () => {
+      for (const clientId of bridge.clientIds()) bridge.destroyClient(clientId);
+    },
+    expireReplayIds: (olderThanMs) => log.expire(olderThanMs),
+    stats: () => ({ clients: bridge.clientIds().length, published: log.publishedCounts() }),
+    injectGap: (object: string, changeType: ChangeType, recordIds: string[]) => injectGap(object, `GAP_${changeType}`, recordIds),
+    injectOverflow: (object: string) => injectGap(object, 'GAP_OVERFLOW', []),
+    close: async () => {
+      ctx.org.off('change', onChange);
+      restoreEmit();
+      adapter.close();
+    },
+  };
+}
+
+/** Topics created before the surface was attached (e.g. seeded data). */
+function loadPushTopics(ctx: EmulatorContext, topics: PushTopicRegistry): void {
+  const def = ctx.org.describe('PushTopic');
+  if (!def) return;
+  const result = ctx.org.query(`SELECT ${def.fields.map((f) => f.name).join(', ')} FROM PushTopic`, { scanAll: false });
+  for (const row of result.rows) topics.add(row as Parameters<PushTopicRegistry['add']>[0]);
+}
+
+function changeEventChannelExists(ctx: EmulatorContext, channel: string): boolean {
+  if (channel === ALL_CHANGE_EVENTS_CHANNEL) return true;
+  const object = objectOfChangeEventChannel(channel);
+  const def = object === undefined ? undefined : ctx.org.describe(object);
+  // describe may resolve names case-insensitively; the channel must spell the object exactly.
+  return def !== undefined && def.name === object && tracksChanges(def);
 }
 
 /**
  * Routes /cometd/<version> requests to faye whatever order the other 'request' listeners were added in:
  * faye's own attach() only wraps listeners present at attach time, so a handler added later would answer too.
+ * Returns a function that undoes the interception.
  */
-function interceptCometdRequests(server: http.Server, adapter: NodeAdapter): void {
-  const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
+function interceptCometdRequests(server: http.Server, adapter: NodeAdapter): () => void {
+  const original = server.emit;
+  const emit = original.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
   server.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
     if (event === 'request') {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
@@ -36,4 +141,7 @@ function interceptCometdRequests(server: http.Server, adapter: NodeAdapter): voi
     }
     return emit(event, ...args);
   }) as typeof server.emit;
+  return () => {
+    server.emit = original;
+  };
 }

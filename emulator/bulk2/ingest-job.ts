@@ -1,0 +1,199 @@
+// A Bulk API 2.0 ingest job. The upload is kept on disk as sent; processing streams it through the CSV
+// parser and applies it to the org in chunks of rows, writing successful, failed and unprocessed rows to their
+// own result files as it goes, so neither the upload nor its results ever sit in the heap whole.
+//
+//   Open ──PUT batches──▶ Open ──PATCH UploadComplete──▶ UploadComplete ──▶ InProgress ──▶ JobComplete
+//    │  (a second PUT makes the close fail, as in Salesforce)                  │ └─bad header/CSV─▶ Failed
+//    └──────────────PATCH Aborted (Open, UploadComplete, InProgress)───────────┴──────────────────▶ Aborted
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { EmulatorContext, OrgStore } from '../contract.js';
+import { encodeRow, type CsvDialect } from './csv-format.js';
+import { CsvParser, CsvSyntaxError } from './csv-parser.js';
+import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
+import { resolveTarget } from './ingest-target.js';
+import { baseInfo, invalidState, JobFailure, newJobId, type JobBase } from './job-common.js';
+import { ResultSpool, spoolPath } from './result-spool.js';
+
+/** One transaction (one transactionKey) per chunk when the org offers it; otherwise one per change. */
+type BatchingOrg = OrgStore & { transaction?: <T>(origin: string, fn: () => T) => T };
+
+export type IngestJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+
+/** Rows applied between two turns of the event loop; each chunk is one transaction of the org. */
+export const CHUNK_ROWS = 1000;
+
+export interface NewIngestJob {
+  object: string;
+  operation: IngestOperation;
+  externalIdFieldName: string | undefined;
+  createdById: string;
+  dialect: CsvDialect;
+  apiVersion: number;
+}
+
+export class IngestJob implements JobBase {
+  readonly id = newJobId();
+  readonly object: string;
+  readonly operation: IngestOperation;
+  readonly externalIdFieldName: string | undefined;
+  readonly createdById: string;
+  readonly createdMs = Date.now();
+  modifiedMs = this.createdMs;
+  readonly dialect: CsvDialect;
+  readonly apiVersion: number;
+  state: IngestJobState = 'Open';
+  errorMessage: string | undefined;
+  uploads = 0;
+  readonly uploadPath = spoolPath();
+  numberRecordsProcessed = 0;
+  numberRecordsFailed = 0;
+  totalProcessingTime = 0;
+  /** Upload header as sent (result files repeat it after their sf__ columns). */
+  columns: string[] = [];
+  successful: ResultSpool | undefined;
+  failed: ResultSpool | undefined;
+  unprocessed: ResultSpool | undefined;
+  readonly done: Promise<void>;
+  private settle!: () => void;
+
+  constructor(init: NewIngestJob) {
+    this.object = init.object;
+    this.operation = init.operation;
+    this.externalIdFieldName = init.externalIdFieldName;
+    this.createdById = init.createdById;
+    this.dialect = init.dialect;
+    this.apiVersion = init.apiVersion;
+    this.done = new Promise((resolve) => { this.settle = resolve; });
+  }
+
+  info(detailed: boolean): Record<string, unknown> {
+    const info: Record<string, unknown> = {
+      ...baseInfo(this, this.operation, this.state),
+      ...(this.externalIdFieldName === undefined ? {} : { externalIdFieldName: this.externalIdFieldName }),
+      concurrencyMode: 'Parallel',
+      contentType: 'CSV',
+      apiVersion: this.apiVersion,
+      contentUrl: `services/data/v${this.apiVersion.toFixed(1)}/jobs/ingest/${this.id}/batches`,
+      lineEnding: this.dialect.lineEnding,
+      columnDelimiter: this.dialect.columnDelimiter,
+    };
+    if (!detailed) return info;
+    return {
+      ...info,
+      jobType: 'V2Ingest',
+      numberRecordsProcessed: this.numberRecordsProcessed,
+      numberRecordsFailed: this.numberRecordsFailed,
+      retries: 0,
+      totalProcessingTime: this.totalProcessingTime,
+      apiActiveProcessingTime: this.totalProcessingTime,
+      apexProcessingTime: 0,
+      ...(this.errorMessage === undefined ? {} : { errorMessage: this.errorMessage }),
+    };
+  }
+
+  /** The result-file header for a kind of result. */
+  resultHeader(kind: 'successful' | 'failed' | 'unprocessed'): string {
+    const original = this.columns.join(this.dialect.delimiter);
+    if (kind === 'unprocessed') return original + this.dialect.eol;
+    const d = this.dialect.delimiter;
+    const second = kind === 'successful' ? '"sf__Created"' : '"sf__Error"';
+    return `"sf__Id"${d}${second}${this.columns.length > 0 ? d + original : ''}${this.dialect.eol}`;
+  }
+
+  close(): void {
+    if (this.state !== 'Open') throw invalidState(`Job ${this.id} is ${this.state}; only an Open job can be closed`);
+    if (this.uploads > 1) {
+      throw invalidState(`Found multipe contents for job: <${this.id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`);
+    }
+    this.state = 'UploadComplete';
+    this.modifiedMs = Date.now();
+  }
+
+  abort(): void {
+    if (this.state !== 'Open' && this.state !== 'UploadComplete' && this.state !== 'InProgress') {
+      throw invalidState(`Job ${this.id} is ${this.state} and can no longer be aborted`);
+    }
+    const wasRunning = this.state === 'InProgress';
+    this.state = 'Aborted';
+    this.modifiedMs = Date.now();
+    // A running job settles once its loop sees the state; one that never ran settles now.
+    if (!wasRunning) this.settle();
+  }
+
+  /** Applies the upload to the org; never throws (a bad upload makes the job Failed). */
+  async process(ctx: EmulatorContext): Promise<void> {
+    const started = Date.now();
+    try {
+      if (this.state !== 'UploadComplete') return;
+      this.state = 'InProgress';
+      this.modifiedMs = Date.now();
+      [this.successful, this.failed, this.unprocessed] = await Promise.all([ResultSpool.create(), ResultSpool.create(), ResultSpool.create()]);
+      await this.applyUpload(ctx);
+      if (this.state === 'InProgress') this.state = 'JobComplete';
+    } catch (err) {
+      if (this.state === 'InProgress') {
+        this.errorMessage = err instanceof JobFailure || err instanceof CsvSyntaxError ? err.message : `UNKNOWN_EXCEPTION : ${String(err)}`;
+        this.state = 'Failed';
+      }
+    } finally {
+      await Promise.all([this.successful?.finish(), this.failed?.finish(), this.unprocessed?.finish()]);
+      this.modifiedMs = Date.now();
+      this.totalProcessingTime = Date.now() - started;
+      this.settle();
+    }
+  }
+
+  private async applyUpload(ctx: EmulatorContext): Promise<void> {
+    const parser = new CsvParser(this.dialect.delimiter);
+    let pending: string[][] = [];
+    let target: IngestTarget | undefined;
+    const take = (row: string[]) => {
+      if (this.columns.length === 0) {
+        this.columns = row;
+        target = resolveTarget(ctx, this, row);
+      } else pending.push(row);
+    };
+    const drain = async (all: boolean) => {
+      while (pending.length >= CHUNK_ROWS || (all && pending.length > 0)) {
+        const chunk = pending.length > CHUNK_ROWS ? pending.slice(0, CHUNK_ROWS) : pending;
+        pending = pending.length > CHUNK_ROWS ? pending.slice(CHUNK_ROWS) : [];
+        await this.applyChunk(ctx, target as IngestTarget, chunk);
+      }
+    };
+    for await (const text of createReadStream(this.uploadPath, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+      parser.feed(text as string, take);
+      await drain(false);
+    }
+    parser.end(take);
+    await drain(true);
+    if (this.columns.length === 0) throw new JobFailure('InvalidBatch : The uploaded data is empty');
+  }
+
+  private async applyChunk(ctx: EmulatorContext, target: IngestTarget, rows: string[][]): Promise<void> {
+    const d = this.dialect;
+    const cells = (row: string[]) => row.map((c) => (c === '' ? null : c));
+    if (this.state !== 'InProgress') {
+      await (this.unprocessed as ResultSpool).append(rows.map((r) => encodeRow(cells(r), d)).join(''), rows.length);
+      return;
+    }
+    let ok = '';
+    let okRows = 0;
+    let bad = '';
+    const org = ctx.org as BatchingOrg;
+    const applyAll = () => rows.map((r) => applyRow(org, target, r));
+    const outcomes = org.transaction ? org.transaction(target.changeOrigin, applyAll) : applyAll();
+    for (let i = 0; i < rows.length; i++) {
+      const o = outcomes[i];
+      if (o.ok) { ok += encodeRow([o.id, o.created ? 'true' : 'false', ...cells(rows[i])], d); okRows++; }
+      else bad += encodeRow([o.id, o.error, ...cells(rows[i])], d);
+    }
+    await Promise.all([(this.successful as ResultSpool).append(ok, okRows), (this.failed as ResultSpool).append(bad, rows.length - okRows)]);
+    this.numberRecordsProcessed += rows.length;
+    this.numberRecordsFailed += rows.length - okRows;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([rm(this.uploadPath, { force: true }), this.successful?.remove(), this.failed?.remove(), this.unprocessed?.remove()]);
+  }
+}

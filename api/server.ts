@@ -1,0 +1,30 @@
+// The API process: listens on HOST:PORT and closes cleanly on SIGINT/SIGTERM.
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit } from '../infra/config';
+import { createPool } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { buildApp } from './app';
+
+function main(): void {
+  const config = loadConfigOrExit();
+  const log = createLogger('ferry-api', config.logLevel);
+  const pool = createPool(config.databaseUrl);
+  // Lazy: the API starts (and /health reports the outage) even while Temporal is unreachable.
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = buildApp({ pool, temporal, namespace: config.temporal.namespace, log });
+  const server = app.listen(config.http.port, config.http.host, () => {
+    log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
+  });
+  const stop = (signal: string) => {
+    log.info({ signal }, 'API stopping');
+    server.close(() => {
+      void Promise.allSettled([pool.end(), connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main();

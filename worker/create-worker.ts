@@ -1,0 +1,33 @@
+// Builds a ferry worker: the workflows bundle plus activities bound to their dependencies.
+// worker/main.ts runs it as a process; integration tests create one in-process against the same servers.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+// A file path (not require.resolve) so the same code works under tsx, vitest and compiled output.
+export const WORKFLOWS_PATH = ['index.ts', 'index.js'].map((f) => join(__dirname, '../workflows', f)).find((p) => existsSync(p)) ?? join(__dirname, '../workflows');
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Tests set 0 to replay every workflow task, surfacing non-determinism at once. */
+  maxCachedWorkflows?: number;
+  /** Tests fail a workflow on a determinism error; production keeps retrying the task until a fixed worker deploys. */
+  failOnNondeterminism?: boolean;
+}
+
+export function createFerryWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(opts.deps),
+    maxCachedWorkflows: opts.maxCachedWorkflows,
+    // A non-deterministic change fails the workflow task loudly instead of retrying it forever.
+    workflowFailureErrorTypes: opts.failOnNondeterminism ? { '*': ['NondeterminismError', 'DeterminismViolationError'] } : undefined,
+  });
+}

@@ -1,0 +1,44 @@
+// The worker process: applies ferry's migrations, then runs mapping workflows and their activities.
+// SIGINT/SIGTERM drain the worker (in-flight activities finish or are cancelled), then the pool closes.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../infra/config';
+import { createPool, migrate } from '../infra/db';
+import { createLogger, redactUrl } from '../infra/logger';
+import { createFerryWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger('ferry-worker', config.logLevel);
+  // Signals are handled below so the connections close after the worker drains.
+  Runtime.install({ shutdownSignals: [] });
+  const pool = createPool(config.databaseUrl);
+  const applied = await migrate(pool);
+  log.info({ database: redactUrl(config.databaseUrl), migrationsApplied: applied }, 'database ready');
+  if (!config.salesforce) log.warn('no Salesforce org is configured (SF_* unset): mappings cannot sync until one is');
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createFerryWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { pool, log },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'worker draining');
+      worker.shutdown();
+    });
+  }
+  log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await pool.end();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ferry-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+// The rules a mapping configuration must satisfy, shared by the import parser (mapping-config.ts, with zod) and
+// partial reconfiguration (mapping-patch.ts, plain, so workflow update validators can use it). Each check returns
+// issues instead of throwing so one pass reports every problem at once.
+import { isSalesforceApiName } from './sf-names.js';
+
+export type Access = 'read_only' | 'read_write';
+export type SyncMode = 'polling' | 'event_driven';
+export type StreamingSource = 'pushtopic' | 'cdc';
+
+export const ACCESS_VALUES: readonly Access[] = ['read_only', 'read_write'];
+export const SYNC_MODES: readonly SyncMode[] = ['polling', 'event_driven'];
+export const STREAMING_SOURCES: readonly StreamingSource[] = ['pushtopic', 'cdc'];
+
+/** Heroku Connect's polling interval bounds: 2 to 60 minutes, 10 minutes by default. */
+export const POLL_INTERVAL_MIN_SECONDS = 120;
+export const POLL_INTERVAL_MAX_SECONDS = 3600;
+export const POLL_INTERVAL_DEFAULT_SECONDS = 600;
+/** How often queued streaming events are flushed to Postgres. */
+export const FLUSH_INTERVAL_MIN_SECONDS = 1;
+export const FLUSH_INTERVAL_MAX_SECONDS = 60;
+export const FLUSH_INTERVAL_DEFAULT_SECONDS = 10;
+export const MAX_DAILY_API_CALLS_DEFAULT = 3000;
+export const DEFAULT_SCHEMA = 'salesforce';
+/** Fields every mapping syncs, whether listed or not: the key, the change cursor and the deletion flag. */
+export const REQUIRED_FIELDS = ['Id', 'SystemModstamp', 'IsDeleted'] as const;
+
+export interface MappingIndex { field: string; unique: boolean }
+
+/** A mapping in ferry's internal, camelCase form (see mapping-config.ts for the Heroku Connect form). */
+export interface MappingConfig {
+  objectName: string;
+  access: Access;
+  pollIntervalSeconds: number;
+  /** Cap on this mapping's Salesforce API calls per rolling 24 h; null = no cap. */
+  maxDailyApiCalls: number | null;
+  /** Salesforce API names: Id first, then as given; SystemModstamp and IsDeleted always present. */
+  fields: string[];
+  indexes: MappingIndex[];
+  upsertField: string | null;
+  syncMode: SyncMode;
+  streamingSource: StreamingSource;
+  flushIntervalSeconds: number;
+  /** Postgres schema of the mapping's table. */
+  schema: string;
+}
+
+/** One problem with a configuration: `path` like `config.sf_polling_seconds`, `rule` a stable machine name. */
+export interface ConfigIssue { path: string; rule: string; message: string }
+
+export class ConfigError extends Error {
+  readonly code = 'BAD_CONFIG';
+  constructor(readonly issues: ConfigIssue[]) {
+    super(issues.length === 1 ? issues[0].message : `${issues.length} configuration problems: `
+      + issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+type Check = (value: unknown, path: string) => ConfigIssue[];
+
+function intInRange(min: number, max: number, what: string): Check {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return [{ path, rule: 'type', message: `${what} must be a number` }];
+    }
+    if (!Number.isInteger(value)) return [{ path, rule: 'integer', message: `${what} must be a whole number, got ${value}` }];
+    if (value < min || value > max) {
+      return [{ path, rule: 'range', message: `${what} must be between ${min} and ${max}, got ${value}` }];
+    }
+    return [];
+  };
+}
+
+export const checkPollInterval: Check = intInRange(POLL_INTERVAL_MIN_SECONDS, POLL_INTERVAL_MAX_SECONDS,
+  'Polling interval (seconds)');
+export const checkFlushInterval: Check = intInRange(FLUSH_INTERVAL_MIN_SECONDS, FLUSH_INTERVAL_MAX_SECONDS,
+  'Flush interval (seconds)');
+
+export const checkMaxDailyApiCalls: Check = (value, path) => {
+  if (value === null) return [];
+  return intInRange(1, Number.MAX_SAFE_INTEGER, 'Daily API call cap')(value, path);
+};
+
+function oneOf<T extends string>(values: readonly T[], what: string): Check {
+  return (value, path) => (typeof value === 'string' && (values as readonly string[]).includes(value) ? [] : [
+    { path, rule: 'enum', message: `${what} must be one of ${values.join(', ')}, got ${JSON.stringify(value)}` },
+  ]);
+}
+
+export const checkAccess: Check = oneOf(ACCESS_VALUES, 'Access');
+export const checkSyncMode: Check = oneOf(SYNC_MODES, 'Sync mode');
+export const checkStreamingSource: Check = oneOf(STREAMING_SOURCES, 'Streaming source');
+
+export function checkApiName(value: string, path: string, what: 'object' | 'field'): ConfigIssue[] {
+  return isSalesforceApiName(value) ? [] : [
+    { path, rule: 'api_name', message: `"${value}" is not a valid Salesforce ${what} API name` },
+  ];
+}
+
+/** Postgres schema names ferry accepts: unquoted-style lower-case identifiers, at most 63 bytes. */
+export const checkSchemaName: Check = (value, path) => (typeof value === 'string' && /^[a-z_][a-z0-9_]{0,62}$/.test(value)
+  ? [] : [{ path, rule: 'pg_identifier', message: `Schema must be a lower-case Postgres identifier, got ${JSON.stringify(value)}` }]);
+
+/**
+ * The field list as stored: names checked, case-insensitive duplicates reported, `Id` moved to the front and
+ * SystemModstamp / IsDeleted appended when missing. `pathOf(name, index)` builds each field's issue path.
+ */
+export function normalizeFields(
+  given: readonly string[], pathOf: (name: string, index: number) => string,
+): { fields: string[]; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, string>();
+  const rest: string[] = [];
+  given.forEach((name, index) => {
+    const path = pathOf(name, index);
+    const bad = checkApiName(name, path, 'field');
+    if (bad.length > 0) { issues.push(...bad); return; }
+    const key = name.toLowerCase();
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      issues.push({ path, rule: 'duplicate', message: `Field "${name}" is listed twice (also as "${earlier}")` });
+      return;
+    }
+    seen.set(key, name);
+    if (key !== 'id') rest.push(name);
+  });
+  const fields = ['Id', ...rest];
+  for (const required of REQUIRED_FIELDS.slice(1)) {
+    if (!seen.has(required.toLowerCase())) fields.push(required);
+  }
+  return { fields, issues };
+}
+
+/** Cross-field rules: indexed and upsert fields must be mapped. */
+export function checkFieldReferences(
+  cfg: Pick<MappingConfig, 'fields' | 'indexes' | 'upsertField'>,
+  paths: { index: (field: string) => string; upsertField: string },
+): ConfigIssue[] {
+  const mapped = new Set(cfg.fields.map((f) => f.toLowerCase()));
+  const issues: ConfigIssue[] = [];
+  for (const ix of cfg.indexes) {
+    const path = paths.index(ix.field);
+    const bad = checkApiName(ix.field, path, 'field');
+    if (bad.length > 0) issues.push(...bad);
+    else if (!mapped.has(ix.field.toLowerCase())) {
+      issues.push({ path, rule: 'not_mapped', message: `Index on "${ix.field}", which is not a mapped field` });
+    }
+  }
+  if (cfg.upsertField !== null) {
+    const bad = checkApiName(cfg.upsertField, paths.upsertField, 'field');
+    if (bad.length > 0) issues.push(...bad);
+    else if (!mapped.has(cfg.upsertField.toLowerCase())) {
+      issues.push({ path: paths.upsertField, rule: 'not_mapped', message: `Upsert field "${cfg.upsertField}" is not a mapped field` });
+    }
+  }
+  return issues;
+}

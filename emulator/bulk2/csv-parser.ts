@@ -58,7 +58,7 @@ export class CsvParser {
             if (d === QUOTE) throw new CsvSyntaxError('Quote inside an unquoted field', this.line);
             j++;
           }
-          if (j === n) { this.field += text.slice(segStart, n); i = n; break; }
+          if (j === n) { i = n; break; }
           this.field += text.slice(segStart, j);
           this.pushField();
           const d = text.charCodeAt(j);
@@ -91,6 +91,8 @@ export class CsvParser {
           break;
       }
     }
+    // An unquoted field cut by the chunk boundary continues in the next chunk.
+    if (this.state === State.Unquoted) this.field += text.slice(segStart, n);
   }
 
   /** Flushes the last row when the text does not end with a line ending. */

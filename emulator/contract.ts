@@ -106,6 +106,37 @@ export class SfRequestError extends Error {
 export interface QueryOptions {
   /** queryAll: include soft-deleted records (IsDeleted true). */
   scanAll: boolean;
+  /** API version used in each row's `attributes.url` (default: the emulator's version). */
+  apiVersion?: string;
+}
+
+/**
+ * Added by the org core: an evaluated query whose matching rows are fixed (totalSize known) but are turned into
+ * JSON rows or flat value arrays only when read, so REST pages and Bulk 2.0 CSV cost nothing up front.
+ */
+export interface QueryCursor {
+  object: string;
+  /** Selected paths in SELECT order, in describe spelling (`Id`, `Account.Name`); empty for COUNT(). */
+  columns: string[];
+  /** For COUNT() queries: the count; otherwise null. */
+  count: number | null;
+  /** Rows after OFFSET/LIMIT (0 for COUNT()). */
+  size: number;
+  /** Row i (0 ≤ i < size) as REST JSON shapes it: attributes, parent paths nested. */
+  row(i: number): SfRow;
+  /** Row i as wire values in column order (parent paths flattened; datetimes `…000+0000`): the CSV fast path. */
+  values(i: number): SfValue[];
+}
+
+/** Added by the org core: a SOQL query compiled to a record matcher (the streaming surface's PushTopic check). */
+export interface CompiledSoql {
+  object: string;
+  /** Selected paths in describe spelling. */
+  fields: string[];
+  /** Fields the WHERE clause reads, in describe spelling. */
+  whereFields: string[];
+  /** True when a wire record of `object` (as in ChangeEvent.record) satisfies the WHERE clause. */
+  matches(record: SfRecord): boolean;
 }
 
 /** Result of a parsed and evaluated SOQL query: column names in SELECT order and the matching rows. */
@@ -136,6 +167,19 @@ export interface OrgStore extends EventEmitter {
   /** Parses and evaluates SOQL. Throws SfRequestError(400, 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE', …). */
   query(soql: string, opts: QueryOptions): QueryResult;
   count(object: string): number;
+  /** Added: like query(), with random access to rows and a flat-values fast path (REST paging, Bulk 2.0 CSV). */
+  queryCursor(soql: string, opts: QueryOptions): QueryCursor;
+  /** Added: compiles SOQL into a record matcher; throws SfRequestError like query(). */
+  compileSoql(soql: string): CompiledSoql;
+  /**
+   * Added: runs `fn` as one transaction: every change it commits shares one ChangeEvent.transactionKey.
+   * Changes are applied as they go (no rollback); callers wanting all-or-none validate first.
+   */
+  transaction<T>(origin: string, fn: () => T): T;
+  /** Added: live (not deleted) record ids whose external id / unique field equals `value` (case-insensitive). */
+  findByExternalId(object: string, field: string, value: string): string[];
+  /** Added: validates `values` for a create (or an update when `id` is given) without committing; [] when valid. */
+  validate(object: string, values: SfRecord, id?: string): SfError[];
 }
 
 /** Verifies OAuth access tokens issued by the emulator's token endpoint. */

@@ -1,0 +1,108 @@
+// Column storage for one field of one object. Numbers and datetimes (as epoch ms) live in Float64Arrays with
+// NaN for null, booleans in Int8Arrays, everything else in plain arrays of strings: a few bytes a value
+// instead of a JS object per record, which is what lets one emulator hold millions of records.
+import type { SfFieldType } from '../contract.js';
+
+export type StoredValue = string | number | boolean | null;
+
+export interface Column {
+  readonly kind: 'num' | 'bool' | 'str';
+  get(row: number): StoredValue;
+  set(row: number, value: StoredValue): void;
+  /** Makes room for rows [0, capacity). */
+  reserve(capacity: number): void;
+}
+
+export class NumColumn implements Column {
+  readonly kind = 'num';
+  data = new Float64Array(0);
+  get(row: number): number | null {
+    const v = this.data[row];
+    return Number.isNaN(v) ? null : v;
+  }
+  set(row: number, value: StoredValue): void {
+    this.data[row] = value === null ? NaN : (value as number);
+  }
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const next = new Float64Array(capacity).fill(NaN);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+export class BoolColumn implements Column {
+  readonly kind = 'bool';
+  data = new Int8Array(0);
+  get(row: number): boolean {
+    return this.data[row] === 1;
+  }
+  set(row: number, value: StoredValue): void {
+    this.data[row] = value === true ? 1 : 0;
+  }
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return;
+    const next = new Int8Array(capacity);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+export class StrColumn implements Column {
+  readonly kind = 'str';
+  data: (string | null)[] = [];
+  get(row: number): string | null {
+    return this.data[row] ?? null;
+  }
+  set(row: number, value: StoredValue): void {
+    this.data[row] = value as string | null;
+  }
+  reserve(capacity: number): void {
+    // Filling with null keeps the array packed (holey arrays are slower and larger in V8).
+    for (let i = this.data.length; i < capacity; i++) this.data.push(null);
+  }
+}
+
+const NUM_TYPES = new Set<SfFieldType>(['int', 'double', 'currency', 'percent', 'datetime']);
+
+export function columnFor(type: SfFieldType): Column {
+  if (NUM_TYPES.has(type)) return new NumColumn();
+  if (type === 'boolean') return new BoolColumn();
+  return new StrColumn();
+}
+
+/** Growable Int32 list (the modstamp log, index lists). */
+export class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): number {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length] = v;
+    return this.length++;
+  }
+}
+
+/** Growable Float64 list. */
+export class FloatList {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(capacity);
+  }
+  push(v: number): number {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length] = v;
+    return this.length++;
+  }
+}

@@ -1,0 +1,157 @@
+// Evaluates parsed SOQL against the emulator's tables. The plan picks the cheapest row source: the ids named
+// by `Id =`/`Id IN`, an external-id index hit, the modstamp log (for `SystemModstamp >` windows and
+// `ORDER BY SystemModstamp`, which it yields already sorted), or a scan in creation order. Matching rows are
+// collected as row numbers (so totalSize is known up front, as Salesforce reports it) and turned into JSON
+// rows or flat value arrays only when a page is read.
+import { SfRequestError, type QueryCursor, type SfRow, type SfValue } from '../../contract.js';
+import { DELETED, LIVE, type Table } from '../table.js';
+import { parseDatetime } from '../values.js';
+import { compileWhere, type Predicate } from './conditions.js';
+import { unquote, type Comparable } from './literals.js';
+import type { ParsedSoql } from './parse.js';
+import { comparableGetter, resolvePath, rowBuilder, wireGetter, type TableLookup } from './paths.js';
+import { conjuncts, type BoolExpr } from './where-tree.js';
+
+export interface EngineOptions {
+  scanAll: boolean;
+  apiVersion: string;
+  now: number;
+}
+
+interface Source {
+  rows: Iterable<number>;
+  /** True when the source yields rows in SystemModstamp order. */
+  modstampOrdered: boolean;
+}
+
+export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOptions): QueryCursor {
+  const table = lookup.tableByName(parsed.object);
+  if (!table) {
+    throw new SfRequestError(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+  }
+  const selected = parsed.fields.map((f) => resolvePath(lookup, table, f));
+  const predicate: Predicate<number> | null = parsed.where
+    ? compileWhere<number>(parsed.where, (path) => {
+      const p = resolvePath(lookup, table, path);
+      return { type: p.leaf.def.type, get: comparableGetter(p) };
+    }, opts.now)
+    : null;
+  const sorters = parsed.orderBy.map((o) => ({ ...o, get: comparableGetter(resolvePath(lookup, table, o.field)) }));
+
+  const source = pickSource(table, parsed.where);
+  const modstampOnly = sorters.length > 0 && sorters[0].field.toLowerCase() === 'systemmodstamp' && !sorters[0].desc
+    && sorters.slice(1).every((s) => s.field.toLowerCase() === 'id' && !s.desc);
+  const needsSort = sorters.length > 0 && !(modstampOnly && source.modstampOrdered);
+  const rows = needsSort && modstampOnly && !source.modstampOrdered ? logOrdered(table) : source;
+  const sortStillNeeded = needsSort && !(modstampOnly && rows.modstampOrdered);
+  const stopAfter = !sortStillNeeded && parsed.limit !== null ? parsed.offset + parsed.limit : Infinity;
+
+  const status = table.status;
+  const visible = opts.scanAll ? (r: number) => status[r] === LIVE || status[r] === DELETED : (r: number) => status[r] === LIVE;
+  let matched: number[] = [];
+  for (const r of rows.rows) {
+    if (!visible(r) || (predicate && !predicate(r))) continue;
+    matched.push(r);
+    if (matched.length >= stopAfter) break;
+  }
+  if (sortStillNeeded) matched = sortRows(matched, sorters);
+  const end = parsed.limit === null ? matched.length : Math.min(matched.length, parsed.offset + parsed.limit);
+  const page = parsed.offset > 0 || end < matched.length ? matched.slice(parsed.offset, end) : matched;
+
+  if (parsed.isCount) {
+    return { object: table.name, columns: [], count: page.length, size: 0, row: () => ({}), values: () => [] };
+  }
+  const build = rowBuilder(selected, table, opts.apiVersion);
+  const getters = selected.map((p) => wireGetter(p));
+  return {
+    object: table.name,
+    columns: selected.map((p) => p.path),
+    count: null,
+    size: page.length,
+    row: (i) => build(page[i]),
+    values: (i) => {
+      const r = page[i];
+      const out = new Array<SfValue>(getters.length);
+      for (let k = 0; k < getters.length; k++) out[k] = getters[k](r);
+      return out;
+    },
+  };
+}
+
+type Sorter = { desc: boolean; nullsLast: boolean; get: (row: number) => Comparable };
+
+function sortRows(rows: number[], sorters: Sorter[]): number[] {
+  // Extract keys once (lower-cased text: SOQL sorts case-insensitively), then sort an index array.
+  const keys = sorters.map((s) => rows.map((r) => {
+    const v = s.get(r);
+    return typeof v === 'string' ? v.toLowerCase() : v;
+  }));
+  const idx = rows.map((_, i) => i);
+  idx.sort((a, b) => {
+    for (let k = 0; k < sorters.length; k++) {
+      const va = keys[k][a];
+      const vb = keys[k][b];
+      if (va === vb) continue;
+      const s = sorters[k];
+      if (va === null) return s.nullsLast ? 1 : -1;
+      if (vb === null) return s.nullsLast ? -1 : 1;
+      const c = va < vb ? -1 : 1;
+      return s.desc ? -c : c;
+    }
+    return rows[a] - rows[b];
+  });
+  return idx.map((i) => rows[i]);
+}
+
+function* range(n: number): Generator<number> {
+  for (let r = 0; r < n; r++) yield r;
+}
+
+function logOrdered(table: Table): Source {
+  return { rows: table.logRowsFrom(0, Infinity, true), modstampOrdered: true };
+}
+
+/** The narrowest row source the top-level AND terms allow. */
+function pickSource(table: Table, where: BoolExpr | null): Source {
+  if (!where) return { rows: range(table.size), modstampOrdered: false };
+  let from = -Infinity;
+  let fromInclusive = true;
+  let to = Infinity;
+  let toInclusive = true;
+  for (const term of conjuncts(where)) {
+    if (term.kind !== 'cond') continue;
+    const { field, operator, value, literalType } = term.cond;
+    if (typeof field !== 'string') continue;
+    const name = field.toLowerCase();
+    if (name === 'id' && (operator === '=' || operator === 'IN') && literalType !== 'NULL') {
+      const ids = (Array.isArray(value) ? value : [value]).map((v) => unquote(String(v)));
+      const rows = [...new Set(ids.map((id) => table.rowOf(id)).filter((r) => r >= 0))].sort((a, b) => a - b);
+      return { rows, modstampOrdered: false };
+    }
+    if (operator === '=' && literalType === 'STRING' && table.uniqueIndex.has(name)) {
+      const rows = table.indexLookup(name, unquote(String(value)).replace(/\\([%_])/g, '$1').toLowerCase());
+      return { rows: [...rows].sort((a, b) => a - b), modstampOrdered: false };
+    }
+    if (name === 'systemmodstamp' && literalType === 'DATETIME' && typeof value === 'string') {
+      const ms = parseDatetime(value);
+      if (Number.isNaN(ms)) continue;
+      if ((operator === '>' || operator === '>=') && ms >= from) {
+        from = ms;
+        fromInclusive = operator === '>=';
+      } else if ((operator === '<' || operator === '<=') && ms <= to) {
+        to = ms;
+        toInclusive = operator === '<=';
+      }
+    }
+  }
+  if (from === -Infinity && to === Infinity) return { rows: range(table.size), modstampOrdered: false };
+  const start = from === -Infinity ? 0 : table.logSearch(from, fromInclusive);
+  return { rows: table.logRowsFrom(start, to, toInclusive), modstampOrdered: true };
+}
+
+/** A page of rows of a cursor as JSON rows. */
+export function pageRows(cursor: QueryCursor, from: number, to: number): SfRow[] {
+  const out: SfRow[] = [];
+  for (let i = from; i < to; i++) out.push(cursor.row(i));
+  return out;
+}

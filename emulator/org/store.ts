@@ -1,0 +1,318 @@
+// ferry's in-memory Salesforce org: object tables, record writes with Salesforce's validation, SOQL, and a
+// 'change' event per committed change. Every change takes a fresh SystemModstamp from one org clock that
+// only moves forward (at least 1 ms per change), so (SystemModstamp) alone orders all changes totally.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  SfRecordError, SfRequestError, type ChangeEvent, type ChangeType, type CompiledSoql, type ObjectDef, type OrgStore,
+  type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord,
+} from '../contract.js';
+import { compileSoqlMatcher } from './compile-soql.js';
+import type { StoredValue } from './columns.js';
+import type { EmulatorObjectDef } from './field-defs.js';
+import { isIdShaped } from './ids.js';
+import { parseSoql } from './soql/parse.js';
+import { runQuery } from './soql/query-engine.js';
+import { COMPOSED_NAME_OBJECTS, CREATE_DEFAULTS } from './standard-objects.js';
+import { DELETED, LIVE, PURGED, Table, type FieldSlot } from './table.js';
+import { prepareWrite, type TableDirectory } from './validation.js';
+import { fieldError } from './values.js';
+
+export interface OrgStoreOptions {
+  objects: EmulatorObjectDef[];
+  apiVersion: string;
+  /** The API user's username (the org's first User record). */
+  username: string;
+  /** Clock, for tests; defaults to Date.now. */
+  now?: () => number;
+}
+
+export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirectory {
+  private readonly tables = new Map<string, Table>();
+  private readonly byPrefix = new Map<string, Table>();
+  private lastStamp = 0;
+  private commitNumber = 0;
+  private txKey: string | null = null;
+  readonly orgId = '00DFy0000001ferEAA';
+  readonly userId: string;
+  readonly now: () => number;
+
+  constructor(private readonly opts: OrgStoreOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.now = opts.now ?? Date.now;
+    for (const def of opts.objects) {
+      const table = new Table(def);
+      this.tables.set(def.name.toLowerCase(), table);
+      this.byPrefix.set(def.keyPrefix, table);
+    }
+    this.userId = this.create('User', { Username: opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+  }
+
+  // --- directory -------------------------------------------------------------------------------------------
+  tableByName(name: string): Table | undefined {
+    return this.tables.get(name.toLowerCase());
+  }
+  tableByPrefix(prefix: string): Table | undefined {
+    return this.byPrefix.get(prefix);
+  }
+  private mustTable(object: string): Table {
+    const t = this.tableByName(object);
+    if (!t) throw new SfRequestError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${object}' is not supported.`);
+    return t;
+  }
+  objects(): ObjectDef[] {
+    return [...this.tables.values()].map((t) => t.def);
+  }
+  describe(object: string): ObjectDef | undefined {
+    return this.tableByName(object)?.def;
+  }
+  count(object: string): number {
+    return this.tableByName(object)?.liveCount ?? 0;
+  }
+
+  // --- clock and events ------------------------------------------------------------------------------------
+  /** The next commit stamp: now, or 1 ms after the previous one when the clock has not moved. */
+  nextStamp(): number {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+  /**
+   * `n` increasing stamps for seeded history of `table`, spread over the last `spanMs` after the table's newest
+   * stamp. Seeded records are history, not commits, so they only need to be ordered within their table.
+   */
+  historyStamps(table: Table, n: number, spanMs: number): (i: number) => number {
+    const now = this.now();
+    const newest = table.logStamps.length ? table.logStamps.data[table.logStamps.length - 1] : 0;
+    const from = Math.max(newest + 1, now - spanMs);
+    const step = Math.max(1, Math.floor((now - from) / Math.max(n, 1)));
+    this.lastStamp = Math.max(this.lastStamp, from + step * (n - 1));
+    return (i) => from + step * i;
+  }
+
+  transaction<T>(_origin: string, fn: () => T): T {
+    if (this.txKey !== null) return fn();
+    this.txKey = randomUUID();
+    try {
+      return fn();
+    } finally {
+      this.txKey = null;
+    }
+  }
+
+  private emitChange(changeType: ChangeType, table: Table, row: number, origin: string, changedFields: string[] | null, stamp: number): void {
+    this.commitNumber++;
+    if (this.listenerCount('change') === 0) return;
+    const record = table.record(row);
+    const event: ChangeEvent = {
+      changeType,
+      object: table.name,
+      recordId: table.idOf(row),
+      record,
+      changedFields: changedFields ?? Object.keys(record).filter((k) => record[k] !== null && k !== 'IsDeleted'),
+      commitTimestamp: stamp,
+      commitNumber: this.commitNumber,
+      transactionKey: this.txKey ?? randomUUID(),
+      changeOrigin: origin,
+      commitUser: this.userId,
+    };
+    this.emit('change', event);
+  }
+
+  // --- writes ----------------------------------------------------------------------------------------------
+  validate(object: string, values: SfRecord, id?: string): SfError[] {
+    const table = this.mustTable(object);
+    let row = -1;
+    if (id !== undefined) {
+      row = this.liveRow(table, id, false);
+    }
+    return prepareWrite(this, table, values, row).errors;
+  }
+
+  create(object: string, values: SfRecord, origin: string): string {
+    const table = this.mustTable(object);
+    if (!table.def.createable) throw new SfRecordError([fieldError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `${table.name} cannot be created`)]);
+    const withDefaults = { ...CREATE_DEFAULTS[table.name], ...values };
+    const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
+    if (errors.length) throw new SfRecordError(errors);
+    const row = table.appendRow();
+    for (const { slot, value } of sets) this.setValue(table, slot, row, value);
+    const stamp = this.nextStamp();
+    this.setSystem(table, row, 'CreatedDate', stamp);
+    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    const user = this.userId ?? table.idOf(row);
+    this.setSystem(table, row, 'CreatedById', user);
+    this.setSystem(table, row, 'LastModifiedById', user);
+    const owner = table.slot('OwnerId');
+    if (owner && owner.col!.get(row) === null) owner.col!.set(row, user);
+    this.derive(table, row);
+    table.logChange(row, stamp);
+    this.emitChange('CREATE', table, row, origin, null, stamp);
+    return table.idOf(row);
+  }
+
+  update(object: string, id: string, values: SfRecord, origin: string): void {
+    const table = this.mustTable(object);
+    const row = this.liveRow(table, id, true);
+    const { sets, errors } = prepareWrite(this, table, values, row);
+    if (errors.length) throw new SfRecordError(errors);
+    const before = this.listenerCount('change') > 0 ? table.record(row) : null;
+    for (const { slot, value } of sets) this.setValue(table, slot, row, value);
+    const stamp = this.nextStamp();
+    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    this.setSystem(table, row, 'LastModifiedById', this.userId);
+    this.derive(table, row);
+    table.logChange(row, stamp);
+    let changed: string[] = [];
+    if (before) {
+      const after = table.record(row);
+      changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    }
+    this.emitChange('UPDATE', table, row, origin, changed, stamp);
+  }
+
+  upsert(object: string, extField: string, extValue: string, values: SfRecord, origin: string): { id: string; created: boolean } {
+    const table = this.mustTable(object);
+    const slot = table.slot(extField);
+    if (!slot || !(slot.def.externalId || slot.def.name === 'Id')) {
+      throw new SfRequestError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${extField}`);
+    }
+    const body = { ...values };
+    for (const k of Object.keys(body)) if (k.toLowerCase() === slot.def.name.toLowerCase()) delete body[k];
+    if (slot.def.name === 'Id') {
+      this.update(object, extValue, body, origin);
+      return { id: table.idOf(table.rowOf(extValue)), created: false };
+    }
+    const ids = this.findByExternalId(object, slot.def.name, extValue);
+    if (ids.length > 1) {
+      throw new SfRecordError([fieldError('DUPLICATE_EXTERNAL_ID', `${slot.def.label}: more than one record found for external id field: ${ids.join(', ')}`, [slot.def.name])]);
+    }
+    if (ids.length === 1) {
+      this.update(object, ids[0], body, origin);
+      return { id: ids[0], created: false };
+    }
+    return { id: this.create(object, { ...body, [slot.def.name]: extValue }, origin), created: true };
+  }
+
+  remove(object: string, id: string, origin: string): void {
+    const table = this.mustTable(object);
+    const row = this.liveRow(table, id, true);
+    const stamp = this.nextStamp();
+    table.status[row] = DELETED;
+    table.deletedAt[row] = stamp;
+    table.liveCount--;
+    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    table.logChange(row, stamp);
+    this.emitChange('DELETE', table, row, origin, ['IsDeleted', 'LastModifiedDate', 'SystemModstamp'], stamp);
+  }
+
+  undelete(object: string, id: string, origin: string): void {
+    const table = this.mustTable(object);
+    const row = this.findRow(table, id);
+    if (table.status[row] !== DELETED) throw new SfRecordError([fieldError('UNDELETE_FAILED', 'Entity is not in the recycle bin')]);
+    for (const slot of table.fields) {
+      const v = slot.col?.get(row) ?? null;
+      if (slot.def.unique && v !== null && table.indexLookup(slot.def.name, String(v).toLowerCase()).some((r) => r !== row && table.status[r] === LIVE)) {
+        throw new SfRecordError([fieldError('DUPLICATE_VALUE', `duplicate value found: ${slot.def.name}`, [slot.def.name])]);
+      }
+    }
+    const stamp = this.nextStamp();
+    table.status[row] = LIVE;
+    table.liveCount++;
+    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    table.logChange(row, stamp);
+    this.emitChange('UNDELETE', table, row, origin, null, stamp);
+  }
+
+  purge(object: string, id: string): void {
+    const table = this.mustTable(object);
+    const row = this.findRow(table, id);
+    if (table.status[row] === LIVE) table.liveCount--;
+    for (const slot of table.fields) {
+      const v = slot.col?.get(row) ?? null;
+      if (v !== null && table.uniqueIndex.has(slot.def.name.toLowerCase())) table.indexRemove(slot.def.name, String(v).toLowerCase(), row);
+    }
+    table.status[row] = PURGED;
+  }
+
+  get(object: string, id: string, includeDeleted = false): SfRecord | undefined {
+    const table = this.tableByName(object);
+    const row = table ? table.rowOf(id) : -1;
+    if (!table || row < 0 || (table.status[row] === DELETED && !includeDeleted)) return undefined;
+    return table.record(row);
+  }
+
+  findByExternalId(object: string, field: string, value: string): string[] {
+    const table = this.mustTable(object);
+    return table.indexLookup(field, value.toLowerCase()).filter((r) => table.status[r] === LIVE).sort((a, b) => a - b).map((r) => table.idOf(r));
+  }
+
+  /** The row of `id`: MALFORMED_ID for a bad id, NOT_FOUND when absent (or purged). */
+  private findRow(table: Table, id: string): number {
+    if (!isIdShaped(id)) throw new SfRecordError([fieldError('MALFORMED_ID', `${table.name} ID: id value of incorrect type: ${id}`, ['Id'])]);
+    const row = table.rowOf(id);
+    if (row < 0) {
+      if (!id.startsWith(table.def.keyPrefix)) throw new SfRecordError([fieldError('MALFORMED_ID', `${table.name} ID: id value of incorrect type: ${id}`, ['Id'])]);
+      throw new SfRecordError([fieldError('NOT_FOUND', 'The requested resource does not exist', [])]);
+    }
+    return row;
+  }
+
+  private liveRow(table: Table, id: string, _forWrite: boolean): number {
+    const row = this.findRow(table, id);
+    if (table.status[row] === DELETED) throw new SfRecordError([fieldError('ENTITY_IS_DELETED', 'entity is deleted', [])]);
+    return row;
+  }
+
+  private setValue(table: Table, slot: FieldSlot, row: number, value: StoredValue): void {
+    if (table.uniqueIndex.has(slot.def.name.toLowerCase())) {
+      const old = slot.col!.get(row);
+      if (old !== null) table.indexRemove(slot.def.name, String(old).toLowerCase(), row);
+      if (value !== null) table.indexAdd(slot.def.name, String(value).toLowerCase(), row);
+    }
+    slot.col!.set(row, value);
+  }
+
+  private setSystem(table: Table, row: number, name: string, value: StoredValue): void {
+    table.slot(name)?.col?.set(row, value);
+  }
+
+  /** derive() for seeded rows. */
+  deriveSeeded(table: Table, row: number): void {
+    this.derive(table, row);
+  }
+
+  /** Salesforce-computed fields: composed Name, Opportunity's IsClosed/IsWon. */
+  private derive(table: Table, row: number): void {
+    if (COMPOSED_NAME_OBJECTS.has(table.name)) {
+      const first = table.slot('FirstName')!.col!.get(row);
+      const last = table.slot('LastName')!.col!.get(row);
+      table.slot('Name')!.col!.set(row, [first, last].filter((x) => x !== null).join(' '));
+    } else if (table.name === 'Opportunity') {
+      const stage = String(table.slot('StageName')!.col!.get(row) ?? '');
+      table.slot('IsClosed')!.col!.set(row, stage.startsWith('Closed'));
+      table.slot('IsWon')!.col!.set(row, stage === 'Closed Won');
+    }
+  }
+
+  // --- queries ---------------------------------------------------------------------------------------------
+  queryCursor(soql: string, opts: QueryOptions): QueryCursor {
+    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now() });
+  }
+
+  query(soql: string, opts: QueryOptions): QueryResult {
+    const cursor = this.queryCursor(soql, opts);
+    return {
+      object: cursor.object,
+      columns: cursor.columns,
+      count: cursor.count,
+      rows: (function* rows() {
+        for (let i = 0; i < cursor.size; i++) yield cursor.row(i);
+      })(),
+    };
+  }
+
+  compileSoql(soql: string): CompiledSoql {
+    return compileSoqlMatcher(this, soql, this.now());
+  }
+}

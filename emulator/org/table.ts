@@ -1,0 +1,189 @@
+// One object's records, stored column-wise. A record's row number never changes (its id encodes it); a
+// modstamp log lists rows in the order they last changed, so the incremental query every sync runs
+// (`WHERE SystemModstamp > T ORDER BY SystemModstamp, Id`) is a binary search plus a forward scan.
+import type { SfRecord } from '../contract.js';
+import { columnFor, FloatList, IntList, NumColumn, type Column, type StoredValue } from './columns.js';
+import type { EmulatorFieldDef, EmulatorObjectDef } from './field-defs.js';
+import { decodeSeq, makeId } from './ids.js';
+import { wireValue } from './values.js';
+
+export const LIVE = 0;
+export const DELETED = 1;
+export const PURGED = 2;
+
+export interface FieldSlot {
+  def: EmulatorFieldDef;
+  /** null for Id and IsDeleted, which derive from the row number and status. */
+  col: Column | null;
+}
+
+export class Table {
+  readonly fields: FieldSlot[];
+  private readonly byName = new Map<string, FieldSlot>();
+  /** By lower-cased relationship name (`account`, `owner`, `account__r`). */
+  readonly relationships = new Map<string, FieldSlot>();
+  size = 0;
+  liveCount = 0;
+  status = new Int8Array(0);
+  deletedAt = new Float64Array(0);
+  private capacity = 0;
+  /** Rows in last-change order, with the stamp each entry was logged at; an entry is stale once its row changes again. */
+  readonly logRows = new IntList();
+  readonly logStamps = new FloatList();
+  logPos = new Int32Array(0);
+  private staleEntries = 0;
+  /** External id / unique field (lower-cased name) → value → rows holding it. */
+  readonly uniqueIndex = new Map<string, Map<string, number | number[]>>();
+  readonly modstamp: NumColumn;
+
+  constructor(readonly def: EmulatorObjectDef) {
+    this.fields = def.fields.map((f) => ({ def: f, col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type) }));
+    for (const slot of this.fields) {
+      this.byName.set(slot.def.name.toLowerCase(), slot);
+      if (slot.def.relationshipName) this.relationships.set(slot.def.relationshipName.toLowerCase(), slot);
+      if (slot.def.externalId || slot.def.unique) this.uniqueIndex.set(slot.def.name.toLowerCase(), new Map());
+    }
+    this.modstamp = this.slot('SystemModstamp')!.col as NumColumn;
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  slot(name: string): FieldSlot | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  idOf(row: number): string {
+    return makeId(this.def.keyPrefix, row + 1);
+  }
+
+  /** The row of an id (15 or 18 chars), or -1; soft-deleted rows are found, purged ones are not. */
+  rowOf(id: string): number {
+    if (id.slice(0, 3) !== this.def.keyPrefix) return -1;
+    const seq = decodeSeq(id);
+    if (seq === undefined || seq < 1 || seq > this.size || this.status[seq - 1] === PURGED) return -1;
+    return seq - 1;
+  }
+
+  appendRow(): number {
+    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    const row = this.size++;
+    this.liveCount++;
+    return row;
+  }
+
+  /** Pre-allocates for `extra` more rows (seeding). */
+  reserve(extra: number): void {
+    if (this.size + extra > this.capacity) this.grow(this.size + extra);
+  }
+
+  private grow(capacity: number): void {
+    for (const s of this.fields) s.col?.reserve(capacity);
+    const status = new Int8Array(capacity);
+    status.set(this.status);
+    this.status = status;
+    const deletedAt = new Float64Array(capacity);
+    deletedAt.set(this.deletedAt);
+    this.deletedAt = deletedAt;
+    const logPos = new Int32Array(capacity).fill(-1);
+    logPos.set(this.logPos);
+    this.logPos = logPos;
+    this.capacity = capacity;
+  }
+
+  /** Records that `row` changed at `stamp` (stamps only grow, so the log stays sorted). */
+  logChange(row: number, stamp: number): void {
+    this.modstamp.data[row] = stamp;
+    if (this.logPos[row] >= 0) this.staleEntries++;
+    this.logPos[row] = this.logRows.push(row);
+    this.logStamps.push(stamp);
+    if (this.staleEntries > 100_000 && this.staleEntries > this.logRows.length / 2) this.compactLog();
+  }
+
+  private compactLog(): void {
+    const rows = this.logRows.data;
+    const stamps = this.logStamps.data;
+    let w = 0;
+    for (let r = 0; r < this.logRows.length; r++) {
+      const row = rows[r];
+      if (this.logPos[row] !== r) continue;
+      rows[w] = row;
+      stamps[w] = stamps[r];
+      this.logPos[row] = w++;
+    }
+    this.logRows.length = w;
+    this.logStamps.length = w;
+    this.staleEntries = 0;
+  }
+
+  /** First log position whose stamp is > `stamp` (or ≥ when `inclusive`). */
+  logSearch(stamp: number, inclusive: boolean): number {
+    const stamps = this.logStamps.data;
+    let lo = 0;
+    let hi = this.logRows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (stamps[mid] < stamp || (!inclusive && stamps[mid] === stamp)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Rows in SystemModstamp order with stamps in [fromPos, …) of the log, current entries only. */
+  *logRowsFrom(fromPos: number, endStamp: number, endInclusive: boolean): Generator<number> {
+    for (let p = fromPos; p < this.logRows.length; p++) {
+      const stamp = this.logStamps.data[p];
+      if (stamp > endStamp || (!endInclusive && stamp === endStamp)) return;
+      const row = this.logRows.data[p];
+      if (this.logPos[row] === p) yield row;
+    }
+  }
+
+  /** The wire value of a field (slot) for a row. */
+  wire(slot: FieldSlot, row: number): string | number | boolean | null {
+    if (slot.col === null) return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    return wireValue(slot.def.type, slot.col.get(row));
+  }
+
+  /** The stored (comparable) value: datetimes as epoch ms. */
+  stored(slot: FieldSlot, row: number): StoredValue {
+    if (slot.col === null) return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    return slot.col.get(row);
+  }
+
+  record(row: number): SfRecord {
+    const out: SfRecord = {};
+    for (const slot of this.fields) out[slot.def.name] = this.wire(slot, row);
+    return out;
+  }
+
+  indexAdd(field: string, value: string, row: number): void {
+    const index = this.uniqueIndex.get(field.toLowerCase());
+    if (!index) return;
+    const prev = index.get(value);
+    if (prev === undefined) index.set(value, row);
+    else if (typeof prev === 'number') index.set(value, [prev, row]);
+    else prev.push(row);
+  }
+
+  indexRemove(field: string, value: string, row: number): void {
+    const index = this.uniqueIndex.get(field.toLowerCase());
+    const prev = index?.get(value);
+    if (!index || prev === undefined) return;
+    if (typeof prev === 'number') {
+      if (prev === row) index.delete(value);
+      return;
+    }
+    const rest = prev.filter((r) => r !== row);
+    if (rest.length === 0) index.delete(value);
+    else index.set(value, rest.length === 1 ? rest[0] : rest);
+  }
+
+  /** Rows (soft-deleted included) whose indexed field holds `value`. */
+  indexLookup(field: string, value: string): number[] {
+    const hit = this.uniqueIndex.get(field.toLowerCase())?.get(value);
+    if (hit === undefined) return [];
+    return typeof hit === 'number' ? [hit] : hit;
+  }
+}

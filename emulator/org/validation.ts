@@ -1,0 +1,88 @@
+// Checks a create or update against the object's schema the way Salesforce does, and turns the wire values
+// into stored ones. Errors carry Salesforce's status codes (REQUIRED_FIELD_MISSING, STRING_TOO_LONG, …).
+import type { SfError, SfRecord } from '../contract.js';
+import type { StoredValue } from './columns.js';
+import { LIVE, type FieldSlot, type Table } from './table.js';
+import { coerceValue, fieldError } from './values.js';
+
+export interface PreparedWrite {
+  sets: { slot: FieldSlot; value: StoredValue }[];
+  errors: SfError[];
+}
+
+export interface TableDirectory {
+  tableByName(name: string): Table | undefined;
+  tableByPrefix(prefix: string): Table | undefined;
+}
+
+/** Keys a request body may carry that are not fields. */
+const IGNORED_KEYS = new Set(['attributes']);
+
+export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord, row: number): PreparedWrite {
+  const creating = row < 0;
+  const sets: PreparedWrite['sets'] = [];
+  const errors: SfError[] = [];
+  const notWritable: string[] = [];
+  const provided = new Set<FieldSlot>();
+  for (const [key, raw] of Object.entries(values)) {
+    if (IGNORED_KEYS.has(key)) continue;
+    const slot = table.slot(key);
+    if (!slot) {
+      errors.push(fieldError('INVALID_FIELD', `No such column '${key}' on sobject of type ${table.name}`, [key]));
+      continue;
+    }
+    if (slot.def.name === 'Id') {
+      // Updates may repeat their own id; creates may not choose one.
+      if (creating && raw !== null && raw !== undefined) notWritable.push('Id');
+      continue;
+    }
+    if (creating ? !slot.def.createable : !slot.def.updateable) {
+      notWritable.push(slot.def.name);
+      continue;
+    }
+    const coerced = coerceValue(slot.def, raw);
+    if (!coerced.ok) {
+      errors.push(coerced.error);
+      continue;
+    }
+    if (coerced.value !== null && slot.def.type === 'reference') {
+      const refError = checkReference(dir, slot, coerced.value as string);
+      if (refError) {
+        errors.push(refError);
+        continue;
+      }
+    }
+    provided.add(slot);
+    sets.push({ slot, value: coerced.value });
+  }
+  if (notWritable.length) {
+    errors.push(fieldError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${notWritable.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, notWritable));
+  }
+  const missing = table.fields.filter((slot) => {
+    const d = slot.def;
+    if (d.nillable || d.defaultedOnCreate || !(creating ? d.createable : d.updateable)) return false;
+    const set = sets.find((s) => s.slot === slot);
+    return creating ? !set || set.value === null : set !== undefined && set.value === null;
+  }).map((slot) => slot.def.name);
+  if (missing.length) errors.push(fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing));
+  for (const { slot, value } of sets) {
+    if (!slot.def.unique || value === null) continue;
+    const clash = table.indexLookup(slot.def.name, String(value).toLowerCase()).find((r) => r !== row && table.status[r] === LIVE);
+    if (clash !== undefined) {
+      errors.push(fieldError('DUPLICATE_VALUE', `duplicate value found: ${slot.def.name} duplicates value on record with id: ${table.idOf(clash)}`, [slot.def.name]));
+    }
+  }
+  return { sets, errors };
+}
+
+function checkReference(dir: TableDirectory, slot: FieldSlot, id: string): SfError | undefined {
+  const target = dir.tableByPrefix(id.slice(0, 3));
+  if (!target || !slot.def.referenceTo.some((name) => name.toLowerCase() === target.name.toLowerCase())) {
+    return fieldError('FIELD_INTEGRITY_EXCEPTION', `${slot.def.label}: id value of incorrect type: ${id}`, [slot.def.name]);
+  }
+  const row = target.rowOf(id);
+  if (row < 0 || target.status[row] !== LIVE) {
+    return fieldError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [slot.def.name]);
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+// Converting field values between the wire (JSON or CSV text, as REST and Bulk send them) and the stored
+// column form, with the per-value checks Salesforce makes and its error codes.
+import type { SfError, SfValue } from '../contract.js';
+import type { StoredValue } from './columns.js';
+import type { EmulatorFieldDef } from './field-defs.js';
+import { toId18 } from './ids.js';
+
+/** `2024-01-02T03:04:05.000+0000`, the datetime form Salesforce's REST API returns. */
+export function formatDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 23) + '+0000';
+}
+
+const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Epoch ms of an ISO datetime as Salesforce accepts it (`Z`, `+0000`, `+00:00`); NaN when malformed. */
+export function parseDatetime(text: string): number {
+  const m = DATETIME_RE.exec(text.trim());
+  if (!m) return NaN;
+  let zone = m[6] ?? 'Z';
+  if (zone !== 'Z' && !zone.includes(':')) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  return Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${(m[5] ?? '.000').padEnd(4, '0')}${zone}`);
+}
+
+export function isValidDate(text: string): boolean {
+  if (!DATE_RE.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text);
+}
+
+export function fieldError(statusCode: string, message: string, fields: string[] = []): SfError {
+  return { statusCode, message, fields };
+}
+
+const typeError = (f: EmulatorFieldDef, v: unknown) =>
+  fieldError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${f.label}: value not of required type: ${String(v)}`, [f.name]);
+
+type Coerced = { ok: true; value: StoredValue } | { ok: false; error: SfError };
+
+/**
+ * The stored form of `raw` for field `f`. Strings are accepted for every type (Bulk sends CSV text) and
+ * empty strings mean null, as in Salesforce.
+ */
+export function coerceValue(f: EmulatorFieldDef, raw: SfValue | undefined): Coerced {
+  if (raw === null || raw === undefined || raw === '') return { ok: true, value: null };
+  switch (f.type) {
+    case 'int': case 'double': case 'currency': case 'percent': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n) || (f.type === 'int' && !Number.isInteger(n))) return { ok: false, error: typeError(f, raw) };
+      if (f.precision > 0 && Math.abs(Math.trunc(n)) >= 10 ** Math.max(f.precision - f.scale, 1)) {
+        return { ok: false, error: fieldError('NUMBER_OUTSIDE_VALID_RANGE', `${f.label}: value outside of valid range on numeric field: ${n}`, [f.name]) };
+      }
+      return { ok: true, value: n };
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      const s = String(raw).toLowerCase();
+      if (s === 'true' || s === '1') return { ok: true, value: true };
+      if (s === 'false' || s === '0') return { ok: true, value: false };
+      return { ok: false, error: typeError(f, raw) };
+    }
+    case 'datetime': {
+      const ms = typeof raw === 'string' ? parseDatetime(raw) : NaN;
+      return Number.isNaN(ms) ? { ok: false, error: typeError(f, raw) } : { ok: true, value: ms };
+    }
+    case 'date': {
+      const s = typeof raw === 'string' ? raw.trim() : '';
+      const ok = isValidDate(s) || (s.length > 10 && isValidDate(s.slice(0, 10)) && !Number.isNaN(parseDatetime(s)));
+      return ok ? { ok: true, value: s.slice(0, 10) } : { ok: false, error: typeError(f, raw) };
+    }
+    case 'reference': case 'id': {
+      const id = typeof raw === 'string' ? toId18(raw) : undefined;
+      if (!id) return { ok: false, error: fieldError('MALFORMED_ID', `${f.label}: id value of incorrect type: ${String(raw)}`, [f.name]) };
+      return { ok: true, value: id };
+    }
+    default:
+      return coerceText(f, typeof raw === 'string' ? raw : String(raw));
+  }
+}
+
+function coerceText(f: EmulatorFieldDef, s: string): Coerced {
+  if (f.length > 0 && s.length > f.length) {
+    return { ok: false, error: fieldError('STRING_TOO_LONG', `${f.label}: data value too large: ${s.slice(0, 40)} (max length=${f.length})`, [f.name]) };
+  }
+  if (f.type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s)) {
+    return { ok: false, error: fieldError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]) };
+  }
+  if ((f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist) {
+    const allowed = new Set(f.picklistValues.map((p) => p.value));
+    const values = f.type === 'multipicklist' ? s.split(';') : [s];
+    if (values.some((v) => !allowed.has(v))) {
+      return { ok: false, error: fieldError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${s}`, [f.name]) };
+    }
+  }
+  return { ok: true, value: s };
+}
+
+/** The wire form of a stored value. */
+export function wireValue(type: string, v: StoredValue): SfValue {
+  if (v === null) return null;
+  if (type === 'datetime') return formatDatetime(v as number);
+  return v;
+}

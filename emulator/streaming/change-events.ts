@@ -24,9 +24,12 @@ export interface ChangeEventHeader {
   diffFields: string[];
 }
 
+export type CompoundValue = Record<string, SfValue>;
+
 export interface ChangeEventData {
   schema: string;
-  payload: { ChangeEventHeader: ChangeEventHeader; [field: string]: SfValue | ChangeEventHeader };
+  /** Header plus fields; compound fields (addresses, a person's Name) nest their components as Salesforce does. */
+  payload: { ChangeEventHeader: ChangeEventHeader; [field: string]: SfValue | CompoundValue | ChangeEventHeader };
   event: { replayId: number };
 }
 
@@ -55,12 +58,24 @@ export function tracksChanges(def: ObjectDef): boolean {
   return !UNTRACKED_OBJECTS.has(def.name);
 }
 
+/** A record field that a change event nests inside a compound field: BillingCity → BillingAddress.City. */
+interface CompoundPart {
+  compound: string;
+  component: string;
+}
+
 /** Per object: which fields a change event may carry and which are datetimes (sent as ISO-8601 with `Z`). */
 interface ObjectShape {
   schema: string;
   eventFields: Set<string>;
   datetimeFields: Set<string>;
+  compoundParts: Map<string, CompoundPart>;
+  /** Compound field → its components, all of which a CREATE/UNDELETE event lists (null when empty). */
+  compounds: Map<string, string[]>;
 }
+
+const ADDRESS_COMPONENTS = ['Street', 'City', 'State', 'PostalCode', 'Country', 'Latitude', 'Longitude', 'GeocodeAccuracy'];
+const NAME_COMPONENTS = ['Salutation', 'FirstName', 'MiddleName', 'LastName', 'Suffix'];
 
 /** Builds change-event payloads; caches each object's shape by its describe, so a schema change is picked up. */
 export class ChangeEventBuilder {
@@ -71,9 +86,13 @@ export class ChangeEventBuilder {
   /** The event for one committed change, without its replay id (assigned per channel when published). */
   fromChange(change: ChangeEvent, def: ObjectDef): Omit<ChangeEventData, 'event'> {
     const shape = this.shapeOf(def);
-    const changedFields = change.changeType === 'UPDATE'
+    const updatedFields = change.changeType === 'UPDATE'
       ? change.changedFields.filter((field) => shape.eventFields.has(field))
       : [];
+    const changedFields = updatedFields.map((field) => {
+      const part = shape.compoundParts.get(field);
+      return part ? `${part.compound}.${part.component}` : field;
+    });
     const header: ChangeEventHeader = {
       entityName: change.object,
       recordIds: [change.recordId],
@@ -90,7 +109,7 @@ export class ChangeEventBuilder {
     };
     const payload: ChangeEventData['payload'] = { ChangeEventHeader: header };
     if (change.changeType === 'UPDATE') {
-      for (const field of changedFields) payload[field] = wireValue(change.record[field], field, shape);
+      for (const field of updatedFields) setField(payload, field, wireValue(change.record[field], field, shape), shape);
     } else if (change.changeType !== 'DELETE') {
       copyNonNullFields(change.record, shape, payload);
     }
@@ -121,10 +140,18 @@ export class ChangeEventBuilder {
     let shape = this.shapes.get(def);
     if (!shape) {
       const fields = def.fields.filter((f) => !OMITTED_FIELDS.has(f.name) && !f.calculated);
+      const names = new Set(fields.map((f) => f.name));
+      const compoundParts = compoundPartsOf(def, names);
+      const compounds = new Map<string, string[]>();
+      for (const { compound, component } of compoundParts.values()) {
+        compounds.set(compound, [...(compounds.get(compound) ?? []), component]);
+      }
       shape = {
         schema: schemaId(def),
-        eventFields: new Set(fields.map((f) => f.name)),
+        eventFields: names,
         datetimeFields: new Set(fields.filter((f) => f.type === 'datetime').map((f) => f.name)),
+        compoundParts,
+        compounds,
       };
       this.shapes.set(def, shape);
     }
@@ -140,11 +167,47 @@ export class ChangeEventBuilder {
   }
 }
 
+/**
+ * Address fields (BillingStreet, BillingCity …) nest as BillingAddress; a person's FirstName/LastName … nest as
+ * Name on objects whose Name is composed from them (Contact, Lead, User).
+ */
+function compoundPartsOf(def: ObjectDef, names: Set<string>): Map<string, CompoundPart> {
+  const parts = new Map<string, CompoundPart>();
+  for (const name of names) {
+    if (!name.endsWith('Street') || !names.has(`${name.slice(0, -'Street'.length)}City`)) continue;
+    const prefix = name.slice(0, -'Street'.length);
+    for (const component of ADDRESS_COMPONENTS) {
+      if (names.has(prefix + component)) parts.set(prefix + component, { compound: `${prefix}Address`, component });
+    }
+  }
+  const composedName = def.fields.some((f) => f.name === 'Name' && f.calculated) && names.has('LastName');
+  if (composedName) {
+    for (const component of NAME_COMPONENTS) if (names.has(component)) parts.set(component, { compound: 'Name', component });
+  }
+  return parts;
+}
+
 function copyNonNullFields(record: SfRecord, shape: ObjectShape, payload: ChangeEventData['payload']): void {
   for (const field in record) {
     const value = record[field];
-    if (value !== null && value !== undefined && shape.eventFields.has(field)) payload[field] = wireValue(value, field, shape);
+    if (value === null || value === undefined || !shape.eventFields.has(field)) continue;
+    const part = shape.compoundParts.get(field);
+    if (part && payload[part.compound] === undefined) {
+      // A created record lists every component of a compound field it fills, empty ones as null.
+      payload[part.compound] = Object.fromEntries((shape.compounds.get(part.compound) ?? []).map((c) => [c, null]));
+    }
+    setField(payload, field, wireValue(value, field, shape), shape);
   }
+}
+
+function setField(payload: ChangeEventData['payload'], field: string, value: SfValue, shape: ObjectShape): void {
+  const part = shape.compoundParts.get(field);
+  if (!part) {
+    payload[field] = value;
+    return;
+  }
+  const compound = (payload[part.compound] ??= {}) as CompoundValue;
+  compound[part.component] = value;
 }
 
 /** Stored datetimes read `2024-01-02T03:04:05.000+0000`; change events carry `2024-01-02T03:04:05.000Z`. */

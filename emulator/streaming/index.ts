@@ -7,7 +7,7 @@
 //                                         └─► /data/ChangeEvents   ┘
 import type http from 'node:http';
 import faye, { type BayeuxMessage, type NodeAdapter } from 'faye';
-import type { ChangeEvent, ChangeType, EmulatorContext, ObjectDef, StreamingControl } from '../contract.js';
+import type { ChangeEvent, ChangeType, CompiledSoql, EmulatorContext, ObjectDef, StreamingControl } from '../contract.js';
 import { BayeuxBridge } from './bayeux-bridge.js';
 import {
   ALL_CHANGE_EVENTS_CHANNEL, ChangeEventBuilder, changeEventChannel, objectOfChangeEventChannel, tracksChanges,
@@ -16,7 +16,6 @@ import {
 import { EventLog, type RetentionPolicy } from './event-log.js';
 import { createProtocolExtension } from './protocol-extension.js';
 import { PushTopicRegistry, TOPIC_PREFIX } from './push-topics.js';
-import { compileTopicQuery, whereByQuery, type WhereCompiler } from './topic-query.js';
 
 const COMETD_PATH = /^\/cometd\/(?:replay\/)?(\d+)\.\d+\/?$/;
 const MIN_COMETD_MAJOR = 36;
@@ -41,8 +40,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: options.connectTimeoutSeconds ?? 110 });
   const bridge = new BayeuxBridge(adapter);
   const log = new EventLog<BayeuxMessage>((channel) => (channel.startsWith(TOPIC_PREFIX) ? topicPolicy : dataPolicy));
-  const compileWhere: WhereCompiler = whereByQuery(ctx.org);
-  const topics = new PushTopicRegistry((soql) => compileTopicQuery(soql, ctx.org, compileWhere));
+  const topics = new PushTopicRegistry((soql) => compileTopicQuery(ctx, soql));
   const changeEvents = new ChangeEventBuilder();
 
   const publish = (channel: string, build: (replayId: number) => unknown): void => {
@@ -104,6 +102,14 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
       adapter.close();
     },
   };
+}
+
+function compileTopicQuery(ctx: EmulatorContext, soql: string): CompiledSoql | undefined {
+  try {
+    return ctx.org.compileSoql(soql);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Topics created before the surface was attached (e.g. seeded data). */

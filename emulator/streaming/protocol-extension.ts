@@ -65,6 +65,7 @@ export function createProtocolExtension(deps: ProtocolDeps): ServerExtension {
         reply.advice = { reconnect: 'handshake', interval: 0 };
       } else if (reply.channel === '/meta/handshake' && reply.successful) {
         reply.ext = { ...reply.ext, replay: true, 'payload.format': true };
+        reply.supportedConnectionTypes = ['long-polling'];
       }
       callback(reply);
     },

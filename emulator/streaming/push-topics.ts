@@ -1,8 +1,7 @@
 // PushTopic streaming: the org's PushTopic records (created over REST like any sObject) define /topic/<Name>
 // channels. Topics are indexed by object, each with its query compiled once, so a record change costs a map
 // lookup plus one matcher call per topic on that object.
-import type { ChangeEvent, ChangeType, SfRecord, SfValue } from '../contract.js';
-import type { TopicQuery } from './topic-query.js';
+import type { ChangeEvent, ChangeType, CompiledSoql, SfRecord, SfValue } from '../contract.js';
 
 export const TOPIC_PREFIX = '/topic/';
 
@@ -20,7 +19,7 @@ interface PushTopic {
   channel: string;
   active: boolean;
   /** Undefined when the Query does not compile: the channel exists but never fires. */
-  query: TopicQuery | undefined;
+  query: CompiledSoql | undefined;
   operations: Set<ChangeType>;
   /** Fields whose change makes an update notify; undefined = any field (NotifyForFields All). */
   notifyFields: Set<string> | undefined;
@@ -50,7 +49,8 @@ export class PushTopicRegistry {
   private readonly byChannel = new Map<string, PushTopic>();
   private readonly byObject = new Map<string, Set<PushTopic>>();
 
-  constructor(private readonly compile: (soql: string) => TopicQuery | undefined) {}
+  /** `compile` returns undefined for a Query the org cannot compile: such a topic exists but never fires. */
+  constructor(private readonly compile: (soql: string) => CompiledSoql | undefined) {}
 
   /** Applies a committed change to a PushTopic record: topics take effect (or stop) immediately. */
   applyTopicChange(change: ChangeEvent): void {
@@ -87,7 +87,7 @@ export class PushTopicRegistry {
     if (!topics) return [];
     const notifications: TopicNotification[] = [];
     for (const topic of topics) {
-      const query = topic.query as TopicQuery;
+      const query = topic.query as CompiledSoql;
       if (!topic.active || !topic.operations.has(change.changeType)) continue;
       if (change.changeType === 'UPDATE' && topic.notifyFields && !change.changedFields.some((f) => topic.notifyFields?.has(f))) {
         continue;
@@ -111,7 +111,7 @@ export class PushTopicRegistry {
  * NotifyForFields: which field changes make an update notify (creates, deletes and undeletes always do).
  * Referenced (Salesforce's default) = fields in SELECT or WHERE; Select = SELECT only; Where = WHERE only.
  */
-function notifyFieldsOf(setting: SfValue, query: TopicQuery): Set<string> | undefined {
+function notifyFieldsOf(setting: SfValue, query: CompiledSoql): Set<string> | undefined {
   const mode = (typeof setting === 'string' ? setting : 'Referenced') as NotifyForFields;
   if (mode === 'All') return undefined;
   if (mode === 'Select') return new Set(query.fields);
@@ -119,7 +119,7 @@ function notifyFieldsOf(setting: SfValue, query: TopicQuery): Set<string> | unde
   return new Set([...query.fields, ...query.whereFields]);
 }
 
-function topicEvent(change: ChangeEvent, query: TopicQuery, replayId: number): PushTopicEventData {
+function topicEvent(change: ChangeEvent, query: CompiledSoql, replayId: number): PushTopicEventData {
   const record = change.record;
   const sobject: Record<string, SfValue> = { Id: change.recordId };
   // A deleted record's fields are gone as far as the topic is concerned: Salesforce sends its Id only.

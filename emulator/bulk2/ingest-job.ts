@@ -7,16 +7,13 @@
 //    └──────────────PATCH Aborted (Open, UploadComplete, InProgress)───────────┴──────────────────▶ Aborted
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { EmulatorContext, OrgStore } from '../contract.js';
+import type { EmulatorContext } from '../contract.js';
 import { encodeRow, type CsvDialect } from './csv-format.js';
 import { CsvParser, CsvSyntaxError } from './csv-parser.js';
 import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
 import { resolveTarget } from './ingest-target.js';
 import { baseInfo, invalidState, JobFailure, newJobId, type JobBase } from './job-common.js';
 import { ResultSpool, spoolPath } from './result-spool.js';
-
-/** One transaction (one transactionKey) per chunk when the org offers it; otherwise one per change. */
-type BatchingOrg = OrgStore & { transaction?: <T>(origin: string, fn: () => T) => T };
 
 export type IngestJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
@@ -180,9 +177,8 @@ export class IngestJob implements JobBase {
     let ok = '';
     let okRows = 0;
     let bad = '';
-    const org = ctx.org as BatchingOrg;
-    const applyAll = () => rows.map((r) => applyRow(org, target, r));
-    const outcomes = org.transaction ? org.transaction(target.changeOrigin, applyAll) : applyAll();
+    // One chunk is one org transaction: its change events share a transactionKey, as Salesforce's bulk chunks do.
+    const outcomes = ctx.org.transaction(target.changeOrigin, () => rows.map((r) => applyRow(ctx.org, target, r)));
     for (let i = 0; i < rows.length; i++) {
       const o = outcomes[i];
       if (o.ok) { ok += encodeRow([o.id, o.created ? 'true' : 'false', ...cells(rows[i])], d); okRows++; }

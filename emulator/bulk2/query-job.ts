@@ -4,12 +4,14 @@
 //         │                     │ └──SOQL error──────────▶ Failed (errorMessage)
 //         └──PATCH Aborted──────┴──────────────────────────▶ Aborted
 //
-// Snapshot semantics: the result holds the rows as the org returned them while the job ran (read in slices,
-// so a change committed mid-run may or may not be in it, as with Salesforce's chunked jobs); once the job is
-// JobComplete its result never changes, because the CSV text itself is stored (on disk, not in the heap).
-import { SfRequestError, type EmulatorContext, type QueryResult } from '../contract.js';
+// Snapshot semantics: which records are in the result is fixed when the job starts (the org's cursor holds
+// the matching row numbers); their values are read in slices while the job runs, so a change committed during
+// the run may or may not show, as with Salesforce's chunked jobs. Once the job is JobComplete its result never
+// changes, however the org moves on, because the CSV text itself is stored — on disk, not in the heap — and a
+// sync reading it meets the stale rows a real org would hand it.
+import { SfRequestError, type EmulatorContext, type QueryCursor } from '../contract.js';
 import { encodeRow, type CsvDialect } from './csv-format.js';
-import { rowReader } from './column-values.js';
+import { cellFormatter } from './column-values.js';
 import { baseInfo, invalidState, newJobId, type JobBase } from './job-common.js';
 import { ResultSpool } from './result-spool.js';
 
@@ -95,9 +97,9 @@ export class QueryJob implements JobBase {
       if (this.state !== 'UploadComplete') return;
       this.state = 'InProgress';
       this.modifiedMs = Date.now();
-      const result = ctx.org.query(this.soql, { scanAll: this.operation === 'queryAll' });
-      if (result.count !== null) throw new SfRequestError(400, 'API_ERROR', 'Aggregate functions are not supported by Bulk API 2.0 query jobs');
-      await this.spoolRows(ctx, result);
+      const cursor = ctx.org.queryCursor(this.soql, { scanAll: this.operation === 'queryAll' });
+      if (cursor.count !== null) throw new SfRequestError(400, 'API_ERROR', 'Aggregate functions are not supported by Bulk API 2.0 query jobs');
+      await this.spoolRows(ctx, cursor);
       if (this.state === 'InProgress') this.finish('JobComplete');
     } catch (err) {
       if (this.state === 'InProgress') {
@@ -110,15 +112,15 @@ export class QueryJob implements JobBase {
     }
   }
 
-  private async spoolRows(ctx: EmulatorContext, result: QueryResult): Promise<void> {
-    this.header = encodeRow(result.columns, this.dialect);
-    const read = rowReader(ctx.org, result.object, result.columns);
+  private async spoolRows(ctx: EmulatorContext, cursor: QueryCursor): Promise<void> {
+    this.header = encodeRow(cursor.columns, this.dialect);
+    const cells = cellFormatter(ctx.org, cursor.object, cursor.columns);
     const spool = await ResultSpool.create();
     this.spool = spool;
     let text = '';
     let rows = 0;
-    for (const row of result.rows) {
-      text += encodeRow(read(row), this.dialect);
+    for (let i = 0; i < cursor.size; i++) {
+      text += encodeRow(cells(cursor.values(i)), this.dialect);
       if (++rows === BLOCK_ROWS) {
         // Awaiting the write hands the event loop back between blocks, so the emulator keeps serving.
         await spool.append(text, rows);

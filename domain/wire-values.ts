@@ -19,12 +19,25 @@ export type SfJsonValue = string | number | boolean | null;
 const DATETIME_TYPES = new Set(['datetime']);
 const NUMBER_TYPES = new Set(['int', 'long', 'double', 'currency', 'percent']);
 
+// Separators of `YYYY-MM-DD?HH:MM:SS` by position; every other position of the first 19 must be a digit.
+const SEPARATORS: Record<number, readonly number[]> = { 4: [45], 7: [45], 10: [84, 32], 13: [58], 16: [58] };
+
+/** `YYYY-MM-DD?HH:MM:SS` in the first 19 characters (? = 'T' or ' '), checked without a regex. */
+function hasDateTimeShape(text: string): boolean {
+  if (text.length < 19) return false;
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i);
+    const sep = SEPARATORS[i];
+    if (sep ? !sep.includes(c) : c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Offsets as Date.parse wants them: Salesforce's `+0000` and Postgres' `+02` become `+00:00` and `+02:00`. */
 function normalizeOffset(text: string): string {
-  // Salesforce writes `+0000`; Date.parse wants `+00:00`.
-  const n = text.length;
-  const c = text.charCodeAt(n - 5);
-  if ((c === 43 || c === 45) && text.charCodeAt(n - 3) !== 58) return `${text.slice(0, n - 2)}:${text.slice(n - 2)}`;
-  return text;
+  const m = /([+-])(\d\d):?(\d\d)?$/.exec(text.slice(19));
+  if (!m) return text;
+  return `${text.slice(0, text.length - m[0].length)}${m[1]}${m[2]}:${m[3] ?? '00'}`;
 }
 
 /**
@@ -32,7 +45,8 @@ function normalizeOffset(text: string): string {
  * offsets are converted to UTC (slow path; Salesforce itself always sends UTC).
  */
 export function sfDatetimeToPg(text: string): string {
-  if (text.length >= 19 && text.charCodeAt(10) === 84 /* T */) {
+  if (!hasDateTimeShape(text)) throw new WireValueError(`Not a Salesforce datetime: "${text}"`);
+  if (text.charCodeAt(10) === 84 /* T */) {
     if (text.endsWith('Z')) return `${text.slice(0, 10)} ${text.slice(11, -1)}`;
     if (text.endsWith('+0000')) return `${text.slice(0, 10)} ${text.slice(11, -5)}`;
     if (text.endsWith('+00:00')) return `${text.slice(0, 10)} ${text.slice(11, -6)}`;
@@ -122,12 +136,13 @@ function pad(n: number, width: number): string {
 
 /** `2024-01-02 03:04:05.123456` or `2024-01-02T03:04:05` (UTC) → `2024-01-02T03:04:05.123Z`. */
 function pgTimestampTextToSf(text: string): string {
+  if (!hasDateTimeShape(text)) throw new WireValueError(`Not a timestamp: "${text}"`);
   const hasZone = text.endsWith('Z') || /[+-]\d\d(:?\d\d)?$/.test(text.slice(19));
-  if (text.length >= 19 && !hasZone) {
+  if (!hasZone) {
     const frac = text.length > 20 && text.charCodeAt(19) === 46 ? text.slice(20, 23).padEnd(3, '0') : '000';
     return `${text.slice(0, 10)}T${text.slice(11, 19)}.${frac}Z`;
   }
-  const ms = Date.parse(text.replace(' ', 'T'));
+  const ms = Date.parse(normalizeOffset(text.replace(' ', 'T')));
   if (Number.isNaN(ms)) throw new WireValueError(`Not a timestamp: "${text}"`);
   return new Date(ms).toISOString();
 }

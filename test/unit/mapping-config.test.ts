@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError, applyConfigPatch, parseHcExport, parseMappingEntry, toHcExport, toMappingEntry,
   type ConfigIssue, type MappingConfig,
 } from '../../domain/mapping-config.js';
 
-const fixture: unknown = JSON.parse(readFileSync(new URL('../fixtures/hc-export.json', import.meta.url), 'utf8'));
+const fixture: unknown = JSON.parse(readFileSync(join(__dirname, '../fixtures/hc-export.json'), 'utf8'));
 
 function entry(config: Record<string, unknown> = {}, objectName = 'Contact'): unknown {
   return { object_name: objectName, config: { access: 'read_only', fields: { Id: {}, Name: {} }, ...config } };

@@ -1,5 +1,6 @@
 // The slice of faye's untyped API the emulator's streaming surface uses (faye 1.4: src/adapters/node_adapter.js,
-// src/protocol/server.js, src/engines/proxy.js).
+// src/protocol/server.js, src/engines/proxy.js). It merges with jsforce's own `declare module 'faye'` (Client,
+// Subscription and a default export), so it declares named exports only: import with `import * as faye`.
 declare module 'faye' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -57,6 +58,8 @@ declare module 'faye' {
     on(event: 'subscribe' | 'unsubscribe', listener: (clientId: string, channel: string) => void): void;
   }
 
-  const faye: { NodeAdapter: typeof NodeAdapter };
-  export default faye;
+  /** Missing from jsforce's declaration of the client. */
+  export interface Client {
+    disconnect(): void;
+  }
 }

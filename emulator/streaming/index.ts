@@ -6,7 +6,8 @@
 //                └─► change-event builder ─► /data/<X>ChangeEvent ├─► event log (replay ids) ─► subscribers
 //                                         └─► /data/ChangeEvents   ┘
 import type http from 'node:http';
-import faye, { type BayeuxMessage, type NodeAdapter } from 'faye';
+import * as faye from 'faye';
+import type { BayeuxMessage, NodeAdapter } from 'faye';
 import type { ChangeEvent, ChangeType, CompiledSoql, EmulatorContext, ObjectDef, StreamingControl } from '../contract.js';
 import { BayeuxBridge } from './bayeux-bridge.js';
 import {

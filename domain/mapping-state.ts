@@ -8,23 +8,23 @@
 // POLLING_DB_CHANGES is a connection state for outbound writes and is not a mapping state in either product.
 // BAD_CONFIG, STREAMING and API_BUDGET_EXHAUSTED are ferry's.
 //
-//  INITIAL ──► RELOAD_TABLE ──► WAIT_BULK_LOAD ◄──► LOADING_BULK_JOB
-//                   │                                     │
-//                   └───────── (REST load) ─────────┐     │
-//                                                   ▼     ▼
-//  SCHEMA_CHANGED ──► RESYNC ───────────────────► DATA_SYNCED ◄──────────────┐
-//        ▲                                        │   │   │                  │
-//        └─────────── config change ──────────────┘   │   └─► STREAMING ─────┤ (event-driven)
-//                                                     ▼           │          │
-//                                         POLLING_SF_CHANGES ◄────┘ catch-up │
-//                                                     │  └───────────────────┤
-//                                                     ▼                      │
-//                                         POLLING_SF_BULK ───────────────────┘
+//                               ┌── user reload, from any state
+//                               ▼
+//   INITIAL ──────────────► RELOAD_TABLE ──┬──► WAIT_BULK_LOAD ◄──► LOADING_BULK_JOB ──┐
+//      │                                   │                                          │
+//      └── (table created) ──► DATA_SYNCED ◄┴──────────────────────────────────────────┤
+//                              │  │  │  │                                             │
+//        (load of a new table) ┘  │  │  └──► RESYNC (load new columns) ─────────────────┘
+//                                 │  └──► STREAMING (event-driven) ── catch-up ──┐
+//                                 └──► POLLING_SF_CHANGES ◄──────────────────────┘
+//                                          └──► POLLING_SF_BULK (over the bulk threshold) ──► DATA_SYNCED
 //
-//  Also: SCHEMA_CHANGED ─► DATA_SYNCED when fields were only removed; RESYNC loads new columns through the bulk
-//  states when large; any state ─► RELOAD_TABLE (a user reload).
-//  Halted states — PAUSED, UNAUTHORIZED, SYSTEM_ERROR, BAD_CONFIG, API_BUDGET_EXHAUSTED — are entered from any
-//  state and left to any state (the workflow resumes where it stopped, or moves to another halted state).
+//   SCHEMA_CHANGED ◄── a config change, from any state once the table exists; then RESYNC, a load or DATA_SYNCED.
+//
+//  Every step that completes returns to DATA_SYNCED; DATA_SYNCED starts the next step (a load of new columns
+//  as RESYNC or of a new table as LOADING_BULK_JOB, a poll, streaming). Any state ─► RELOAD_TABLE (a user
+//  reload). Halted states — PAUSED, UNAUTHORIZED, SYSTEM_ERROR, BAD_CONFIG, API_BUDGET_EXHAUSTED — are entered
+//  from any state and left to any state (the workflow resumes where it stopped, or moves to another halted state).
 
 export const WORKING_STATES = [
   'INITIAL', 'RELOAD_TABLE', 'WAIT_BULK_LOAD', 'LOADING_BULK_JOB', 'SCHEMA_CHANGED', 'RESYNC', 'DATA_SYNCED',
@@ -63,17 +63,18 @@ export const STATE_LABEL: Readonly<Record<MappingState, string>> = {
 };
 
 // Forward moves between working states; halted states and reloads are handled by the general rules below.
+const LOADS: readonly WorkingState[] = ['WAIT_BULK_LOAD', 'LOADING_BULK_JOB', 'DATA_SYNCED'];
 const NEXT: Readonly<Record<WorkingState, readonly WorkingState[]>> = {
-  INITIAL: ['RELOAD_TABLE'],
-  RELOAD_TABLE: ['WAIT_BULK_LOAD', 'LOADING_BULK_JOB', 'DATA_SYNCED'],
+  INITIAL: ['RELOAD_TABLE', ...LOADS],
+  RELOAD_TABLE: LOADS,
   WAIT_BULK_LOAD: ['LOADING_BULK_JOB'],
   LOADING_BULK_JOB: ['WAIT_BULK_LOAD', 'DATA_SYNCED'],
-  SCHEMA_CHANGED: ['RESYNC', 'DATA_SYNCED'],
-  RESYNC: ['WAIT_BULK_LOAD', 'LOADING_BULK_JOB', 'DATA_SYNCED'],
-  DATA_SYNCED: ['POLLING_SF_CHANGES', 'POLLING_SF_BULK', 'STREAMING', 'SCHEMA_CHANGED'],
+  SCHEMA_CHANGED: ['RESYNC', ...LOADS],
+  RESYNC: LOADS,
+  DATA_SYNCED: ['POLLING_SF_CHANGES', 'POLLING_SF_BULK', 'STREAMING', 'RESYNC', 'WAIT_BULK_LOAD', 'LOADING_BULK_JOB'],
   POLLING_SF_CHANGES: ['POLLING_SF_BULK', 'DATA_SYNCED'],
   POLLING_SF_BULK: ['DATA_SYNCED'],
-  STREAMING: ['DATA_SYNCED', 'POLLING_SF_CHANGES', 'SCHEMA_CHANGED'],
+  STREAMING: ['DATA_SYNCED', 'POLLING_SF_CHANGES'],
 };
 
 export function isMappingState(value: unknown): value is MappingState {
@@ -87,13 +88,15 @@ export function isHalted(state: MappingState): state is HaltedState {
 
 /**
  * Whether a mapping may go from `from` to `to`: forward along the diagram, into any halted state from any
- * other state, out of a halted state to any state, and into RELOAD_TABLE from anywhere (a user reload).
+ * other state, out of a halted state to any state, into RELOAD_TABLE from anywhere (a user reload) and into
+ * SCHEMA_CHANGED from anywhere but INITIAL (a config change once the table exists).
  * Staying in the same state is not a transition.
  */
 export function canTransition(from: MappingState, to: MappingState): boolean {
   if (from === to) return false;
   if (isHalted(to) || isHalted(from)) return true;
   if (to === 'RELOAD_TABLE') return true;
+  if (to === 'SCHEMA_CHANGED') return from !== 'INITIAL';
   return NEXT[from].includes(to);
 }
 

@@ -6,7 +6,7 @@
 // person-account fields (__pc), geolocation components (__s), and generated objects (__History, __Share, …).
 const SUFFIXES = new Set([
   'c', 'r', 'x', 'e', 'b', 'mdt', 'kav', 'ka', 'pc', 'pr', 's', 'history', 'share', 'feed', 'changeevent', 'tag',
-  'hd', 'chn', 'dlm', 'dll', 'vote', 'viewstat', 'datacategoryselection', 'latitude', 'longitude',
+  'hd', 'chn', 'dlm', 'dll', 'vote', 'viewstat', 'datacategoryselection',
 ]);
 
 function isPlainPart(part: string): boolean {

@@ -178,6 +178,10 @@ export interface OrgStore extends EventEmitter {
   transaction<T>(origin: string, fn: () => T): T;
   /** Added: live (not deleted) record ids whose external id / unique field equals `value` (case-insensitive). */
   findByExternalId(object: string, field: string, value: string): string[];
+  /** Added: ids of live records whose SystemModstamp is in [startMs, endMs] (REST getUpdated), oldest first. */
+  updatedIds(object: string, startMs: number, endMs: number): string[];
+  /** Added: records deleted (still in the recycle bin) in [startMs, endMs] (REST getDeleted). */
+  deletedRecords(object: string, startMs: number, endMs: number): { id: string; deletedDate: string }[];
   /** Added: validates `values` for a create (or an update when `id` is given) without committing; [] when valid. */
   validate(object: string, values: SfRecord, id?: string): SfError[];
 }

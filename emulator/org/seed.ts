@@ -28,7 +28,7 @@ export function prng(seed: number): () => number {
 const hash = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 7);
 const pick = <T>(rng: () => number, list: readonly T[]): T => list[Math.floor(rng() * list.length)];
 
-type Gen = (i: number, rng: () => number) => string | number | boolean | null;
+export type Gen = (i: number, rng: () => number) => string | number | boolean | null;
 
 function generatorFor(store: MemoryOrgStore, table: Table, f: EmulatorFieldDef, now: number): Gen | null {
   const name = f.name;
@@ -70,13 +70,11 @@ function generatorFor(store: MemoryOrgStore, table: Table, f: EmulatorFieldDef, 
   }
 }
 
-/** Appends `n` synthetic records to `object`; returns how many were added. */
-export function seedObject(store: MemoryOrgStore, object: string, n: number, randomSeed: number): number {
+/** Generators for the createable fields of `object` (shared by seeding and the mutator's creates and updates). */
+export function fieldGenerators(store: MemoryOrgStore, object: string): { slot: Table['fields'][number]; gen: Gen }[] {
   const table = store.tableByName(object);
   if (!table) throw new Error(`unknown object ${object}`);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`seed count must be a non-negative integer, got ${n}`);
   const now = store.now();
-  const rng = prng(randomSeed ^ hash(table.name) ^ table.size);
   const gens: { slot: Table['fields'][number]; gen: Gen }[] = [];
   for (const slot of table.fields) {
     const f = slot.def;
@@ -84,6 +82,27 @@ export function seedObject(store: MemoryOrgStore, object: string, n: number, ran
     const gen = generatorFor(store, table, f, now);
     if (gen) gens.push({ slot, gen });
   }
+  return gens;
+}
+
+/** Wire values for one synthetic record (datetimes as strings), ready for OrgStore.create. */
+export function syntheticValues(gens: ReturnType<typeof fieldGenerators>, seq: number, rng: () => number): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const { slot, gen } of gens) {
+    const v = gen(seq, rng);
+    if (v === null) continue;
+    out[slot.def.name] = slot.def.type === 'datetime' ? new Date(v as number).toISOString() : v;
+  }
+  return out;
+}
+
+/** Appends `n` synthetic records to `object`; returns how many were added. */
+export function seedObject(store: MemoryOrgStore, object: string, n: number, randomSeed: number): number {
+  const table = store.tableByName(object);
+  if (!table) throw new Error(`unknown object ${object}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`seed count must be a non-negative integer, got ${n}`);
+  const rng = prng(randomSeed ^ hash(table.name) ^ table.size);
+  const gens = fieldGenerators(store, object);
   const stampAt = store.historyStamps(table, n, HISTORY_MS);
   const created = table.slot('CreatedDate')!.col!;
   const modified = table.slot('LastModifiedDate')!.col!;

@@ -16,7 +16,7 @@ import { runQuery } from './soql/query-engine.js';
 import { COMPOSED_NAME_OBJECTS, CREATE_DEFAULTS } from './standard-objects.js';
 import { DELETED, LIVE, PURGED, Table, type FieldSlot } from './table.js';
 import { prepareWrite, type TableDirectory } from './validation.js';
-import { fieldError } from './values.js';
+import { fieldError, formatDatetime } from './values.js';
 
 export interface OrgStoreOptions {
   objects: EmulatorObjectDef[];
@@ -41,12 +41,24 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     super();
     this.setMaxListeners(0);
     this.now = opts.now ?? Date.now;
-    for (const def of opts.objects) {
+    this.userId = this.createTables();
+  }
+
+  /** Empty tables plus the API user (always the first User row, so its id survives a reset). */
+  private createTables(): string {
+    this.tables.clear();
+    this.byPrefix.clear();
+    for (const def of this.opts.objects) {
       const table = new Table(def);
       this.tables.set(def.name.toLowerCase(), table);
       this.byPrefix.set(def.keyPrefix, table);
     }
-    this.userId = this.create('User', { Username: opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+    return this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+  }
+
+  /** Forgets every record (admin reset); the clock keeps moving forward so stamps stay unique. */
+  reset(): void {
+    this.createTables();
   }
 
   // --- directory -------------------------------------------------------------------------------------------
@@ -245,6 +257,25 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   findByExternalId(object: string, field: string, value: string): string[] {
     const table = this.mustTable(object);
     return table.indexLookup(field, value.toLowerCase()).filter((r) => table.status[r] === LIVE).sort((a, b) => a - b).map((r) => table.idOf(r));
+  }
+
+  updatedIds(object: string, startMs: number, endMs: number): string[] {
+    const table = this.mustTable(object);
+    const out: string[] = [];
+    for (const row of table.logRowsFrom(table.logSearch(startMs, true), endMs, true)) {
+      if (table.status[row] === LIVE) out.push(table.idOf(row));
+    }
+    return out;
+  }
+
+  deletedRecords(object: string, startMs: number, endMs: number): { id: string; deletedDate: string }[] {
+    const table = this.mustTable(object);
+    const out: { id: string; deletedDate: string }[] = [];
+    // A deleted row's last change is its deletion, so the modstamp log finds deletions in time order too.
+    for (const row of table.logRowsFrom(table.logSearch(startMs, true), endMs, true)) {
+      if (table.status[row] === DELETED) out.push({ id: table.idOf(row), deletedDate: formatDatetime(table.deletedAt[row]) });
+    }
+    return out;
   }
 
   /** The row of `id`: MALFORMED_ID for a bad id, NOT_FOUND when absent (or purged). */

@@ -1,0 +1,121 @@
+// The admin HTTP API under /__emulator (JSON, no auth: it exists for tests and demos). Every endpoint mirrors
+// a method of EmulatorAdmin. Errors: 400 {"error": "..."} for bad input, Salesforce-shaped arrays for
+// record failures.
+import express from 'express';
+import { SfRecordError, SfRequestError, type SfRecord } from '../contract.js';
+import type { EmulatorAdmin } from './admin.js';
+
+type Body = Record<string, unknown>;
+
+const asNumber = (v: unknown, name: string): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name} must be a number`);
+  return v;
+};
+
+export function adminRouter(admin: EmulatorAdmin): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '10mb' }));
+  const body = (req: express.Request): Body => (req.body && typeof req.body === 'object' ? (req.body as Body) : {});
+
+  router.get('/status', (_req, res) => {
+    res.json({ counters: admin.counters(), faults: admin.getFaults() });
+  });
+  router.get('/counters', (_req, res) => {
+    res.json(admin.counters());
+  });
+
+  router.post('/seed', (req, res) => {
+    const b = body(req);
+    const counts = (b.counts && typeof b.counts === 'object' ? b.counts : b) as Record<string, unknown>;
+    const clean: Record<string, number> = {};
+    for (const [k, v] of Object.entries(counts)) {
+      if (k === 'randomSeed') continue;
+      clean[k] = asNumber(v, k);
+    }
+    const started = Date.now();
+    const added = admin.seed(clean, b.randomSeed === undefined ? undefined : asNumber(b.randomSeed, 'randomSeed'));
+    res.json({ added, ms: Date.now() - started });
+  });
+
+  router.post('/mutate/start', (req, res) => {
+    const b = body(req);
+    res.json(admin.startMutating({
+      ratePerSecond: asNumber(b.ratePerSecond, 'ratePerSecond'),
+      objects: Array.isArray(b.objects) ? b.objects.map(String) : undefined,
+      randomSeed: b.randomSeed === undefined ? undefined : asNumber(b.randomSeed, 'randomSeed'),
+    }));
+  });
+  router.post('/mutate/stop', (_req, res) => {
+    res.json(admin.stopMutating());
+  });
+  router.post('/mutate/step', (req, res) => {
+    res.json({ applied: admin.mutateNow(asNumber(body(req).count, 'count')) });
+  });
+  router.get('/mutate', (_req, res) => {
+    res.json(admin.mutationStatus());
+  });
+
+  router.post('/reset', (_req, res) => {
+    admin.reset();
+    res.json({ reset: true });
+  });
+
+  router.get('/faults', (_req, res) => {
+    res.json(admin.getFaults());
+  });
+  const setFaults: express.RequestHandler = (req, res) => {
+    res.json(admin.setFaults(body(req)));
+  };
+  router.put('/faults', setFaults);
+  router.post('/faults', setFaults);
+  router.delete('/faults', (_req, res) => {
+    admin.clearFaults();
+    res.json(admin.getFaults());
+  });
+  router.put('/limits', (req, res) => {
+    admin.setDailyApiRequests(asNumber(body(req).dailyApiRequests, 'dailyApiRequests'));
+    res.json(admin.counters().usage);
+  });
+
+  router.post('/sessions/expire', (_req, res) => {
+    res.json({ expired: admin.expireSessions() });
+  });
+  router.post('/streaming/drop-clients', (_req, res) => {
+    res.json({ dropped: admin.dropStreamingClients() });
+  });
+  router.post('/streaming/expire-replay', (req, res) => {
+    const olderThanMs = body(req).olderThanMs === undefined ? 0 : asNumber(body(req).olderThanMs, 'olderThanMs');
+    res.json({ expired: admin.expireReplayIds(olderThanMs) });
+  });
+
+  router.post('/records/:type', (req, res) => {
+    res.status(201).json({ id: admin.create(req.params.type, body(req) as SfRecord) });
+  });
+  router.patch('/records/:type/:id', (req, res) => {
+    admin.update(req.params.type, req.params.id, body(req) as SfRecord);
+    res.status(204).end();
+  });
+  router.delete('/records/:type/:id', (req, res) => {
+    admin.remove(req.params.type, req.params.id);
+    if (req.query.purge === 'true') admin.purge(req.params.type, req.params.id);
+    res.status(204).end();
+  });
+  router.post('/records/:type/:id/undelete', (req, res) => {
+    admin.undelete(req.params.type, req.params.id);
+    res.status(204).end();
+  });
+
+  router.use((_req, res) => {
+    res.status(404).json({ error: 'unknown admin endpoint' });
+  });
+  router.use(((err, _req, res, _next) => {
+    if (err instanceof SfRecordError) {
+      res.status(400).json(err.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+    } else if (err instanceof SfRequestError) {
+      res.status(err.httpStatus).json([{ message: err.message, errorCode: err.errorCode }]);
+    } else {
+      res.status(400).json({ error: err instanceof Error ? err.message : String(err) });
+    }
+  }) as express.ErrorRequestHandler);
+  return router;
+}

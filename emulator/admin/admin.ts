@@ -1,0 +1,149 @@
+// The emulator's programmatic admin (the /__emulator HTTP API is a thin layer over it): seeding, simulated
+// users, reset, counters, direct record changes (origin 'emulator/admin', never API-charged) and faults.
+import type { OrgApiAccounting, ApiCounters } from '../accounting.js';
+import type { SessionStore } from '../auth/sessions.js';
+import type { SfRecord, StreamingControl } from '../contract.js';
+import { seedObject } from '../org/seed.js';
+import type { MemoryOrgStore } from '../org/store.js';
+import type { QueryLocators } from '../rest/query-routes.js';
+import type { FaultConfig, FaultInjector, FaultStats } from './faults.js';
+import { Mutator, type MutatorOptions, type MutatorStatus } from './mutator.js';
+
+export const ADMIN_ORIGIN = 'emulator/admin';
+
+export interface AdminCounters {
+  api: ApiCounters;
+  usage: { used: number; max: number };
+  faults: FaultStats;
+  records: Record<string, number>;
+  sessions: number;
+  mutator: MutatorStatus;
+  streaming?: { clients: number; published: Record<string, number> };
+}
+
+export interface AdminDeps {
+  org: MemoryOrgStore;
+  accounting: OrgApiAccounting;
+  sessions: SessionStore;
+  faults: FaultInjector;
+  locators: QueryLocators;
+  randomSeed: number;
+  streaming: () => StreamingControl | undefined;
+}
+
+export class EmulatorAdmin {
+  private readonly mutator: Mutator;
+
+  constructor(private readonly deps: AdminDeps) {
+    this.mutator = new Mutator(deps.org);
+  }
+
+  /** Adds `counts[object]` synthetic records per object, parents before children; returns the counts added. */
+  seed(counts: Record<string, number>, randomSeed = this.deps.randomSeed): Record<string, number> {
+    const org = this.deps.org;
+    const names = Object.keys(counts).map((name) => {
+      const def = org.describe(name);
+      if (!def) throw new Error(`unknown object ${name}`);
+      return def.name;
+    });
+    const byName = new Map(Object.entries(counts).map(([k, v]) => [org.describe(k)!.name, v]));
+    const ordered: string[] = [];
+    const visit = (name: string, path: Set<string>) => {
+      if (ordered.includes(name) || path.has(name)) return;
+      path.add(name);
+      for (const f of org.describe(name)!.fields) {
+        for (const target of f.referenceTo) if (byName.has(target) && target !== name) visit(target, path);
+      }
+      ordered.push(name);
+    };
+    for (const name of names) visit(name, new Set());
+    const added: Record<string, number> = {};
+    for (const name of ordered) added[name] = seedObject(org, name, byName.get(name)!, randomSeed);
+    return added;
+  }
+
+  startMutating(opts: MutatorOptions): MutatorStatus {
+    return this.mutator.start(opts);
+  }
+  stopMutating(): MutatorStatus {
+    return this.mutator.stop();
+  }
+  mutationStatus(): MutatorStatus {
+    return this.mutator.status();
+  }
+  /** Applies `n` simulated-user changes synchronously (deterministic tests). */
+  mutateNow(n: number): number {
+    return this.mutator.step(n);
+  }
+
+  /** Empties the org, stops the mutator, clears faults, usage, counters and query locators (sessions stay valid). */
+  reset(): void {
+    this.mutator.stop();
+    this.deps.org.reset();
+    this.deps.accounting.reset();
+    this.deps.faults.clear();
+    this.deps.faults.stats = { delayed: 0, errors: 0, dropped: 0 };
+    this.deps.locators.clear();
+  }
+
+  counters(): AdminCounters {
+    const org = this.deps.org;
+    return {
+      api: this.deps.accounting.snapshot(),
+      usage: this.deps.accounting.usage(),
+      faults: { ...this.deps.faults.stats },
+      records: Object.fromEntries(org.objects().map((o) => [o.name, org.count(o.name)])),
+      sessions: this.deps.sessions.activeSessions(),
+      mutator: this.mutator.status(),
+      streaming: this.deps.streaming()?.stats(),
+    };
+  }
+
+  getFaults(): FaultConfig & { requestLimitExceeded: boolean } {
+    return { ...this.deps.faults.get(), requestLimitExceeded: this.deps.accounting.forceLimitExceeded };
+  }
+  setFaults(patch: Partial<FaultConfig> & { requestLimitExceeded?: boolean }): FaultConfig & { requestLimitExceeded: boolean } {
+    const { requestLimitExceeded, ...rest } = patch;
+    this.deps.faults.set(rest);
+    if (requestLimitExceeded !== undefined) this.deps.accounting.forceLimitExceeded = requestLimitExceeded;
+    return this.getFaults();
+  }
+  clearFaults(): void {
+    this.deps.faults.clear();
+    this.deps.accounting.forceLimitExceeded = false;
+  }
+  setDailyApiRequests(max: number): void {
+    if (!Number.isInteger(max) || max < 0) throw new Error('dailyApiRequests must be a non-negative integer');
+    this.deps.accounting.setDailyApiRequests(max);
+  }
+
+  expireSessions(): number {
+    return this.deps.sessions.expireAll();
+  }
+  dropStreamingClients(): boolean {
+    const s = this.deps.streaming();
+    s?.dropAllClients();
+    return s !== undefined;
+  }
+  expireReplayIds(olderThanMs: number): boolean {
+    const s = this.deps.streaming();
+    s?.expireReplayIds(olderThanMs);
+    return s !== undefined;
+  }
+
+  create(object: string, values: SfRecord): string {
+    return this.deps.org.create(object, values, ADMIN_ORIGIN);
+  }
+  update(object: string, id: string, values: SfRecord): void {
+    this.deps.org.update(object, id, values, ADMIN_ORIGIN);
+  }
+  remove(object: string, id: string): void {
+    this.deps.org.remove(object, id, ADMIN_ORIGIN);
+  }
+  undelete(object: string, id: string): void {
+    this.deps.org.undelete(object, id, ADMIN_ORIGIN);
+  }
+  purge(object: string, id: string): void {
+    this.deps.org.purge(object, id);
+  }
+}

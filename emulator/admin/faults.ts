@@ -1,0 +1,89 @@
+// Fault injection for the API surfaces (REST and Bulk 2.0; never the admin API or OAuth): added latency, 5xx
+// answers and dropped connections, each on a fraction of requests or on the next N requests, so tests can
+// prove ferry's retries deterministically.
+import type express from 'express';
+import { prng } from '../org/seed.js';
+
+export interface FaultConfig {
+  /** Added delay in ms on `latencyFraction` of requests. */
+  latencyMs: number;
+  latencyFraction: number;
+  /** Fraction of requests answered with `errorStatus` (503 SERVER_UNAVAILABLE by default). */
+  errorFraction: number;
+  errorStatus: number;
+  /** The next N requests are answered with `errorStatus` (counts down). */
+  errorCount: number;
+  /** Fraction of requests whose socket is destroyed without an answer. */
+  dropFraction: number;
+  /** The next N requests are dropped (counts down). */
+  dropCount: number;
+}
+
+export const NO_FAULTS: FaultConfig = {
+  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0,
+};
+
+export interface FaultStats {
+  delayed: number;
+  errors: number;
+  dropped: number;
+}
+
+const ERROR_CODES: Record<number, string> = { 500: 'UNKNOWN_EXCEPTION', 502: 'BAD_GATEWAY', 503: 'SERVER_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' };
+
+export class FaultInjector {
+  private config: FaultConfig = { ...NO_FAULTS };
+  private random: () => number;
+  stats: FaultStats = { delayed: 0, errors: 0, dropped: 0 };
+
+  constructor(private readonly randomSeed: number) {
+    this.random = prng(randomSeed);
+  }
+
+  get(): FaultConfig {
+    return { ...this.config };
+  }
+
+  /** Merges `patch` into the active faults; throws on nonsense values. */
+  set(patch: Partial<FaultConfig>): FaultConfig {
+    const next = { ...this.config, ...patch };
+    for (const k of ['latencyFraction', 'errorFraction', 'dropFraction'] as const) {
+      if (typeof next[k] !== 'number' || next[k] < 0 || next[k] > 1) throw new Error(`${k} must be a number in [0, 1]`);
+    }
+    for (const k of ['latencyMs', 'errorCount', 'dropCount'] as const) {
+      if (!Number.isInteger(next[k]) || next[k] < 0) throw new Error(`${k} must be a non-negative integer`);
+    }
+    if (!Number.isInteger(next.errorStatus) || next.errorStatus < 500 || next.errorStatus > 599) throw new Error('errorStatus must be a 5xx status');
+    this.config = next;
+    return this.get();
+  }
+
+  clear(): void {
+    this.config = { ...NO_FAULTS };
+    this.random = prng(this.randomSeed);
+  }
+
+  middleware(): express.RequestHandler {
+    return (req, res, next) => {
+      const c = this.config;
+      if (c.dropCount > 0 || (c.dropFraction > 0 && this.random() < c.dropFraction)) {
+        if (c.dropCount > 0) c.dropCount--;
+        this.stats.dropped++;
+        req.socket.destroy();
+        return;
+      }
+      if (c.errorCount > 0 || (c.errorFraction > 0 && this.random() < c.errorFraction)) {
+        if (c.errorCount > 0) c.errorCount--;
+        this.stats.errors++;
+        res.status(c.errorStatus).json([{ message: 'Injected fault: the server is temporarily unavailable', errorCode: ERROR_CODES[c.errorStatus] ?? 'SERVER_UNAVAILABLE' }]);
+        return;
+      }
+      if (c.latencyMs > 0 && this.random() < c.latencyFraction) {
+        this.stats.delayed++;
+        setTimeout(next, c.latencyMs);
+        return;
+      }
+      next();
+    };
+  }
+}

@@ -1,0 +1,124 @@
+// ferry's Salesforce org emulator: one HTTP server that jsforce talks to exactly as to Salesforce.
+//
+//   /services/oauth2/token, /id/:org/:user         OAuth2 + identity (auth/)
+//   /services/data                                   API versions
+//   /services/data/v{version}/…                      faults → session → API charge → REST (rest/) and /jobs (bulk2/)
+//   /cometd/{version}                                streaming (streaming/), intercepted before Express
+//   /__emulator/…                                    admin API (admin/), no auth, no faults
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino, { type Logger } from 'pino';
+import { OrgApiAccounting } from './accounting.js';
+import { EmulatorAdmin } from './admin/admin.js';
+import { adminRouter } from './admin/admin-routes.js';
+import { FaultInjector } from './admin/faults.js';
+import { oauthRouter } from './auth/oauth-routes.js';
+import { SessionStore } from './auth/sessions.js';
+import { registerBulk2Routes } from './bulk2/routes.js';
+import type { EmulatorContext, OrgStore, StreamingControl } from './contract.js';
+import { applyCustomSchema, loadCustomSchemaFile } from './org/custom-schema.js';
+import { standardObjects } from './org/standard-objects.js';
+import { MemoryOrgStore } from './org/store.js';
+import { apiRouter, versionsBody } from './rest/api-router.js';
+import { QueryLocators } from './rest/query-routes.js';
+import { attachStreaming } from './streaming/index.js';
+
+export const EMULATOR_API_VERSION = '62.0';
+
+export interface EmulatorOptions {
+  /** 0 = an ephemeral port. */
+  port?: number;
+  host?: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tokenLifetimeSeconds?: number;
+  dailyApiRequests?: number;
+  /** JSON file with custom objects and fields (format in org/custom-schema.ts). */
+  schemaFile?: string;
+  /** Synthetic records to create at start, per object (e.g. { Account: 1000 }). */
+  seed?: Record<string, number>;
+  randomSeed?: number;
+  logger?: Logger;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  context: EmulatorContext;
+  org: OrgStore;
+  admin: EmulatorAdmin;
+  streaming?: StreamingControl;
+  /** The credentials the emulator accepts (after defaults). */
+  credentials: { username: string; password: string; clientId: string; clientSecret: string };
+  close(): Promise<void>;
+}
+
+export const EMULATOR_DEFAULTS = {
+  host: '127.0.0.1',
+  username: 'ferry@example.com',
+  password: 'ferry-password',
+  clientId: 'ferry-client-id',
+  clientSecret: 'ferry-client-secret',
+  tokenLifetimeSeconds: 7200,
+  dailyApiRequests: 15_000,
+  randomSeed: 1,
+} as const;
+
+export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const o = { ...EMULATOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof EMULATOR_DEFAULTS & EmulatorOptions;
+  const log = o.logger ?? pino({ level: 'silent' });
+  let objects = standardObjects();
+  if (o.schemaFile) objects = applyCustomSchema(objects, loadCustomSchemaFile(o.schemaFile));
+
+  const org = new MemoryOrgStore({ objects, apiVersion: EMULATOR_API_VERSION, username: o.username });
+  const sessions = new SessionStore(o.tokenLifetimeSeconds * 1000);
+  const accounting = new OrgApiAccounting({ dailyApiRequests: o.dailyApiRequests });
+  const faults = new FaultInjector(o.randomSeed);
+  const locators = new QueryLocators();
+  let baseUrl = '';
+  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl };
+  // Streaming attaches to the HTTP server, which exists only after the admin (mounted on the app) is built.
+  const surfaces: { streaming?: StreamingControl } = {};
+  const admin = new EmulatorAdmin({ org, accounting, sessions, faults, locators, randomSeed: o.randomSeed, streaming: () => surfaces.streaming });
+  if (o.seed) admin.seed(o.seed);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(oauthRouter({ ctx: context, sessions, config: o, orgId: org.orgId, userId: org.userId }));
+  app.get('/services/data', (_req, res) => {
+    res.json(versionsBody(EMULATOR_API_VERSION));
+  });
+  app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes }));
+  app.use('/__emulator', adminRouter(admin));
+
+  const server = http.createServer(app);
+  const streaming = attachStreaming(server, context);
+  surfaces.streaming = streaming;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${o.host}:${port}`;
+  log.info({ url: baseUrl }, 'ferry emulator listening');
+
+  return {
+    url: baseUrl,
+    port,
+    context,
+    org,
+    admin,
+    streaming,
+    credentials: { username: o.username, password: o.password, clientId: o.clientId, clientSecret: o.clientSecret },
+    close: async () => {
+      admin.stopMutating();
+      await streaming.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,7 +1,10 @@
-// Turns the org's flat query values into the strings a Bulk API 2.0 result file holds: booleans true/false,
-// numbers as written, datetimes in the CSV form `2024-01-02T03:04:05.000Z` (REST's `+0000` is JSON-only),
-// null stays null (an empty cell).
+// Turns the org's flat query values into the lines of a Bulk API 2.0 result file: every value quoted, null
+// as an empty cell, booleans true/false, numbers as written, datetimes in the CSV form
+// `2024-01-02T03:04:05.000Z` (REST's `+0000` is JSON-only). This is the hot loop of every result download,
+// so each column gets an encoder chosen once from its type: ids and numbers skip the quote check, datetimes
+// are cut rather than reparsed.
 import type { OrgStore, SfFieldType, SfValue } from '../contract.js';
+import type { CsvDialect } from './csv-format.js';
 
 /** The type of a SELECT column, following relationship names through the describes; undefined when unknown. */
 export function columnType(org: OrgStore, object: string, column: string): SfFieldType | undefined {
@@ -16,20 +19,59 @@ export function columnType(org: OrgStore, object: string, column: string): SfFie
   return def?.fields.find((f) => f.name.toLowerCase() === last)?.type;
 }
 
-/** Converts one row's wire values (column order) to CSV cell text, in place. */
-export type CellFormatter = (values: SfValue[]) => (string | null)[];
+/**
+ * A number as JavaScript's String() writes it. Salesforce amounts mostly have two decimals, and building
+ * those from integers is several times cheaper than the general double-to-text conversion.
+ */
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return `${n}`;
+  const cents = Math.round(n * 100);
+  if (cents / 100 !== n || cents > 0x7fffffff || cents < -0x7fffffff) return String(n);
+  const abs = cents < 0 ? -cents : cents;
+  const whole = (abs / 100) | 0;
+  const frac = abs - whole * 100;
+  const text = frac % 10 === 0 ? `${whole}.${frac / 10}` : `${whole}.${frac < 10 ? '0' : ''}${frac}`;
+  return cents < 0 ? `-${text}` : text;
+}
 
-export function cellFormatter(org: OrgStore, object: string, columns: readonly string[]): CellFormatter {
-  const datetime = columns.map((c) => columnType(org, object, c) === 'datetime');
+type CellEncoder = (v: SfValue) => string;
+
+const quoted: CellEncoder = (v) => (v === null ? '' : `"${v as string}"`);
+const text: CellEncoder = (v) => {
+  if (v === null) return '';
+  const s = typeof v === 'string' ? v : String(v);
+  return s.includes('"') ? `"${s.replace(/"/g, '""')}"` : `"${s}"`;
+};
+const numeric: CellEncoder = (v) => (v === null ? '' : typeof v === 'number' ? `"${formatNumber(v)}"` : text(v));
+const bool: CellEncoder = (v) => (v === null ? '' : v === true || v === 'true' ? '"true"' : '"false"');
+const datetime: CellEncoder = (v) => {
+  if (v === null) return '';
+  const s = v as string;
+  return s.endsWith('+0000') ? `"${s.slice(0, -5)}Z"` : text(s);
+};
+/** Unknown types: decide per value. */
+const anyValue: CellEncoder = (v) => (typeof v === 'number' ? numeric(v) : typeof v === 'boolean' ? bool(v) : text(v));
+
+const BY_TYPE: Partial<Record<SfFieldType, CellEncoder>> = {
+  id: quoted, reference: quoted,
+  int: numeric, double: numeric, currency: numeric, percent: numeric,
+  boolean: bool, datetime,
+};
+
+/** Encodes one row of wire values (column order) as a complete CSV line. */
+export type LineEncoder = (values: SfValue[]) => string;
+
+export function lineEncoder(org: OrgStore, object: string, columns: readonly string[], dialect: CsvDialect): LineEncoder {
+  const cells = columns.map((c) => {
+    const type = columnType(org, object, c);
+    return type === undefined ? anyValue : (BY_TYPE[type] ?? text);
+  });
+  const { delimiter, eol } = dialect;
+  const n = cells.length;
+  if (n === 0) return () => eol;
   return (values) => {
-    const out = values as (string | null)[];
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v === null || v === undefined) out[i] = null;
-      else if (typeof v === 'string') out[i] = datetime[i] && v.endsWith('+0000') ? `${v.slice(0, -5)}Z` : v;
-      else if (typeof v === 'boolean') out[i] = v ? 'true' : 'false';
-      else out[i] = String(v);
-    }
-    return out;
+    let line = cells[0](values[0] ?? null);
+    for (let i = 1; i < n; i++) line += delimiter + cells[i](values[i] ?? null);
+    return line + eol;
   };
 }

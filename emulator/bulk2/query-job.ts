@@ -11,7 +11,7 @@
 // sync reading it meets the stale rows a real org would hand it.
 import { SfRequestError, type EmulatorContext, type QueryCursor } from '../contract.js';
 import { encodeRow, type CsvDialect } from './csv-format.js';
-import { cellFormatter } from './column-values.js';
+import { lineEncoder } from './column-values.js';
 import { baseInfo, invalidState, newJobId, type JobBase } from './job-common.js';
 import { ResultSpool } from './result-spool.js';
 
@@ -107,6 +107,9 @@ export class QueryJob implements JobBase {
         this.finish('Failed');
       }
     } finally {
+      // Only a complete result is ever served; a partial one is dropped at once.
+      if (this.state !== 'JobComplete') await this.spool?.remove();
+      else await this.spool?.finish();
       this.totalProcessingTime = Date.now() - started;
       this.settle();
     }
@@ -114,13 +117,13 @@ export class QueryJob implements JobBase {
 
   private async spoolRows(ctx: EmulatorContext, cursor: QueryCursor): Promise<void> {
     this.header = encodeRow(cursor.columns, this.dialect);
-    const cells = cellFormatter(ctx.org, cursor.object, cursor.columns);
+    const encode = lineEncoder(ctx.org, cursor.object, cursor.columns, this.dialect);
     const spool = await ResultSpool.create();
     this.spool = spool;
     let text = '';
     let rows = 0;
     for (let i = 0; i < cursor.size; i++) {
-      text += encodeRow(cells(cursor.values(i)), this.dialect);
+      text += encode(cursor.values(i));
       if (++rows === BLOCK_ROWS) {
         // Awaiting the write hands the event loop back between blocks, so the emulator keeps serving.
         await spool.append(text, rows);
@@ -131,7 +134,6 @@ export class QueryJob implements JobBase {
       }
     }
     await spool.append(text, rows);
-    await spool.finish();
     this.numberRecordsProcessed = spool.rows;
   }
 

@@ -24,8 +24,8 @@ export function decodeLocator(locator: string): number {
   return row;
 }
 
-function pageSize(raw: unknown): number {
-  if (raw === undefined) return DEFAULT_PAGE_ROWS;
+function pageSize(raw: unknown, fallback: number): number {
+  if (raw === undefined) return fallback;
   const n = Number(raw);
   if (typeof raw !== 'string' || !Number.isSafeInteger(n) || n <= 0) {
     throw new SfRequestError(400, 'INVALIDREQUEST', `maxRecords must be a positive integer: ${String(raw)}`);
@@ -35,7 +35,7 @@ function pageSize(raw: unknown): number {
 
 const FINAL_STATES = new Set(['JobComplete', 'Failed', 'Aborted']);
 
-export function registerQueryRoutes(router: express.Router, ctx: EmulatorContext, jobs: JobRegistry<QueryJob>): void {
+export function registerQueryRoutes(router: express.Router, ctx: EmulatorContext, jobs: JobRegistry<QueryJob>, defaultPageRows = DEFAULT_PAGE_ROWS): void {
   router.post('/query', jsonBody, handle((req, res) => {
     const body = bodyObject(req);
     const operation = body.operation ?? 'query';
@@ -87,7 +87,7 @@ export function registerQueryRoutes(router: express.Router, ctx: EmulatorContext
     if (job.state !== 'JobComplete' || !job.spool) throw invalidState(`Job ${job.id} is ${job.state}; results are available once it is JobComplete`);
     const { locator, maxRecords } = req.query;
     const from = typeof locator === 'string' && locator !== '' ? decodeLocator(locator) : 0;
-    const to = Math.min(job.spool.rows, from + pageSize(maxRecords));
+    const to = Math.min(job.spool.rows, from + pageSize(maxRecords, defaultPageRows));
     res.status(200);
     res.setHeader('Content-Type', 'text/csv');
     res.setHeader('Sforce-Locator', to < job.spool.rows ? encodeLocator(to) : 'null');

@@ -8,7 +8,12 @@ import { JobRegistry } from './job-common.js';
 import type { QueryJob } from './query-job.js';
 import { registerQueryRoutes } from './query-routes.js';
 
-export function registerBulk2Routes(router: express.Router, ctx: EmulatorContext): void {
-  registerQueryRoutes(router, ctx, new JobRegistry<QueryJob>());
+export interface Bulk2Options {
+  /** Rows per query-results page when the client sends no maxRecords (default 50,000); small values let tests page. */
+  defaultPageRows?: number;
+}
+
+export function registerBulk2Routes(router: express.Router, ctx: EmulatorContext, options: Bulk2Options = {}): void {
+  registerQueryRoutes(router, ctx, new JobRegistry<QueryJob>(), options.defaultPageRows);
   registerIngestRoutes(router, ctx, new JobRegistry<IngestJob>());
 }

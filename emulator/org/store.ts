@@ -10,7 +10,7 @@ import {
 import { compileSoqlMatcher } from './compile-soql.js';
 import type { StoredValue } from './columns.js';
 import type { EmulatorObjectDef } from './field-defs.js';
-import { isIdShaped } from './ids.js';
+import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
 import { runQuery } from './soql/query-engine.js';
 import { COMPOSED_NAME_OBJECTS, CREATE_DEFAULTS } from './standard-objects.js';
@@ -33,7 +33,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   private lastStamp = 0;
   private commitNumber = 0;
   private txKey: string | null = null;
-  readonly orgId = '00DFy0000001ferEAA';
+  readonly orgId = makeId('00D', 1);
   readonly userId: string;
   readonly now: () => number;
 

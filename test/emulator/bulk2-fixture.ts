@@ -1,14 +1,14 @@
 // A real emulator (createEmulator) with a jsforce connection logged in through OAuth, for the Bulk API 2.0
 // tests; plus raw requests for the headers and paths jsforce hides.
 import { resolve } from 'node:path';
-import jsforce from 'jsforce';
+import { Connection } from 'jsforce';
 import { createEmulator, type Emulator } from '../../emulator/server.js';
 
 export const API = '62.0';
 
 export interface Bulk2Fixture {
   emu: Emulator;
-  conn: jsforce.Connection;
+  conn: Connection;
   /** A request to `/services/data/v62.0/jobs{path}` with the connection's current token. */
   jobs(path: string, init?: { method?: string; body?: string; contentType?: string }): Promise<Response>;
   close(): Promise<void>;
@@ -17,7 +17,7 @@ export interface Bulk2Fixture {
 export async function startBulk2Fixture(): Promise<Bulk2Fixture> {
   const emu = await createEmulator({ schemaFile: resolve(__dirname, '../../emulator/schema/example.json') });
   const { username, password, clientId, clientSecret } = emu.credentials;
-  const conn = new jsforce.Connection({ loginUrl: emu.url, version: API, oauth2: { clientId, clientSecret, loginUrl: emu.url } });
+  const conn = new Connection({ loginUrl: emu.url, version: API, oauth2: { clientId, clientSecret, loginUrl: emu.url } });
   await conn.login(username, password);
   // Salesforce jobs take seconds; the emulator's take milliseconds, so poll fast.
   conn.bulk2.pollInterval = 25;

@@ -2,15 +2,28 @@
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createDescribePostgres } from './describe-postgres';
+import { createLoadObject } from './load-object';
+import { createPollChanges } from './poll-changes';
+import { createPrepareMapping } from './prepare-mapping';
+import type { SalesforceSessions } from './salesforce/session';
+import { createSwapReloadedTable } from './swap-reloaded-table';
+import { createSyncPurgedDeletes } from './sync-purged-deletes';
 
 export interface ActivityDeps {
   pool: Pool;
   log: Logger;
+  /** Absent when no Salesforce org is configured: mapping activities then fail as Unauthorized. */
+  sessions?: SalesforceSessions;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     describePostgres: createDescribePostgres(deps),
+    prepareMapping: createPrepareMapping(deps),
+    loadObject: createLoadObject(deps),
+    pollChanges: createPollChanges(deps),
+    syncPurgedDeletes: createSyncPurgedDeletes(deps),
+    swapReloadedTable: createSwapReloadedTable(deps),
   };
 }
 

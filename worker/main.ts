@@ -4,6 +4,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl } from '../infra/logger';
+import { SalesforceSessions } from '../activities/salesforce/session';
 import { createFerryWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { pool, log },
+    deps: { pool, log, sessions: config.salesforce && new SalesforceSessions(config.salesforce) },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

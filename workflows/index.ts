@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { diagnosticsWorkflow } from './diagnostics';
+export { mappingWorkflow } from './mapping/workflow';

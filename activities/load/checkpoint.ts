@@ -1,0 +1,61 @@
+// ferry.load_checkpoint rows: where a load stands, committed with each page (see migration 003).
+import type { Pool, PoolClient } from '../../infra/db';
+
+export type LoadTarget = 'live' | 'reload';
+
+export interface LoadCheckpoint {
+  mode: 'bulk' | 'rest';
+  jobId: string | null;
+  locator: string | null;
+  done: boolean;
+  rowsLoaded: number;
+  rowsTotal: number | null;
+  startedAtMs: number;
+}
+
+interface Row {
+  mode: 'bulk' | 'rest';
+  job_id: string | null;
+  locator: string | null;
+  done: boolean;
+  rows_loaded: string;
+  rows_total: string | null;
+  started_at: Date;
+}
+
+export async function readCheckpoint(db: Pool | PoolClient, mapping: string, target: LoadTarget): Promise<LoadCheckpoint | undefined> {
+  const { rows } = await db.query<Row>('SELECT * FROM ferry.load_checkpoint WHERE mapping = $1 AND target = $2', [mapping, target]);
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    mode: r.mode, jobId: r.job_id, locator: r.locator, done: r.done, rowsLoaded: Number(r.rows_loaded),
+    rowsTotal: r.rows_total === null ? null : Number(r.rows_total), startedAtMs: r.started_at.getTime(),
+  };
+}
+
+export async function startCheckpoint(db: Pool | PoolClient, mapping: string, target: LoadTarget, cp: LoadCheckpoint): Promise<void> {
+  await db.query(
+    `INSERT INTO ferry.load_checkpoint (mapping, target, mode, job_id, locator, done, rows_loaded, rows_total, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (mapping, target) DO UPDATE SET mode = EXCLUDED.mode, job_id = EXCLUDED.job_id, locator = EXCLUDED.locator,
+       done = EXCLUDED.done, rows_loaded = EXCLUDED.rows_loaded, rows_total = EXCLUDED.rows_total, started_at = EXCLUDED.started_at`,
+    [mapping, target, cp.mode, cp.jobId, cp.locator, cp.done, cp.rowsLoaded, cp.rowsTotal, new Date(cp.startedAtMs)],
+  );
+}
+
+/** Records one committed page: the next locator (null when it was the last) and the rows it held. */
+export async function advanceCheckpoint(db: PoolClient, mapping: string, target: LoadTarget, nextLocator: string | null, rows: number): Promise<void> {
+  await db.query(
+    `UPDATE ferry.load_checkpoint SET locator = $3, done = $4, rows_loaded = rows_loaded + $5 WHERE mapping = $1 AND target = $2`,
+    [mapping, target, nextLocator, nextLocator === null, rows],
+  );
+}
+
+/** Back to the first page (a REST load whose locator may have expired starts over). */
+export async function resetCheckpoint(db: PoolClient, mapping: string, target: LoadTarget): Promise<void> {
+  await db.query('UPDATE ferry.load_checkpoint SET locator = NULL, done = false, rows_loaded = 0 WHERE mapping = $1 AND target = $2', [mapping, target]);
+}
+
+export async function clearCheckpoint(db: Pool | PoolClient, mapping: string, target: LoadTarget): Promise<void> {
+  await db.query('DELETE FROM ferry.load_checkpoint WHERE mapping = $1 AND target = $2', [mapping, target]);
+}

@@ -1,0 +1,64 @@
+// Validates a mapping against the object's describe and creates (or extends) its table in Heroku Connect's
+// layout. Nothing is created when the config is refused; the refusal names the object or field at fault.
+import type { DescribeSObjectResult } from 'jsforce';
+import { validateAgainstDescribe, resolveFieldCase } from '../domain/describe-validation';
+import { addColumns, createMappingTable } from '../domain/sql-ddl';
+import { columnNameFor, pgTypeFor, tableNameFor } from '../domain/type-map';
+import { withTransaction, type Pool } from '../infra/db';
+import { badConfig, classifyFailure } from './errors';
+import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
+import type { SalesforceSessions } from './salesforce/session';
+
+export interface MappedField {
+  /** Salesforce API name as the describe spells it. */
+  name: string;
+  /** Postgres column (lower-cased; Id → sfid). */
+  column: string;
+  sfType: string;
+  pgType: string;
+}
+
+export interface PreparedMapping {
+  table: string;
+  fields: MappedField[];
+  apiCalls: number;
+  apiCallsInWindow: number;
+}
+
+export function createPrepareMapping(deps: { pool: Pool; sessions?: SalesforceSessions }) {
+  return async function prepareMapping(ref: MappingRef): Promise<PreparedMapping> {
+    const sf = await connectForMapping(deps, ref);
+    let describe: DescribeSObjectResult | undefined;
+    try {
+      describe = await sf.conn.describe(ref.config.objectName);
+    } catch (err) {
+      const code = (err as { errorCode?: string }).errorCode;
+      if (code !== 'NOT_FOUND' && code !== 'INVALID_TYPE') classifyFailure(err);
+    }
+    const issues = validateAgainstDescribe(ref.config, describe);
+    if (issues.length > 0 || !describe) {
+      badConfig(issues.map((i) => i.message).join('; ') || `Object "${ref.config.objectName}" does not exist`, { issues });
+    }
+    const canonical = resolveFieldCase(ref.config, describe);
+    const byName = new Map(describe.fields.map((f) => [f.name, f]));
+    const fields: MappedField[] = canonical.map((name) => {
+      const f = byName.get(name)!;
+      return { name, column: columnNameFor(name), sfType: f.type, pgType: pgTypeFor(f) };
+    });
+    const table = tableNameFor(describe.name);
+    const columns = fields.map((f) => ({ name: f.column, pgType: f.pgType }));
+    const indexes = ref.config.indexes.map((ix) => ({ column: columnNameFor(resolveName(ix.field, canonical)), unique: ix.unique }));
+    await withTransaction(deps.pool, async (client) => {
+      // CREATE … IF NOT EXISTS can still race between two workers: serialize per schema.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.ddl.${ref.config.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(ref.config.schema)}`);
+      for (const sql of createMappingTable(ref.config.schema, table, columns, indexes)) await client.query(sql);
+      for (const sql of addColumns(ref.config.schema, table, columns)) await client.query(sql);
+    });
+    return { table, fields, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
+  };
+}
+
+function resolveName(field: string, canonical: string[]): string {
+  return canonical.find((c) => c.toLowerCase() === field.toLowerCase()) ?? field;
+}

@@ -1,0 +1,41 @@
+// A Duplex that stands in for a request stream that does not exist yet. jsforce's HttpApi grabs a request's
+// stream synchronously (to pipe an upload into it or a response out of it), but ferry must first reserve the
+// API call in its ledger, which is asynchronous. Writes are buffered until `attach`, then both directions
+// are forwarded.
+import { Duplex } from 'node:stream';
+
+export class DeferredDuplex extends Duplex {
+  private inner: Duplex | undefined;
+  private pending: { chunk: unknown; encoding: BufferEncoding; callback: (err?: Error | null) => void }[] = [];
+  private ended: (() => void) | undefined;
+
+  attach(inner: Duplex): void {
+    this.inner = inner;
+    inner.on('data', (chunk) => {
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on('end', () => this.push(null));
+    inner.on('error', (err) => this.destroy(err));
+    for (const p of this.pending.splice(0)) inner.write(p.chunk, p.encoding, p.callback);
+    if (this.ended) inner.end(this.ended);
+  }
+
+  fail(err: Error): void {
+    for (const p of this.pending.splice(0)) p.callback(err);
+    this.destroy(err);
+  }
+
+  override _read(): void {
+    this.inner?.resume();
+  }
+
+  override _write(chunk: unknown, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (this.inner) this.inner.write(chunk, encoding, callback);
+    else this.pending.push({ chunk, encoding, callback });
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    if (this.inner) this.inner.end(callback);
+    else this.ended = () => callback();
+  }
+}

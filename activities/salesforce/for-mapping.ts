@@ -1,0 +1,38 @@
+// Opens a Salesforce connection on behalf of one mapping: every request is reserved in that mapping's
+// API-call ledger first, and the activity learns how many calls it made and how many the window holds.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Connection } from 'jsforce';
+import type { MappingConfig } from '../../domain/mapping-rules';
+import type { Pool } from '../../infra/db';
+import { reserveApiCalls } from '../budget/api-call-ledger';
+import { FailureType } from '../errors';
+import { openMeteredConnection } from './metered-connection';
+import type { SalesforceSessions } from './session';
+
+/** What every mapping activity receives to know which mapping it works for. */
+export interface MappingRef {
+  /** `<schema>.<table>`, e.g. `salesforce.contact`; the ledger and checkpoints key on it. */
+  mappingId: string;
+  config: MappingConfig;
+}
+
+export interface MappingConnection {
+  conn: Connection;
+  /** Calls this connection has made (each reserved before it was made). */
+  callsMade(): number;
+  /** Calls the mapping's ledger held in the rolling window after the latest reservation. */
+  usedInWindow(): number;
+}
+
+export async function connectForMapping(deps: { pool: Pool; sessions?: SalesforceSessions }, ref: MappingRef): Promise<MappingConnection> {
+  if (!deps.sessions) {
+    throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: 'No Salesforce org is configured (SF_LOGIN_URL, SF_CLIENT_ID, SF_CLIENT_SECRET …)', nonRetryable: true });
+  }
+  let calls = 0;
+  let used = 0;
+  const conn = await openMeteredConnection(deps.sessions, async () => {
+    used = await reserveApiCalls(deps.pool, ref.mappingId, 1, ref.config.maxDailyApiCalls);
+    calls += 1;
+  });
+  return { conn, callsMade: () => calls, usedInWindow: () => used };
+}

@@ -1,0 +1,60 @@
+// A jsforce Connection whose every HTTP request to Salesforce is first reserved in the mapping's API-call
+// ledger. jsforce's own retries are switched off, so a retry is a new request (made by Temporal's activity
+// retry) and is counted too; OAuth token requests go through jsforce's OAuth2 transport and are not counted,
+// as Salesforce does not count them.
+import { Connection } from 'jsforce';
+import type { Duplex } from 'node:stream';
+import { StreamPromise } from 'jsforce/lib/util/promise';
+import { DeferredDuplex } from './deferred-duplex';
+import type { SalesforceSessions } from './session';
+
+/** Reserves one call before it is made; throws (e.g. ApiBudgetExhausted) when it may not be made. */
+export type ReserveCall = (method: string, url: string) => Promise<void>;
+
+interface HttpRequestLike {
+  method: string;
+  url: string;
+}
+interface TransportLike {
+  httpRequest(req: HttpRequestLike, options?: Record<string, unknown>): StreamPromise<unknown>;
+}
+
+function meter(transport: TransportLike, reserve: ReserveCall): TransportLike {
+  return {
+    httpRequest(req, options = {}) {
+      return StreamPromise.create(() => {
+        const stream = new DeferredDuplex();
+        const promise = (async () => {
+          try {
+            await reserve(req.method, req.url);
+          } catch (err) {
+            stream.fail(err as Error);
+            throw err;
+          }
+          const inner = transport.httpRequest(req, { ...options, retry: { maxRetries: 0 } });
+          stream.attach(inner.stream() as Duplex);
+          return inner;
+        })();
+        return { stream, promise };
+      });
+    },
+  };
+}
+
+export async function openMeteredConnection(sessions: SalesforceSessions, reserve: ReserveCall): Promise<Connection> {
+  const session = await sessions.get();
+  const conn = new Connection({
+    instanceUrl: session.instanceUrl,
+    accessToken: session.accessToken,
+    version: sessions.credentials.apiVersion,
+    refreshFn: (c, callback) => {
+      sessions.renew(c.accessToken ?? undefined).then(
+        (s) => callback(null, s.accessToken),
+        (err: Error) => callback(err),
+      );
+    },
+  });
+  const internal = conn as unknown as { _transport: TransportLike };
+  internal._transport = meter(internal._transport, reserve);
+  return conn;
+}

@@ -1,0 +1,42 @@
+// Records deleted in Salesforce and then purged from its recycle bin never come back through queryAll;
+// getDeleted still lists them (for 15 days), so a periodic sweep removes them from the table.
+import type { Pool } from '../infra/db';
+import { qualified } from '../domain/sql-names';
+import { classifyFailure } from './errors';
+import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
+import type { SalesforceSessions } from './salesforce/session';
+
+export interface PurgeSweepInput extends MappingRef {
+  table: string;
+  fromMs: number;
+}
+
+export interface PurgeSweepResult {
+  deleted: number;
+  toMs: number;
+  apiCalls: number;
+  apiCallsInWindow: number;
+}
+
+const MAX_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
+
+export function createSyncPurgedDeletes(deps: { pool: Pool; sessions?: SalesforceSessions }) {
+  return async function syncPurgedDeletes(input: PurgeSweepInput): Promise<PurgeSweepResult> {
+    const sf = await connectForMapping(deps, input);
+    try {
+      const toMs = Date.now();
+      // Salesforce refuses a start more than 15 days back, and windows shorter than a minute.
+      const fromMs = Math.min(Math.max(input.fromMs, toMs - MAX_LOOKBACK_MS), toMs - 60_000);
+      const result = await sf.conn.sobject(input.config.objectName).deleted(new Date(fromMs).toISOString(), new Date(toMs).toISOString());
+      const ids = result.deletedRecords.map((r) => r.id);
+      let deleted = 0;
+      if (ids.length > 0) {
+        const r = await deps.pool.query(`DELETE FROM ${qualified(input.config.schema, input.table)} WHERE sfid = ANY($1::varchar[])`, [ids]);
+        deleted = r.rowCount ?? 0;
+      }
+      return { deleted, toMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
+    } catch (err) {
+      classifyFailure(err);
+    }
+  };
+}

@@ -1,0 +1,37 @@
+// The messages a mapping workflow answers. Updates run a validator first: a refused request never reaches
+// the workflow's state and the caller gets the reason (the API turns it into a 422).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MappingConfig } from '../../domain/mapping-rules';
+import type { MappingState } from '../../domain/mapping-state';
+import type { LastError, MappingCounts } from './machine';
+
+export interface MappingStatus {
+  mappingId: string;
+  objectName: string;
+  state: MappingState;
+  paused: boolean;
+  config: MappingConfig;
+  table: string | null;
+  /** Start of the next poll window, ISO; null before the initial load. */
+  watermark: string | null;
+  lastPollAt: string | null;
+  nextPollAt: string | null;
+  lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAt: string } | null;
+  counts: MappingCounts;
+  lastError: (Omit<LastError, 'atMs'> & { at: string }) | null;
+  /** When a halted mapping tries again by itself (API budget, unexpected error). */
+  retryAt: string | null;
+  apiCalls: { usedInWindow: number; asOf: string | null; cap: number | null };
+}
+
+export const statusQuery = defineQuery<MappingStatus>('status');
+
+/** Partial reconfiguration in the Heroku Connect config shape (see domain/mapping-patch.ts). */
+export const reconfigureUpdate = defineUpdate<MappingConfig, [patch: unknown]>('reconfigure');
+export const pauseUpdate = defineUpdate<MappingStatus>('pause');
+export const resumeUpdate = defineUpdate<MappingStatus>('resume');
+export const syncNowUpdate = defineUpdate<MappingStatus>('syncNow');
+export const reloadUpdate = defineUpdate<MappingStatus>('reload');
+
+/** A nudge with no payload: something may need the workflow's attention now (e.g. pending outbound work). */
+export const wakeSignal = defineSignal('wake');

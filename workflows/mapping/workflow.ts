@@ -1,0 +1,162 @@
+// One long-lived workflow per mapping. It loops: ask the machine for the next step, run that step's
+// activity, feed the outcome back, and sleep until the next poll or an earlier message. It continues as new
+// before its history grows large, carrying a small versioned state.
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities,
+  setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { applyConfigPatch } from '../../domain/mapping-patch';
+import type { MappingConfig } from '../../domain/mapping-rules';
+import { FERRY_STATE } from '../../infra/search-attributes';
+import { initialState, MappingMachine, upgrade, type CarriedState, type Step } from './machine';
+import {
+  pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, syncNowUpdate, wakeSignal, type MappingStatus,
+} from './messages';
+
+export interface MappingWorkflowInput {
+  mappingId: string;
+  config: MappingConfig;
+  /** Present after continue-as-new. */
+  carried?: CarriedState;
+  /** Tests set this to exercise continue-as-new without a long history. */
+  continueAsNewAfterSteps?: number;
+}
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+const polls = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 8 },
+});
+const loads = proxyActivities<Activities>({
+  startToCloseTimeout: '24 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 20 },
+});
+
+export async function mappingWorkflow(input: MappingWorkflowInput): Promise<never> {
+  const m = new MappingMachine(input.carried ? upgrade(input.carried) : initialState(input.config));
+  let woken = false;
+  const wake = (): void => {
+    woken = true;
+  };
+
+  setHandler(statusQuery, () => status(input.mappingId, m));
+  setHandler(reconfigureUpdate, (patch) => {
+    m.reconfigure(applyConfigPatch(m.s.config, patch));
+    wake();
+    return m.s.config;
+  }, { validator: (patch) => void applyConfigPatch(m.s.config, patch) });
+  setHandler(pauseUpdate, () => (m.pause(), wake(), status(input.mappingId, m)));
+  setHandler(resumeUpdate, () => (m.resume(), wake(), status(input.mappingId, m)));
+  setHandler(syncNowUpdate, () => (m.syncNow(), wake(), status(input.mappingId, m)));
+  setHandler(reloadUpdate, () => (m.reload(), wake(), status(input.mappingId, m)), {
+    validator: () => {
+      if (m.s.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to reload');
+    },
+  });
+  setHandler(wakeSignal, wake);
+
+  let shownState = m.s.state;
+  const showState = () => {
+    if (m.s.state !== shownState) {
+      shownState = m.s.state;
+      upsertSearchAttributes([{ key: FERRY_STATE, value: m.s.state }]);
+    }
+  };
+  showState();
+
+  let steps = 0;
+  for (;;) {
+    const now = Date.now();
+    const step = m.nextStep(now);
+    if (step.kind === 'wait') {
+      woken = false;
+      showState();
+      if (shouldContinueAsNew(steps, input.continueAsNewAfterSteps)) break;
+      await condition(() => woken, step.untilMs === null ? undefined : Math.max(step.untilMs - now, 1));
+      continue;
+    }
+    steps += 1;
+    m.begin(step);
+    showState();
+    await runStep(m, input.mappingId, step);
+    showState();
+  }
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof mappingWorkflow>({ ...input, carried: m.s });
+}
+
+function shouldContinueAsNew(steps: number, testLimit?: number): boolean {
+  return workflowInfo().continueAsNewSuggested || (testLimit !== undefined && steps >= testLimit);
+}
+
+async function runStep(m: MappingMachine, mappingId: string, step: Step): Promise<void> {
+  const ref = { mappingId, config: m.s.config };
+  try {
+    switch (step.kind) {
+      case 'prepare': {
+        const r = await quick.prepareMapping(ref);
+        m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.prepared(r.table, r.fields);
+        break;
+      }
+      case 'load': {
+        const r = await loads.loadObject({ ...ref, table: m.s.table!, fields: m.s.fields, target: step.target });
+        if (step.target === 'reload') await quick.swapReloadedTable({ ...ref, table: m.s.table! });
+        m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.loaded(step.target, r, Date.now());
+        break;
+      }
+      case 'poll': {
+        const r = await polls.pollChanges({ ...ref, table: m.s.table!, fields: m.s.fields, fromMs: m.s.watermarkMs! });
+        m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.polled(r, Date.now());
+        break;
+      }
+      case 'purge-sweep': {
+        const from = m.s.lastPurgeSweepMs ?? m.s.watermarkMs!;
+        const r = await quick.syncPurgedDeletes({ ...ref, table: m.s.table!, fromMs: from - 60_000 });
+        m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.swept(r, Date.now());
+        break;
+      }
+    }
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof ApplicationFailure) {
+      const details = cause.details?.[0] as { retryAtMs?: number } | undefined;
+      m.failed(cause.type ?? 'Error', cause.message, Date.now(), details?.retryAtMs);
+    } else {
+      m.failed('Error', err instanceof Error ? err.message : String(err), Date.now());
+    }
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function status(mappingId: string, m: MappingMachine): MappingStatus {
+  const s = m.s;
+  return {
+    mappingId,
+    objectName: s.config.objectName,
+    state: s.state,
+    paused: s.paused,
+    config: s.config,
+    table: s.table,
+    watermark: iso(s.watermarkMs),
+    lastPollAt: iso(s.lastPollAtMs),
+    nextPollAt: s.watermarkMs === null || m.halted ? null : iso(Math.max(m.nextPollAtMs(), s.lastPollAtMs ?? 0)),
+    lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
+    counts: s.counts,
+    lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
+    retryAt: iso(s.retryAtMs),
+    apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
+  };
+}

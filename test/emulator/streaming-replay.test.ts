@@ -1,0 +1,121 @@
+// Durable streaming as a ferry worker relies on it: jsforce's Replay extension resumes after the server drops
+// its clients, -2 replays the retained log, expired ids are refused; a bad token trips AuthFailure.
+import { Connection } from 'jsforce';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StreamingExtension, settle, startFixture, waitFor, type StreamingFixture } from './streaming-fixture.js';
+
+interface ChangeEventMessage {
+  payload: { ChangeEventHeader: { changeType: string; recordIds: string[] } };
+  event: { replayId: number };
+}
+
+const CHANNEL = '/data/LeadChangeEvent';
+
+let fx: StreamingFixture;
+beforeAll(async () => {
+  fx = await startFixture();
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+async function createLeads(names: string[]): Promise<string[]> {
+  const results = await fx.conn.sobject('Lead').create(names.map((name) => ({ LastName: name, Company: 'Ferry Co' })));
+  return results.map((r) => {
+    if (!r.success) throw new Error(`Lead not created: ${JSON.stringify(r)}`);
+    return r.id;
+  });
+}
+
+const replayIdsOf = (events: ChangeEventMessage[]): number[] => events.map((e) => e.event.replayId);
+
+describe('durable replay', () => {
+  it('resumes after the server drops every client, losing and repeating nothing', async () => {
+    let handshakes = 0;
+    let subscribes = 0;
+    const events: ChangeEventMessage[] = [];
+    const client = fx.client([
+      new StreamingExtension.Replay(CHANNEL, -1),
+      { incoming: (message: { channel: string; successful?: boolean }, callback: (m: unknown) => void) => {
+        if (message.channel === '/meta/handshake' && message.successful) handshakes += 1;
+        if (message.channel === '/meta/subscribe' && message.successful) subscribes += 1;
+        callback(message);
+      } },
+    ]);
+    await client.subscribe(CHANNEL, (message: ChangeEventMessage) => events.push(message));
+    await createLeads(['Before Drop']);
+    await waitFor('the first event', () => events.length === 1);
+
+    // Each round: drop every client, write once in the same tick (certainly while the client has no session),
+    // write more over REST while it re-handshakes, then let it settle in before the next drop (a drop between
+    // faye's handshake and its re-subscribe would make faye forget the subscription, on Salesforce too).
+    const written: string[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const before = subscribes;
+      fx.streaming.dropAllClients();
+      expect(fx.streaming.stats().clients).toBe(0);
+      written.push(fx.emulator.org.create('Lead', { LastName: `Round ${round} offline`, Company: 'Ferry Co' }, 'emulator/admin'));
+      written.push(...await createLeads([`Round ${round} a`, `Round ${round} b`]));
+      await waitFor(`re-subscription ${round}`, () => subscribes > before);
+    }
+    written.push(...await createLeads(['After Drops']));
+
+    await waitFor('every event', () => events.length >= 1 + written.length, 10_000);
+    await settle(300);
+    const first = events[0].event.replayId;
+    expect(replayIdsOf(events)).toEqual(Array.from({ length: 1 + written.length }, (_, i) => first + i));
+    expect(events.slice(1).map((e) => e.payload.ChangeEventHeader.recordIds[0])).toEqual(written);
+    expect(handshakes).toBe(6);
+  });
+
+  it('replays every retained event for -2 and the events after a retained id, before live ones', async () => {
+    const ids = await createLeads(['Replay One', 'Replay Two', 'Replay Three']);
+    const all = fx.subscribe<ChangeEventMessage>(CHANNEL, -2);
+    await all.subscribed;
+    await waitFor('the retained events', () => all.events.some((e) => e.payload.ChangeEventHeader.recordIds[0] === ids[2]));
+    const retained = replayIdsOf(all.events);
+    expect(retained[0]).toBe(1);
+    expect(retained).toEqual(Array.from({ length: retained.length }, (_, i) => i + 1));
+
+    const secondId = all.events.find((e) => e.payload.ChangeEventHeader.recordIds[0] === ids[1])?.event.replayId as number;
+    const after = fx.subscribe<ChangeEventMessage>(CHANNEL, secondId);
+    await after.subscribed;
+    const [liveId] = await createLeads(['Live One']);
+    await waitFor('the live event', () => after.events.some((e) => e.payload.ChangeEventHeader.recordIds[0] === liveId));
+    await settle();
+    expect(after.events.map((e) => e.payload.ChangeEventHeader.recordIds[0])).toEqual([ids[2], liveId]);
+    expect(replayIdsOf(after.events)).toEqual([secondId + 1, secondId + 2]);
+  });
+
+  it('refuses a replay id that has expired', async () => {
+    await createLeads(['Soon Forgotten']);
+    const seen = fx.subscribe<ChangeEventMessage>(CHANNEL, -2);
+    await seen.subscribed;
+    await waitFor('a retained event', () => seen.events.length > 0);
+    const oldId = seen.events[0].event.replayId;
+
+    fx.streaming.expireReplayIds(0);
+    await expect(fx.subscribe(CHANNEL, oldId).subscribed).rejects.toMatchObject({
+      message: `400::The replayId {${oldId}} you provided was invalid. Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`,
+    });
+    // -2 now replays nothing old, and new events still flow.
+    const fresh = fx.subscribe<ChangeEventMessage>(CHANNEL, -2);
+    await fresh.subscribed;
+    await createLeads(['After Expiry']);
+    await waitFor('the new event', () => fresh.events.length > 0);
+    await settle();
+    expect(fresh.events).toHaveLength(1);
+    expect(fresh.events[0].event.replayId).toBeGreaterThan(oldId);
+  });
+
+  it('fails authentication for a bad token so jsforce AuthFailure fires', async () => {
+    const stranger = new Connection({ instanceUrl: fx.conn.instanceUrl, accessToken: 'not-a-ferry-token', version: fx.conn.version });
+    const failure = new Promise<{ error?: string; advice?: { reconnect?: string } }>((resolve) => {
+      const client = stranger.streaming.createClient([new StreamingExtension.AuthFailure(resolve)]);
+      // Never acknowledged: the handshake fails first.
+      void client.subscribe(CHANNEL, () => undefined);
+      setTimeout(() => client.disconnect(), 2_000);
+    });
+    await expect(failure).resolves.toMatchObject({ error: '401::Authentication invalid', advice: { reconnect: 'none' } });
+  });
+});

@@ -21,22 +21,30 @@ export interface MappingWorkflowInput {
   carried?: CarriedState;
   /** Tests set this to exercise continue-as-new without a long history. */
   continueAsNewAfterSteps?: number;
+  /** How soon a silent load or poll is presumed dead and retried on another worker (default 2 minutes). */
+  heartbeatTimeoutMs?: number;
 }
 
+// Activities grouped by kind of work: metadata calls are short; polls and loads heartbeat a checkpoint.
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 8 },
 });
-const polls = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 8 },
-});
-const loads = proxyActivities<Activities>({
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 20 },
-});
+
+function longActivities(heartbeatTimeoutMs = 120_000) {
+  return {
+    polls: proxyActivities<Activities>({
+      startToCloseTimeout: '30 minutes',
+      heartbeatTimeout: heartbeatTimeoutMs,
+      retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 8 },
+    }),
+    loads: proxyActivities<Activities>({
+      startToCloseTimeout: '24 hours',
+      heartbeatTimeout: heartbeatTimeoutMs,
+      retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 20 },
+    }),
+  };
+}
 
 export async function mappingWorkflow(input: MappingWorkflowInput): Promise<never> {
   const m = new MappingMachine(input.carried ? upgrade(input.carried) : initialState(input.config));
@@ -70,6 +78,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
   };
   showState();
 
+  const long = longActivities(input.heartbeatTimeoutMs);
   let steps = 0;
   for (;;) {
     const now = Date.now();
@@ -84,7 +93,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     steps += 1;
     m.begin(step);
     showState();
-    await runStep(m, input.mappingId, step);
+    await runStep(m, input.mappingId, step, long);
     showState();
   }
   await condition(allHandlersFinished);
@@ -95,7 +104,7 @@ function shouldContinueAsNew(steps: number, testLimit?: number): boolean {
   return workflowInfo().continueAsNewSuggested || (testLimit !== undefined && steps >= testLimit);
 }
 
-async function runStep(m: MappingMachine, mappingId: string, step: Step): Promise<void> {
+async function runStep(m: MappingMachine, mappingId: string, step: Step, { polls, loads }: ReturnType<typeof longActivities>): Promise<void> {
   const ref = { mappingId, config: m.s.config };
   try {
     switch (step.kind) {

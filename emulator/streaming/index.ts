@@ -125,8 +125,9 @@ function changeEventChannelExists(ctx: EmulatorContext, channel: string): boolea
   if (channel === ALL_CHANGE_EVENTS_CHANNEL) return true;
   const object = objectOfChangeEventChannel(channel);
   const def = object === undefined ? undefined : ctx.org.describe(object);
-  // describe may resolve names case-insensitively; the channel must spell the object exactly.
-  return def !== undefined && def.name === object && tracksChanges(def);
+  // The channel must be the object's own spelling (describe resolves names case-insensitively, and a custom
+  // object's channel drops the `c` of `__c`).
+  return def !== undefined && changeEventChannel(def.name) === channel && tracksChanges(def);
 }
 
 /**

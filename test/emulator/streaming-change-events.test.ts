@@ -124,6 +124,16 @@ describe('Change Data Capture channels', () => {
     expect(overflow.event.replayId).toBe(gap.event.replayId + 1);
   });
 
+  it('publishes a custom object on /data/<Name>__ChangeEvent', async () => {
+    const invoices = fx.subscribe<ChangeEventMessage>('/data/Invoice__ChangeEvent');
+    await invoices.subscribed;
+    const created = await fx.conn.sobject('Invoice__c').create({ Invoice_Number__c: 'INV-1', Amount__c: 120.5 });
+    if (!created.success) throw new Error('Invoice not created');
+    await waitFor('the invoice event', () => invoices.events.length > 0);
+    expect(invoices.events[0].payload.ChangeEventHeader).toMatchObject({ entityName: 'Invoice__c', changeType: 'CREATE', recordIds: [created.id] });
+    expect(fieldsOf(invoices.events[0])).toMatchObject({ Invoice_Number__c: 'INV-1', Amount__c: 120.5 });
+  });
+
   it('refuses change event channels for objects the org does not have', async () => {
     await expect(fx.subscribe('/data/NoSuchObjectChangeEvent').subscribed).rejects.toMatchObject({
       message: "400::The channel you requested to subscribe to doesn't exist {/data/NoSuchObjectChangeEvent}",

@@ -1,5 +1,6 @@
 // Shared setup for the streaming tests: the real emulator on port 0, a jsforce connection to it, and helpers to
 // subscribe faye clients (as jsforce creates them) and wait for what they receive.
+import { resolve } from 'node:path';
 import { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
 import type { StreamingControl } from '../../emulator/contract.js';
@@ -31,7 +32,8 @@ export interface StreamingFixture {
 }
 
 export async function startFixture(): Promise<StreamingFixture> {
-  const emulator = await createEmulator({ port: 0 });
+  // The example schema adds custom objects (Invoice__c), whose change events use the __ChangeEvent suffix.
+  const emulator = await createEmulator({ port: 0, schemaFile: resolve(__dirname, '../../emulator/schema/example.json') });
   const { username, password, clientId, clientSecret } = emulator.credentials;
   const conn = new Connection({ oauth2: { loginUrl: emulator.url, clientId, clientSecret }, version: EMULATOR_API_VERSION });
   await conn.login(username, password);

@@ -42,6 +42,7 @@ export class IngestJob implements JobBase {
   state: IngestJobState = 'Open';
   errorMessage: string | undefined;
   uploads = 0;
+  private processing = false;
   readonly uploadPath = spoolPath();
   numberRecordsProcessed = 0;
   numberRecordsFailed = 0;
@@ -89,6 +90,11 @@ export class IngestJob implements JobBase {
     };
   }
 
+  /** Resolves once a finished job's result files are complete (at once while it is still open or running). */
+  async settled(): Promise<void> {
+    if (this.state === 'JobComplete' || this.state === 'Failed' || this.state === 'Aborted') await this.done;
+  }
+
   /** The result-file header for a kind of result. */
   resultHeader(kind: 'successful' | 'failed' | 'unprocessed'): string {
     const original = this.columns.join(this.dialect.delimiter);
@@ -111,22 +117,23 @@ export class IngestJob implements JobBase {
     if (this.state !== 'Open' && this.state !== 'UploadComplete' && this.state !== 'InProgress') {
       throw invalidState(`Job ${this.id} is ${this.state} and can no longer be aborted`);
     }
-    const wasRunning = this.state === 'InProgress';
     this.state = 'Aborted';
     this.modifiedMs = Date.now();
-    // A running job settles once its loop sees the state; one that never ran settles now.
-    if (!wasRunning) this.settle();
   }
 
-  /** Applies the upload to the org; never throws (a bad upload makes the job Failed). */
+  /**
+   * Applies the upload to the org; never throws (a bad upload makes the job Failed). Called once the job is
+   * closed, and once it is aborted: rows an aborted job never applied become its unprocessed records.
+   */
   async process(ctx: EmulatorContext): Promise<void> {
+    if (this.processing || (this.state !== 'UploadComplete' && this.state !== 'Aborted')) return;
+    this.processing = true;
     const started = Date.now();
     try {
-      if (this.state !== 'UploadComplete') return;
-      this.state = 'InProgress';
+      if (this.state === 'UploadComplete') this.state = 'InProgress';
       this.modifiedMs = Date.now();
       [this.successful, this.failed, this.unprocessed] = await Promise.all([ResultSpool.create(), ResultSpool.create(), ResultSpool.create()]);
-      await this.applyUpload(ctx);
+      if (this.uploads > 0) await this.applyUpload(ctx);
       if (this.state === 'InProgress') this.state = 'JobComplete';
     } catch (err) {
       if (this.state === 'InProgress') {
@@ -146,16 +153,24 @@ export class IngestJob implements JobBase {
     let pending: string[][] = [];
     let target: IngestTarget | undefined;
     const take = (row: string[]) => {
-      if (this.columns.length === 0) {
+      if (this.columns.length > 0) pending.push(row);
+      else {
         this.columns = row;
-        target = resolveTarget(ctx, this, row);
-      } else pending.push(row);
+        try {
+          target = resolveTarget(ctx, this, row);
+        } catch (err) {
+          // A bad header fails the job, and every row of it is then reported unprocessed.
+          if (!(err instanceof JobFailure) || this.state !== 'InProgress') throw err;
+          this.errorMessage = err.message;
+          this.state = 'Failed';
+        }
+      }
     };
     const drain = async (all: boolean) => {
       while (pending.length >= CHUNK_ROWS || (all && pending.length > 0)) {
         const chunk = pending.length > CHUNK_ROWS ? pending.slice(0, CHUNK_ROWS) : pending;
         pending = pending.length > CHUNK_ROWS ? pending.slice(CHUNK_ROWS) : [];
-        await this.applyChunk(ctx, target as IngestTarget, chunk);
+        await this.applyChunk(ctx, target, chunk);
       }
     };
     for await (const text of createReadStream(this.uploadPath, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
@@ -167,10 +182,10 @@ export class IngestJob implements JobBase {
     if (this.columns.length === 0) throw new JobFailure('InvalidBatch : The uploaded data is empty');
   }
 
-  private async applyChunk(ctx: EmulatorContext, target: IngestTarget, rows: string[][]): Promise<void> {
+  private async applyChunk(ctx: EmulatorContext, target: IngestTarget | undefined, rows: string[][]): Promise<void> {
     const d = this.dialect;
     const cells = (row: string[]) => row.map((c) => (c === '' ? null : c));
-    if (this.state !== 'InProgress') {
+    if (this.state !== 'InProgress' || !target) {
       await (this.unprocessed as ResultSpool).append(rows.map((r) => encodeRow(cells(r), d)).join(''), rows.length);
       return;
     }

@@ -9,14 +9,16 @@ import { bodyObject, callerId, handle, jsonBody, pathVersion } from './http.js';
 import { IngestJob } from './ingest-job.js';
 import { checkIngestJob } from './ingest-target.js';
 import { invalidState, type JobRegistry } from './job-common.js';
-import type { ResultSpool } from './result-spool.js';
 
 /** Salesforce refuses uploads over 150 MB (100 MB before its base64 step). */
 const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
 
 const DELETABLE = new Set(['UploadComplete', 'JobComplete', 'Aborted', 'Failed']);
 
-async function sendResults(res: express.Response, header: string, spool: ResultSpool | undefined): Promise<void> {
+async function sendResults(res: express.Response, job: IngestJob, kind: 'successful' | 'failed' | 'unprocessed'): Promise<void> {
+  await job.settled();
+  const header = job.resultHeader(kind);
+  const spool = job[kind];
   res.status(200).setHeader('Content-Type', 'text/csv');
   res.write(header);
   const rows = spool ? await spool.streamRows(0, spool.rows) : undefined;
@@ -70,6 +72,7 @@ export function registerIngestRoutes(router: express.Router, ctx: EmulatorContex
       setImmediate(() => void job.process(ctx));
     } else if (state === 'Aborted') {
       job.abort();
+      setImmediate(() => void job.process(ctx));
     } else {
       throw new SfRequestError(400, 'INVALIDJOBSTATE', `An ingest job can be set to UploadComplete or Aborted, not ${String(state)}`);
     }
@@ -87,16 +90,16 @@ export function registerIngestRoutes(router: express.Router, ctx: EmulatorContex
 
   router.get('/ingest/:id/successfulResults', handle((req, res) => {
     const job = jobs.get(req.params.id as string);
-    return sendResults(res, job.resultHeader('successful'), job.successful);
+    return sendResults(res, job, 'successful');
   }));
 
   router.get('/ingest/:id/failedResults', handle((req, res) => {
     const job = jobs.get(req.params.id as string);
-    return sendResults(res, job.resultHeader('failed'), job.failed);
+    return sendResults(res, job, 'failed');
   }));
 
   router.get('/ingest/:id/unprocessedrecords', handle((req, res) => {
     const job = jobs.get(req.params.id as string);
-    return sendResults(res, job.resultHeader('unprocessed'), job.unprocessed);
+    return sendResults(res, job, 'unprocessed');
   }));
 }

@@ -87,7 +87,7 @@ describe('update, upsert, delete', () => {
       object: 'Account', operation: 'upsert', externalIdFieldName: 'Ferry_External_Id__c',
       input: 'Ferry_External_Id__c,Name\nEXT-1,Ext One Renamed\nEXT-2,Ext Two\n,No Key\n',
     });
-    expect(results.successfulResults.map((r) => [r.sf__Created, (r as Record<string, string>).Ferry_External_Id__c])).toEqual([['false', 'EXT-1'], ['true', 'EXT-2']]);
+    expect(results.successfulResults.map((r) => [r.sf__Created, (r as unknown as Record<string, string>).Ferry_External_Id__c])).toEqual([['false', 'EXT-1'], ['true', 'EXT-2']]);
     expect(results.successfulResults[0].sf__Id).toBe(existing);
     expect(account(existing)?.Name).toBe('Ext One Renamed');
     expect(fx.emu.org.findByExternalId('Account', 'Ferry_External_Id__c', 'EXT-2')).toEqual([results.successfulResults[1].sf__Id]);

@@ -79,6 +79,7 @@ export class EmulatorAdmin {
   /** Empties the org, stops the mutator, clears faults, usage, counters and query locators (sessions stay valid). */
   reset(): void {
     this.mutator.stop();
+    this.mutator.forgetTables();
     this.deps.org.reset();
     this.deps.accounting.reset();
     this.deps.faults.clear();

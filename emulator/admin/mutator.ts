@@ -41,7 +41,7 @@ export class Mutator {
 
   start(opts: MutatorOptions): MutatorStatus {
     if (!(opts.ratePerSecond > 0) || !Number.isFinite(opts.ratePerSecond)) throw new Error('ratePerSecond must be a positive number');
-    const objects = opts.objects ?? this.store.objects().filter((o) => o.custom || ['Account', 'Contact', 'Lead', 'Opportunity'].includes(o.name)).map((o) => o.name);
+    const objects = opts.objects ?? this.defaultObjects();
     for (const o of objects) if (!this.store.describe(o)) throw new Error(`unknown object ${o}`);
     this.stop();
     this.opts = { ratePerSecond: opts.ratePerSecond, objects, randomSeed: opts.randomSeed ?? 1 };
@@ -62,8 +62,18 @@ export class Mutator {
     return { running: this.timer !== null, ratePerSecond: this.opts.ratePerSecond, objects: this.opts.objects, applied: { ...this.applied }, failed: this.failed };
   }
 
+  /** Drops cached generators (they hold the tables, which an org reset replaces). */
+  forgetTables(): void {
+    this.gens.clear();
+  }
+
+  private defaultObjects(): string[] {
+    return this.store.objects().filter((o) => o.custom || ['Account', 'Contact', 'Lead', 'Opportunity'].includes(o.name)).map((o) => o.name);
+  }
+
   /** Applies `n` changes now (also what each tick does); returns how many succeeded. */
   step(n: number): number {
+    if (this.opts.objects.length === 0) this.opts.objects = this.defaultObjects();
     let ok = 0;
     this.store.transaction(MUTATOR_ORIGIN, () => {
       for (let i = 0; i < n; i++) if (this.mutateOne()) ok++;

@@ -4,6 +4,9 @@
 import type express from 'express';
 import { SfRecordError, SfRequestError } from '../contract.js';
 
+/** Record errors Salesforce answers with 404 rather than 400. */
+const NOT_FOUND_CODES = new Set(['NOT_FOUND', 'ENTITY_IS_DELETED']);
+
 export interface RestErrorBody {
   message: string;
   errorCode: string;
@@ -20,7 +23,7 @@ export function sendRestError(res: express.Response, err: unknown): void {
     return;
   }
   if (err instanceof SfRecordError) {
-    const status = err.errors.some((e) => e.statusCode === 'NOT_FOUND') ? 404 : 400;
+    const status = err.errors.some((e) => NOT_FOUND_CODES.has(e.statusCode)) ? 404 : 400;
     res.status(status).json(err.errors.map((e): RestErrorBody => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
     return;
   }

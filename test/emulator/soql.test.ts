@@ -3,7 +3,7 @@
 // Salesforce gives for queries it refuses.
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SfRequestError, type SfRow } from '../../emulator/contract.js';
+import { SfRequestError, type SfRecord, type SfRow } from '../../emulator/contract.js';
 import { applyCustomSchema, parseCustomSchema } from '../../emulator/org/custom-schema.js';
 import { buildWhereTree } from '../../emulator/org/soql/where-tree.js';
 import { standardObjects } from '../../emulator/org/standard-objects.js';
@@ -22,22 +22,22 @@ const names = (soql: string, scanAll = false) => {
 beforeAll(() => {
   const schema = parseCustomSchema({ fields: { Account: [{ name: 'Regions__c', type: 'multipicklist', picklist: ['EU', 'US', 'APAC'] }] } });
   org = new MemoryOrgStore({ objects: applyCustomSchema(standardObjects(), schema), apiVersion: '62.0', username: 'u@example.com', now: () => clock });
-  const accounts = [
+  const accounts: SfRecord[] = [
     { Name: 'Acme', Industry: 'Banking', NumberOfEmployees: 10, AnnualRevenue: 100, Rating: 'Hot', Regions__c: 'EU;US' },
     { Name: 'Beta Corp', Industry: 'Retail', NumberOfEmployees: 50, Rating: 'Warm', Regions__c: 'US' },
     { Name: 'gamma', Industry: 'Banking', AnnualRevenue: 300, Rating: 'Cold', Regions__c: 'APAC;EU' },
     { Name: '100% Natural', Industry: 'Energy', NumberOfEmployees: 5, AnnualRevenue: 50 },
     { Name: 'Delta_Co', NumberOfEmployees: 500, AnnualRevenue: 1000, Rating: 'Hot' },
   ];
-  for (const a of accounts) ids[a.Name] = org.create('Account', a, 'test');
-  const contacts = [
+  for (const a of accounts) ids[String(a.Name)] = org.create('Account', a, 'test');
+  const contacts: SfRecord[] = [
     { LastName: 'c1', Birthdate: '2024-06-15', AccountId: ids.Acme },
     { LastName: 'c2', Birthdate: '2024-06-14', AccountId: ids.gamma },
     { LastName: 'c3', Birthdate: '2024-06-01' },
     { LastName: 'c4', Birthdate: '2023-12-31', AccountId: ids.Acme },
     { LastName: 'c5' },
   ];
-  for (const c of contacts) ids[c.LastName] = org.create('Contact', c, 'test');
+  for (const c of contacts) ids[String(c.LastName)] = org.create('Contact', c, 'test');
   ids.gone = org.create('Account', { Name: 'Gone' }, 'test');
   org.remove('Account', ids.gone, 'test');
   clock = NOW + 60_000;

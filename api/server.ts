@@ -16,15 +16,18 @@ function main(): void {
   const server = app.listen(config.http.port, config.http.host, () => {
     log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
   });
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'API stopping');
     server.close(() => {
       void Promise.allSettled([pool.end(), connection.close()]).then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main();

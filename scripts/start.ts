@@ -15,6 +15,7 @@ const DATA = join(ROOT, '.data');
 const say = (line: string) => process.stdout.write(`ferry: ${line}\n`);
 
 type Stop = () => Promise<void> | void;
+let shuttingDown = false;
 
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    shuttingDown = true;
     say('stopping…');
     for (const stop of stops.reverse()) {
       try {
@@ -58,14 +60,11 @@ async function main(): Promise<void> {
       say(`Temporal   ${temporal.address}`);
     }
     if (!['SF_LOGIN_URL', 'SF_USERNAME', 'SF_PASSWORD', 'SF_CLIENT_ID', 'SF_CLIENT_SECRET'].some((k) => env[k])) {
-      const demo = await startDemoOrg(DATA);
-      if (demo) {
-        stops.push(() => demo.stop());
-        Object.assign(env, demo.env);
-        say(`Demo org   ${demo.url} (ferry's Salesforce org emulator; no SF_* credentials are set)`);
-      } else {
-        say('No Salesforce org is configured (set SF_LOGIN_URL, SF_CLIENT_ID, SF_CLIENT_SECRET and SF_USERNAME/SF_PASSWORD)');
-      }
+      const demo = await startDemoOrg(Number(env.FERRY_DEMO_ORG_PORT ?? 4466));
+      stops.push(() => demo.stop());
+      Object.assign(env, demo.env);
+      say(`Demo org   ${demo.url} (ferry's Salesforce org emulator, since no SF_* credentials are set;`);
+      say(`           user ${demo.env.SF_USERNAME} / ${demo.env.SF_PASSWORD}, client ${demo.env.SF_CLIENT_ID} / ${demo.env.SF_CLIENT_SECRET})`);
     }
     env.API_TOKEN ||= apiToken();
 
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
 function launch(name: string, argv: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(join(ROOT, 'node_modules/.bin', argv[0]), argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
-    if (code !== 0 && signal === null) say(`${name} exited with code ${code}`);
+    if (!shuttingDown && (code !== 0 || signal !== null)) say(`${name} exited (${signal ?? `code ${code}`})`);
   });
   return child;
 }

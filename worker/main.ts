@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     deps: { pool, log, sessions: config.salesforce && new SalesforceSessions(config.salesforce) },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (worker.getState() !== 'RUNNING') return; // a repeated signal (terminal + supervisor) must not kill the drain
       log.info({ signal }, 'worker draining');
       worker.shutdown();
     });

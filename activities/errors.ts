@@ -1,6 +1,6 @@
 // Classifies failures at the activity boundary: what Temporal should retry (network, 5xx, org limits) and
 // what the workflow must turn into a visible state instead (bad config, revoked auth, spent budget).
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApiBudgetExhausted } from './budget/api-call-ledger';
 
 export const FailureType = {
@@ -32,8 +32,9 @@ export function classifyFailure(err: unknown): never {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
-    // The org's own daily allowance (or concurrent long-request limit): back off and let it recover.
-    throw ApplicationFailure.create({ type: FailureType.RequestLimitExceeded, message, nextRetryDelay: '1 minute' });
+    // The org's own daily allowance (or its concurrent long-request limit): back off — 5 s, doubling, at most
+    // 15 minutes — and recover by itself once Salesforce answers again.
+    throw ApplicationFailure.create({ type: FailureType.RequestLimitExceeded, message, nextRetryDelay: requestLimitBackoffMs() });
   }
   if (code && UNAUTHORIZED_CODES.has(code)) {
     throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `${code}: ${message}`, nonRetryable: true });
@@ -42,6 +43,16 @@ export function classifyFailure(err: unknown): never {
     throw ApplicationFailure.create({ type: FailureType.BadConfig, message: `${code}: ${message}`, nonRetryable: true });
   }
   throw err;
+}
+
+function requestLimitBackoffMs(): number {
+  let attempt = 1;
+  try {
+    attempt = Context.current().info.attempt;
+  } catch {
+    // outside an activity (unit use): first attempt
+  }
+  return Math.min(5_000 * 2 ** Math.min(attempt - 1, 10), 15 * 60_000);
 }
 
 export function badConfig(message: string, details?: unknown): never {

@@ -27,6 +27,8 @@ export interface LoadInput extends MappingRef {
   table: string;
   fields: MappedField[];
   target: LoadTarget;
+  /** Records per Bulk 2.0 results page (default BULK_PAGE_RECORDS). */
+  pageRecords?: number;
 }
 
 export interface LoadProgress {
@@ -113,7 +115,7 @@ async function copyBulkPages(pool: Pool, conn: Connection, input: LoadInput, sta
   const sql = copyCsvStatement(input.config.schema, staging, input.fields.map((f) => f.column));
   while (!cp.done) {
     await withTransaction(pool, async (client) => {
-      const page = fetchBulkResultsPage(conn, cp.jobId!, cp.locator, BULK_PAGE_RECORDS);
+      const page = fetchBulkResultsPage(conn, cp.jobId!, cp.locator, input.pageRecords ?? BULK_PAGE_RECORDS);
       const rows = await copyStream(client, sql, page.body);
       const next = await page.next;
       await advanceCheckpoint(client, input.mappingId, input.target, next, rows);

@@ -20,9 +20,10 @@ export class DeferredDuplex extends Duplex {
     if (this.ended) inner.end(this.ended);
   }
 
+  /** The request was never made: the caller learns why from the request's promise, so the stream just closes. */
   fail(err: Error): void {
     for (const p of this.pending.splice(0)) p.callback(err);
-    this.destroy(err);
+    this.destroy();
   }
 
   override _read(): void {

@@ -23,6 +23,8 @@ export interface MappingWorkflowInput {
   continueAsNewAfterSteps?: number;
   /** How soon a silent load or poll is presumed dead and retried on another worker (default 2 minutes). */
   heartbeatTimeoutMs?: number;
+  /** Records per Bulk 2.0 results page (default BULK_PAGE_RECORDS); smaller pages checkpoint more often. */
+  bulkPageRecords?: number;
 }
 
 // Activities grouped by kind of work: metadata calls are short; polls and loads heartbeat a checkpoint.
@@ -93,7 +95,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     steps += 1;
     m.begin(step);
     showState();
-    await runStep(m, input.mappingId, step, long);
+    await runStep(m, input, step, long);
     showState();
   }
   await condition(allHandlersFinished);
@@ -104,8 +106,8 @@ function shouldContinueAsNew(steps: number, testLimit?: number): boolean {
   return workflowInfo().continueAsNewSuggested || (testLimit !== undefined && steps >= testLimit);
 }
 
-async function runStep(m: MappingMachine, mappingId: string, step: Step, { polls, loads }: ReturnType<typeof longActivities>): Promise<void> {
-  const ref = { mappingId, config: m.s.config };
+async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Step, { polls, loads }: ReturnType<typeof longActivities>): Promise<void> {
+  const ref = { mappingId: input.mappingId, config: m.s.config };
   try {
     switch (step.kind) {
       case 'prepare': {
@@ -115,7 +117,7 @@ async function runStep(m: MappingMachine, mappingId: string, step: Step, { polls
         break;
       }
       case 'load': {
-        const r = await loads.loadObject({ ...ref, table: m.s.table!, fields: m.s.fields, target: step.target });
+        const r = await loads.loadObject({ ...ref, table: m.s.table!, fields: m.s.fields, target: step.target, pageRecords: input.bulkPageRecords });
         if (step.target === 'reload') await quick.swapReloadedTable({ ...ref, table: m.s.table! });
         m.apiUsage(r.apiCallsInWindow, Date.now());
         m.loaded(step.target, r, Date.now());

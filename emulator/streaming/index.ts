@@ -41,7 +41,10 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: options.connectTimeoutSeconds ?? 110 });
   const bridge = new BayeuxBridge(adapter);
   const log = new EventLog<BayeuxMessage>((channel) => (channel.startsWith(TOPIC_PREFIX) ? topicPolicy : dataPolicy));
-  const topics = new PushTopicRegistry((soql) => compileTopicQuery(ctx, soql));
+  const topics = new PushTopicRegistry(
+    (soql) => compileTopicQuery(ctx, soql),
+    (id) => ctx.org.get('PushTopic', id) !== undefined,
+  );
   const changeEvents = new ChangeEventBuilder();
 
   const publish = (channel: string, build: (replayId: number) => unknown): void => {

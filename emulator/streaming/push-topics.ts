@@ -49,8 +49,15 @@ export class PushTopicRegistry {
   private readonly byChannel = new Map<string, PushTopic>();
   private readonly byObject = new Map<string, Set<PushTopic>>();
 
-  /** `compile` returns undefined for a Query the org cannot compile: such a topic exists but never fires. */
-  constructor(private readonly compile: (soql: string) => CompiledSoql | undefined) {}
+  /**
+   * `compile` returns undefined for a Query the org cannot compile: such a topic exists but never fires.
+   * `isLive` says whether the PushTopic record still exists: an admin reset empties the org without change
+   * events, and a topic left behind would fire beside a new topic of the same name.
+   */
+  constructor(
+    private readonly compile: (soql: string) => CompiledSoql | undefined,
+    private readonly isLive: (id: string) => boolean,
+  ) {}
 
   /** Applies a committed change to a PushTopic record: topics take effect (or stop) immediately. */
   applyTopicChange(change: ChangeEvent): void {
@@ -78,7 +85,8 @@ export class PushTopicRegistry {
   }
 
   exists(channel: string): boolean {
-    return this.byChannel.has(channel);
+    const topic = this.byChannel.get(channel);
+    return topic !== undefined && this.stillLive(topic);
   }
 
   /** The topic events a record change raises: one per active topic on the object whose settings let it through. */
@@ -88,7 +96,7 @@ export class PushTopicRegistry {
     const notifications: TopicNotification[] = [];
     for (const topic of topics) {
       const query = topic.query as CompiledSoql;
-      if (!topic.active || !topic.operations.has(change.changeType)) continue;
+      if (!topic.active || !topic.operations.has(change.changeType) || !this.stillLive(topic)) continue;
       if (change.changeType === 'UPDATE' && topic.notifyFields && !change.changedFields.some((f) => topic.notifyFields?.has(f))) {
         continue;
       }
@@ -96,6 +104,12 @@ export class PushTopicRegistry {
       notifications.push({ channel: topic.channel, build: (replayId) => topicEvent(change, query, replayId) });
     }
     return notifications;
+  }
+
+  private stillLive(topic: PushTopic): boolean {
+    if (this.isLive(topic.id)) return true;
+    this.remove(topic.id);
+    return false;
   }
 
   private remove(id: string): void {

@@ -135,6 +135,26 @@ describe('PushTopic channels', () => {
     });
   });
 
+  // Empties the org: keep it after the tests that rely on earlier records.
+  it('forgets every topic when the admin resets the org', async () => {
+    const old = await createTopic("SELECT Id, Name FROM Account WHERE Industry = 'Banking'");
+    await (await fetch(`${fx.emulator.url}/__emulator/reset`, { method: 'POST' })).text();
+    await expect(fx.subscribe(`/topic/${old.name}`).subscribed).rejects.toMatchObject({
+      message: `400::The channel you requested to subscribe to doesn't exist {/topic/${old.name}}`,
+    });
+
+    // A new topic of the same name fires for its own query only, once per change.
+    const result = await fx.conn.sobject('PushTopic').create({ Name: old.name, Query: "SELECT Id, Name FROM Account WHERE Industry = 'Media'", ApiVersion: 62.0 });
+    if (!result.success) throw new Error('PushTopic not re-created');
+    const fresh = fx.subscribe<TopicMessage>(`/topic/${old.name}`);
+    await fresh.subscribed;
+    await createAccount({ Name: 'Old Bank', Industry: 'Banking' });
+    const mediaId = await createAccount({ Name: 'New Media', Industry: 'Media' });
+    await waitFor('the new topic event', () => fresh.events.length > 0);
+    await settle();
+    expect(fresh.events.map((e) => e.sobject.Id)).toEqual([mediaId]);
+  });
+
   it('refuses a subscription to a topic that does not exist', async () => {
     await expect(fx.subscribe('/topic/NoSuchTopic').subscribed).rejects.toMatchObject({
       message: "400::The channel you requested to subscribe to doesn't exist {/topic/NoSuchTopic}",

@@ -144,19 +144,20 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   create(object: string, values: SfRecord, origin: string): string {
     const table = this.mustTable(object);
     if (!table.def.createable) throw new SfRecordError([fieldError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `${table.name} cannot be created`)]);
-    const withDefaults = { ...CREATE_DEFAULTS[table.name], ...values };
+    const defaults = CREATE_DEFAULTS[table.name];
+    const withDefaults = defaults ? { ...defaults, ...values } : values;
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
     if (errors.length) throw new SfRecordError(errors);
     const row = table.appendRow();
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);
     const stamp = this.nextStamp();
-    this.setSystem(table, row, 'CreatedDate', stamp);
-    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    const sys = table.system;
+    sys.createdDate.set(row, stamp);
+    sys.lastModifiedDate.set(row, stamp);
     const user = this.userId ?? table.idOf(row);
-    this.setSystem(table, row, 'CreatedById', user);
-    this.setSystem(table, row, 'LastModifiedById', user);
-    const owner = table.slot('OwnerId');
-    if (owner && owner.col!.get(row) === null) owner.col!.set(row, user);
+    sys.createdById.set(row, user);
+    sys.lastModifiedById.set(row, user);
+    if (sys.ownerId && sys.ownerId.get(row) === null) sys.ownerId.set(row, user);
     this.derive(table, row);
     table.logChange(row, stamp);
     this.emitChange('CREATE', table, row, origin, null, stamp);
@@ -171,8 +172,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);
     const stamp = this.nextStamp();
-    this.setSystem(table, row, 'LastModifiedDate', stamp);
-    this.setSystem(table, row, 'LastModifiedById', this.userId);
+    table.system.lastModifiedDate.set(row, stamp);
+    table.system.lastModifiedById.set(row, this.userId);
     this.derive(table, row);
     table.logChange(row, stamp);
     let changed: string[] = [];
@@ -296,7 +297,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   }
 
   private setValue(table: Table, slot: FieldSlot, row: number, value: StoredValue): void {
-    if (table.uniqueIndex.has(slot.def.name.toLowerCase())) {
+    if (slot.indexed) {
       const old = slot.col!.get(row);
       if (old !== null) table.indexRemove(slot.def.name, String(old).toLowerCase(), row);
       if (value !== null) table.indexAdd(slot.def.name, String(value).toLowerCase(), row);

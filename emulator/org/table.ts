@@ -15,11 +15,16 @@ export interface FieldSlot {
   def: EmulatorFieldDef;
   /** null for Id and IsDeleted, which derive from the row number and status. */
   col: Column | null;
+  /** True when the field has a unique / external id index. */
+  indexed: boolean;
+  /** Required on create (not nillable, createable, not defaulted). */
+  requiredOnCreate: boolean;
 }
 
 export class Table {
   readonly fields: FieldSlot[];
   private readonly byName = new Map<string, FieldSlot>();
+  private readonly exactName = new Map<string, FieldSlot>();
   /** By lower-cased relationship name (`account`, `owner`, `account__r`). */
   readonly relationships = new Map<string, FieldSlot>();
   size = 0;
@@ -37,21 +42,37 @@ export class Table {
   readonly modstamp: NumColumn;
 
   constructor(readonly def: EmulatorObjectDef) {
-    this.fields = def.fields.map((f) => ({ def: f, col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type) }));
+    this.fields = def.fields.map((f) => ({
+      def: f,
+      col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type),
+      indexed: f.externalId || f.unique,
+      requiredOnCreate: !f.nillable && !f.defaultedOnCreate && f.createable,
+    }));
     for (const slot of this.fields) {
+      this.exactName.set(slot.def.name, slot);
       this.byName.set(slot.def.name.toLowerCase(), slot);
       if (slot.def.relationshipName) this.relationships.set(slot.def.relationshipName.toLowerCase(), slot);
       if (slot.def.externalId || slot.def.unique) this.uniqueIndex.set(slot.def.name.toLowerCase(), new Map());
     }
     this.modstamp = this.slot('SystemModstamp')!.col as NumColumn;
+    this.required = this.fields.filter((f) => f.requiredOnCreate);
+    const col = (name: string) => this.slot(name)?.col ?? null;
+    this.system = {
+      createdDate: col('CreatedDate')!, lastModifiedDate: col('LastModifiedDate')!, createdById: col('CreatedById')!,
+      lastModifiedById: col('LastModifiedById')!, ownerId: col('OwnerId'),
+    };
   }
+
+  readonly required: FieldSlot[];
+  /** Columns of the system fields every write sets. */
+  readonly system: { createdDate: Column; lastModifiedDate: Column; createdById: Column; lastModifiedById: Column; ownerId: Column | null };
 
   get name(): string {
     return this.def.name;
   }
 
   slot(name: string): FieldSlot | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.exactName.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
   idOf(row: number): string {

@@ -24,6 +24,7 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
   const errors: SfError[] = [];
   const notWritable: string[] = [];
   const provided = new Set<FieldSlot>();
+  const nulls = new Set<FieldSlot>();
   for (const [key, raw] of Object.entries(values)) {
     if (IGNORED_KEYS.has(key)) continue;
     const slot = table.slot(key);
@@ -53,20 +54,21 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
       }
     }
     provided.add(slot);
+    if (coerced.value === null) nulls.add(slot);
     sets.push({ slot, value: coerced.value });
   }
   if (notWritable.length) {
     errors.push(fieldError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${notWritable.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, notWritable));
   }
-  const missing = table.fields.filter((slot) => {
-    const d = slot.def;
-    if (d.nillable || d.defaultedOnCreate || !(creating ? d.createable : d.updateable)) return false;
-    const set = sets.find((s) => s.slot === slot);
-    return creating ? !set || set.value === null : set !== undefined && set.value === null;
-  }).map((slot) => slot.def.name);
+  const missing: string[] = [];
+  if (creating) {
+    for (const slot of table.required) if (!provided.has(slot) || nulls.has(slot)) missing.push(slot.def.name);
+  } else {
+    for (const slot of nulls) if (!slot.def.nillable && slot.def.updateable && !slot.def.defaultedOnCreate) missing.push(slot.def.name);
+  }
   if (missing.length) errors.push(fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing));
   for (const { slot, value } of sets) {
-    if (!slot.def.unique || value === null) continue;
+    if (!slot.def.unique || !slot.indexed || value === null) continue;
     const clash = table.indexLookup(slot.def.name, String(value).toLowerCase()).find((r) => r !== row && table.status[r] === LIVE);
     if (clash !== undefined) {
       errors.push(fieldError('DUPLICATE_VALUE', `duplicate value found: ${slot.def.name} duplicates value on record with id: ${table.idOf(clash)}`, [slot.def.name]));

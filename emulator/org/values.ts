@@ -5,9 +5,31 @@ import type { StoredValue } from './columns.js';
 import type { EmulatorFieldDef } from './field-defs.js';
 import { toId18 } from './ids.js';
 
-/** `2024-01-02T03:04:05.000+0000`, the datetime form Salesforce's REST API returns. */
+const DAY_MS = 86_400_000;
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayPrefixes = new Map<number, string>();
+
+/**
+ * `2024-01-02T03:04:05.000+0000`, the datetime form Salesforce's REST API returns. Query results format
+ * millions of these, so the date part is cached per day and the time part built from lookup tables.
+ */
 export function formatDatetime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 23) + '+0000';
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    if (dayPrefixes.size > 100_000) dayPrefixes.clear();
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  return `${prefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${THREE[Math.floor(milli)]}+0000`;
 }
 
 const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -22,10 +44,17 @@ export function parseDatetime(text: string): number {
   return Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${(m[5] ?? '.000').padEnd(4, '0')}${zone}`);
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for a real calendar date `YYYY-MM-DD` (Bulk loads check one per cell, so no Date objects here). */
 export function isValidDate(text: string): boolean {
   if (!DATE_RE.test(text)) return false;
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(text);
+  const y = Number(text.slice(0, 4));
+  const m = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  return d <= MONTH_DAYS[m - 1] + (leap ? 1 : 0);
 }
 
 export function fieldError(statusCode: string, message: string, fields: string[] = []): SfError {
@@ -78,6 +107,8 @@ export function coerceValue(f: EmulatorFieldDef, raw: SfValue | undefined): Coer
   }
 }
 
+const ALLOWED = new WeakMap<EmulatorFieldDef, Set<string>>();
+
 function coerceText(f: EmulatorFieldDef, s: string): Coerced {
   if (f.length > 0 && s.length > f.length) {
     return { ok: false, error: fieldError('STRING_TOO_LONG', `${f.label}: data value too large: ${s.slice(0, 40)} (max length=${f.length})`, [f.name]) };
@@ -86,7 +117,8 @@ function coerceText(f: EmulatorFieldDef, s: string): Coerced {
     return { ok: false, error: fieldError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]) };
   }
   if ((f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist) {
-    const allowed = new Set(f.picklistValues.map((p) => p.value));
+    let allowed = ALLOWED.get(f);
+    if (!allowed) ALLOWED.set(f, (allowed = new Set(f.picklistValues.map((p) => p.value))));
     const values = f.type === 'multipicklist' ? s.split(';') : [s];
     if (values.some((v) => !allowed.has(v))) {
       return { ok: false, error: fieldError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${s}`, [f.name]) };

@@ -4,6 +4,7 @@ import { SfRecordError, type ChangeEvent, type SfRecord } from '../../emulator/c
 import { applyCustomSchema, loadCustomSchemaFile, parseCustomSchema } from '../../emulator/org/custom-schema.js';
 import { makeId } from '../../emulator/org/ids.js';
 import { standardObjects } from '../../emulator/org/standard-objects.js';
+import { formatDatetime, isValidDate, parseDatetime } from '../../emulator/org/values.js';
 import { MemoryOrgStore } from '../../emulator/org/store.js';
 
 /** Well-formed, but no such record. */
@@ -144,5 +145,28 @@ describe('custom schema files', () => {
     [{ fields: { Account: [{ name: 'A__c', type: 'blob' }] } }, 'invalid emulator schema'],
   ])('refuses %j', (schema, message) => {
     expect(() => applyCustomSchema(standardObjects(), parseCustomSchema(schema))).toThrow(message);
+  });
+});
+
+describe('value formats', () => {
+  it.each([
+    ['2024-02-29', true], ['2023-02-29', false], ['1900-02-29', false], ['2000-02-29', true], ['2024-04-31', false],
+    ['2024-12-31', true], ['2024-13-01', false], ['2024-00-10', false], ['2024-1-01', false], ['24-01-01', false],
+  ])('isValidDate(%s) is %s', (text, valid) => {
+    expect(isValidDate(text)).toBe(valid);
+  });
+
+  it.each([
+    ['2024-01-02T03:04:05.000Z', Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ['2024-01-02T03:04:05Z', Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ['2024-01-02T03:04:05.000+0000', Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ['2024-01-02T05:04:05.5+02:00', Date.UTC(2024, 0, 2, 3, 4, 5, 500)],
+    ['2024-01-02T03:04', Date.UTC(2024, 0, 2, 3, 4)],
+  ])('parseDatetime(%s)', (text, ms) => {
+    expect(parseDatetime(text)).toBe(ms);
+  });
+
+  it.each([0, 1, 999, 86_399_999, Date.UTC(2024, 1, 29, 23, 59, 59, 7), Date.UTC(1969, 6, 20, 20, 17, 40, 123)])('formatDatetime(%i) matches toISOString', (ms) => {
+    expect(formatDatetime(ms)).toBe(new Date(ms).toISOString().replace('Z', '+0000'));
   });
 });

@@ -1,0 +1,84 @@
+// Store benchmark: `npx tsx emulator/org/store-bench.ts [records=5000000]` (add NODE_OPTIONS=--max-old-space-size=8192
+// for 5M). Seeds a 10-field custom object, then measures what the REST and Bulk 2.0 surfaces lean on:
+// seeding, memory per record, full-scan value iteration (CSV path), JSON rows, the incremental modstamp
+// window, and create/update/upsert throughput. Prints one line of figures.
+import { applyCustomSchema, parseCustomSchema } from './custom-schema.js';
+import { seedObject } from './seed.js';
+import { standardObjects } from './standard-objects.js';
+import { MemoryOrgStore } from './store.js';
+import { formatDatetime } from './values.js';
+
+const total = Number(process.argv[2] ?? 5_000_000);
+const schema = parseCustomSchema({
+  objects: [{
+    name: 'Bench__c', keyPrefix: 'a0B', fields: [
+      { name: 'Ext__c', type: 'string', length: 40, externalId: true, unique: true },
+      { name: 'Title__c', type: 'string' },
+      { name: 'Amount__c', type: 'currency' },
+      { name: 'Qty__c', type: 'int', precision: 9 },
+      { name: 'Status__c', type: 'picklist', picklist: ['New', 'Open', 'Closed'] },
+      { name: 'Active__c', type: 'boolean' },
+      { name: 'Due__c', type: 'date' },
+      { name: 'Seen_At__c', type: 'datetime' },
+      { name: 'Email__c', type: 'email' },
+      { name: 'Phone__c', type: 'phone' },
+    ],
+  }],
+});
+const mb = (n: number) => Math.round(n / 1e6);
+const rate = (n: number, ms: number) => Math.round((n / Math.max(ms, 1)) * 1000);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+gc?.();
+const base = process.memoryUsage();
+const org = new MemoryOrgStore({ objects: applyCustomSchema(standardObjects(), schema), apiVersion: '62.0', username: 'bench@ferry' });
+
+let t = performance.now();
+seedObject(org, 'Bench__c', 1_000_000, 1);
+const seed1mMs = performance.now() - t;
+if (total > 1_000_000) seedObject(org, 'Bench__c', total - 1_000_000, 2);
+gc?.();
+const mem = process.memoryUsage();
+const usedBytes = mem.heapUsed + mem.arrayBuffers - base.heapUsed - base.arrayBuffers;
+
+t = performance.now();
+const cursor = org.queryCursor('SELECT Id, Ext__c, Title__c, Amount__c, Qty__c, Status__c, Active__c, Due__c, Seen_At__c, SystemModstamp FROM Bench__c', { scanAll: false });
+const planMs = performance.now() - t;
+t = performance.now();
+let cells = 0;
+const rows = Math.min(cursor.size, 1_000_000);
+for (let i = 0; i < rows; i++) cells += cursor.values(i).length;
+const valuesRate = rate(rows, performance.now() - t);
+t = performance.now();
+for (let i = 0; i < 200_000; i++) cursor.row(i);
+const jsonRate = rate(200_000, performance.now() - t);
+
+const sinceRow = org.tableByName('Bench__c')!;
+const since = sinceRow.logStamps.data[sinceRow.logStamps.length - 10_001];
+t = performance.now();
+const window = org.queryCursor(`SELECT Id, SystemModstamp FROM Bench__c WHERE SystemModstamp > ${formatDatetime(since)} ORDER BY SystemModstamp, Id`, { scanAll: false });
+const windowMs = performance.now() - t;
+
+const N = 50_000;
+t = performance.now();
+const created: string[] = [];
+org.transaction('bench', () => {
+  for (let i = 0; i < N; i++) {
+    created.push(org.create('Bench__c', { Ext__c: `new-${i}`, Title__c: 'Created', Amount__c: '12.5', Qty__c: '3', Status__c: 'Open', Active__c: 'true', Due__c: '2024-01-01', Seen_At__c: '2024-01-01T00:00:00.000Z' }, 'bench'));
+  }
+});
+const createRate = rate(N, performance.now() - t);
+t = performance.now();
+for (let i = 0; i < N; i++) org.update('Bench__c', created[i], { Title__c: 'Updated', Qty__c: '4' }, 'bench');
+const updateRate = rate(N, performance.now() - t);
+t = performance.now();
+for (let i = 0; i < N; i++) org.upsert('Bench__c', 'Ext__c', `new-${i * 2}`, { Title__c: 'Upserted' }, 'bench');
+const upsertRate = rate(N, performance.now() - t);
+
+console.log(JSON.stringify({
+  records: org.count('Bench__c'), seed1mMs: Math.round(seed1mMs), seedRatePerS: rate(1_000_000, seed1mMs),
+  heapPlusBuffersMB: mb(usedBytes), bytesPerRecord: Math.round(usedBytes / total), rssMB: mb(mem.rss),
+  fullScanPlanMs: Math.round(planMs), valuesRowsPerS: valuesRate, jsonRowsPerS: jsonRate, cells,
+  modstampWindowRows: window.size, modstampWindowMs: Math.round(windowMs * 100) / 100,
+  createPerS: createRate, updatePerS: updateRate, upsertPerS: upsertRate,
+}));

@@ -118,4 +118,19 @@ describe('durable replay', () => {
     });
     await expect(failure).resolves.toMatchObject({ error: '401::Authentication invalid', advice: { reconnect: 'none' } });
   });
+
+  // Expires the shared session: keep it last.
+  it('trips AuthFailure on the next connect once a subscribed session has expired', async () => {
+    let failed: { channel: string; error?: string } | undefined;
+    const events: unknown[] = [];
+    const client = fx.client([new StreamingExtension.AuthFailure((message: { channel: string; error?: string }) => (failed = message))]);
+    await client.subscribe(CHANNEL, (message: unknown) => events.push(message));
+
+    await (await fetch(`${fx.emulator.url}/__emulator/sessions/expire`, { method: 'POST' })).text();
+    // A change answers the held /meta/connect; the client's next connect carries the dead token.
+    fx.emulator.org.create('Lead', { LastName: 'Last Word', Company: 'Ferry Co' }, 'emulator/admin');
+    await waitFor('AuthFailure', () => failed !== undefined);
+    expect(events).toHaveLength(1);
+    expect(failed).toMatchObject({ channel: '/meta/connect', error: '401::Authentication invalid' });
+  });
 });

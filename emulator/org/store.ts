@@ -56,9 +56,24 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     return this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
   }
 
-  /** Forgets every record (admin reset); the clock keeps moving forward so stamps stay unique. */
+  /** Forgets every record (admin reset) and emits 'reset'; the clock keeps moving forward so stamps stay unique. */
   reset(): void {
     this.createTables();
+    this.emit('reset');
+  }
+
+  /** A PushTopic's Query must be SOQL the org can evaluate and select Id, as Salesforce checks on save. */
+  private checkPushTopic(table: Table, sets: { slot: FieldSlot; value: StoredValue }[], errors: SfError[]): void {
+    if (table.name !== 'PushTopic') return;
+    const query = sets.find((s) => s.slot.def.name === 'Query')?.value;
+    if (typeof query !== 'string') return;
+    try {
+      const compiled = this.compileSoql(query);
+      if (!compiled.fields.includes('Id')) errors.push(fieldError('INVALID_FIELD', "The SELECT statement's field list must include Id", ['Query']));
+    } catch (err) {
+      if (!(err instanceof SfRequestError)) throw err;
+      errors.push(fieldError(err.errorCode, err.message, ['Query']));
+    }
   }
 
   // --- directory -------------------------------------------------------------------------------------------
@@ -147,6 +162,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const defaults = CREATE_DEFAULTS[table.name];
     const withDefaults = defaults ? { ...defaults, ...values } : values;
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
+    this.checkPushTopic(table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const row = table.appendRow();
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);
@@ -168,6 +184,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const table = this.mustTable(object);
     const row = this.liveRow(table, id, true);
     const { sets, errors } = prepareWrite(this, table, values, row);
+    this.checkPushTopic(table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);

@@ -170,3 +170,23 @@ describe('value formats', () => {
     expect(formatDatetime(ms)).toBe(new Date(ms).toISOString().replace('Z', '+0000'));
   });
 });
+
+describe('PushTopic', () => {
+  it('stores a topic whose query the org can evaluate', () => {
+    const id = org.create('PushTopic', { Name: 'AccountSync', Query: "SELECT Id, Name FROM Account WHERE Industry = 'Media'", ApiVersion: 62 }, 't');
+    expect(org.get('PushTopic', id)).toMatchObject({ IsActive: true, NotifyForFields: 'Referenced', NotifyForOperationCreate: true });
+    const c = org.queryCursor('SELECT Name, Query FROM PushTopic', { scanAll: false });
+    expect(c.values(0)[0]).toBe('AccountSync');
+  });
+
+  it.each([
+    ['SELECT Id FROM Nope__c', 'INVALID_TYPE'],
+    ['SELECT Id, Nope FROM Account', 'INVALID_FIELD'],
+    ['SELECT Name FROM Account', 'INVALID_FIELD'],
+    ['SELECT Id FROM', 'MALFORMED_QUERY'],
+  ])('refuses the query %j with %s', (query, code) => {
+    const f = failure(() => org.create('PushTopic', { Name: 'Bad', Query: query, ApiVersion: 62 }, 't'));
+    expect(f.codes).toEqual([code]);
+    expect(f.fields).toEqual(['Query']);
+  });
+});

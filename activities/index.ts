@@ -3,6 +3,9 @@ import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createDescribePostgres } from './describe-postgres';
 import { createLoadObject } from './load-object';
+import { createArchiveTriggerLog } from './outbound/archive-trigger-log';
+import { createFlushOutbound } from './outbound/flush-outbound';
+import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
 import { createPrepareMapping } from './prepare-mapping';
 import type { SalesforceSessions } from './salesforce/session';
@@ -24,6 +27,9 @@ export function createActivities(deps: ActivityDeps) {
     pollChanges: createPollChanges(deps),
     syncPurgedDeletes: createSyncPurgedDeletes(deps),
     swapReloadedTable: createSwapReloadedTable(deps),
+    setAccessMode: createSetAccessMode(deps),
+    flushOutbound: createFlushOutbound(deps),
+    archiveTriggerLog: createArchiveTriggerLog(deps),
   };
 }
 

@@ -16,6 +16,9 @@ export interface MappedField {
   column: string;
   sfType: string;
   pgType: string;
+  /** Writability for outbound sync (absent in states carried from before it was recorded: treated as writable). */
+  createable?: boolean;
+  updateable?: boolean;
 }
 
 export interface PreparedMapping {
@@ -43,7 +46,7 @@ export function createPrepareMapping(deps: { pool: Pool; sessions?: SalesforceSe
     const byName = new Map(describe.fields.map((f) => [f.name, f]));
     const fields: MappedField[] = canonical.map((name) => {
       const f = byName.get(name)!;
-      return { name, column: columnNameFor(name), sfType: f.type, pgType: pgTypeFor(f) };
+      return { name, column: columnNameFor(name), sfType: f.type, pgType: pgTypeFor(f), createable: f.createable, updateable: f.updateable };
     });
     const table = tableNameFor(describe.name);
     const columns = fields.map((f) => ({ name: f.column, pgType: f.pgType }));

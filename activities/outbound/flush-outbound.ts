@@ -1,0 +1,144 @@
+// One outbound flush of a mapping: claim queued trigger-log entries, fold them into one write per record,
+// send them (sObject Collections for small flushes, Bulk API 2.0 ingest for large ones or when API calls are
+// scarce), and write every outcome back onto the log and the rows. Record-level rejections end FAILED on
+// their row; failures of a whole request throw so Temporal retries the flush, which resumes exactly the
+// entries left PENDING (see claim-entries.ts, recover-inserts.ts and send-bulk.ts for duplicate safety).
+import { Context } from '@temporalio/activity';
+import { chooseApi, ConversionError, foldEntries, toSfRecord, type FoldedWrite } from '../../domain/outbound-batch';
+import { qualified } from '../../domain/sql-names';
+import type { Pool } from '../../infra/db';
+import { apiCallsInWindow } from '../budget/api-call-ledger';
+import { classifyFailure } from '../errors';
+import type { MappedField } from '../prepare-mapping';
+import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
+import type { SalesforceSessions } from '../salesforce/session';
+import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, loggedSfids, recordBulkJob, rowSfids, type Claim } from './claim-entries';
+import type { PreparedWrite, SettledWrite } from './outbound-types';
+import { recoverCreatedRecords } from './recover-inserts';
+import { sendBulk } from './send-bulk';
+import { sendCollections } from './send-collections';
+import { writeResults } from './write-results';
+
+/** Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. */
+export const FLUSH_MAX_ENTRIES = 200_000;
+
+export interface FlushInput extends MappingRef {
+  table: string;
+  fields: MappedField[];
+  maxEntries?: number;
+}
+
+export interface FlushResult {
+  claimed: number;
+  writes: number;
+  succeeded: number;
+  failed: number;
+  api: 'collections' | 'bulk' | 'none';
+  /** NEW entries are waiting: flush again without waiting for the timer. */
+  remaining: boolean;
+  apiCalls: number;
+  apiCallsInWindow: number;
+}
+
+interface Deps {
+  pool: Pool;
+  sessions?: SalesforceSessions;
+}
+
+/** Resolves each write's target: sfid from the entries, the row, or the log; updates of never-sent rows become inserts. */
+async function prepareWrites(pool: Pool, input: FlushInput, folded: FoldedWrite[]): Promise<{ prepared: PreparedWrite[]; settled: SettledWrite[] }> {
+  const { schema } = input.config;
+  const ids = folded.filter((w) => w.recordId !== null && w.kind !== 'none').map((w) => w.recordId!);
+  const rows = await rowSfids(pool, schema, input.table, ids);
+  for (const w of folded) if (w.recordId !== null && !w.sfid) w.sfid = rows.get(w.recordId) ?? null;
+  const logged = await loggedSfids(pool, schema, input.table, folded.filter((w) => !w.sfid && w.kind !== 'insert' && w.recordId !== null).map((w) => w.recordId!));
+  for (const w of folded) if (!w.sfid && w.recordId !== null) w.sfid = logged.get(w.recordId) ?? null;
+  const orphanUpdates = folded.filter((w) => w.kind === 'update' && !w.sfid && w.recordId !== null && rows.has(w.recordId));
+  const whole = await fullRows(pool, schema, input.table, orphanUpdates.map((w) => w.recordId!));
+  for (const w of orphanUpdates) {
+    w.kind = 'insert';
+    w.values = whole.get(w.recordId!) ?? w.values;
+  }
+
+  const prepared: PreparedWrite[] = [];
+  const settled: SettledWrite[] = [];
+  for (const w of folded) {
+    if (w.kind === 'none' || ((w.kind === 'delete' || w.kind === 'update') && !w.sfid)) {
+      // Nothing reaches Salesforce: a cancelled insert, or a record Salesforce never had.
+      settled.push({ write: w, kind: 'none', outcome: { ok: true, sfid: w.sfid } });
+      continue;
+    }
+    try {
+      const record = w.kind === 'delete' ? {} : toSfRecord(w.values, input.fields, w.kind);
+      if (w.kind === 'update' && Object.keys(record).length === 0) {
+        settled.push({ write: w, kind: 'none', outcome: { ok: true, sfid: w.sfid } });
+        continue;
+      }
+      prepared.push({ write: w, kind: w.kind, sfid: w.sfid, record });
+    } catch (err) {
+      if (!(err instanceof ConversionError)) throw err;
+      settled.push({ write: w, kind: w.kind, outcome: { ok: false, error: { code: 'FERRY_INVALID_VALUE', message: err.message, fields: [err.field] } } });
+    }
+  }
+  return { prepared, settled };
+}
+
+export function createFlushOutbound(deps: Deps) {
+  return async function flushOutbound(input: FlushInput): Promise<FlushResult> {
+    const { pool } = deps;
+    const { schema, objectName, upsertField, maxDailyApiCalls } = input.config;
+    const heartbeat = () => Context.current().heartbeat();
+    const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, input.maxEntries ?? FLUSH_MAX_ENTRIES);
+    const result: FlushResult = { claimed: claim.entries.length, writes: 0, succeeded: 0, failed: 0, api: 'none', remaining: false, apiCalls: 0, apiCallsInWindow: 0 };
+    if (claim.entries.length === 0) {
+      result.remaining = await hasQueuedEntries(pool, schema, input.table);
+      return result;
+    }
+    const settle = async (s: SettledWrite[]) => {
+      await writeResults(pool, schema, input.table, s);
+      for (const x of s) if (x.outcome.ok) result.succeeded += 1; else result.failed += 1;
+      heartbeat();
+    };
+    const folded = foldEntries(claim.entries);
+    result.writes = folded.length;
+    const { prepared, settled } = await prepareWrites(pool, input, folded);
+    await settle(settled);
+    const sf = await connectForMapping(deps, input);
+    try {
+      if (prepared.length > 0) await send(input, claim, prepared, sf.conn, result, settle);
+      await endAttempt(pool, input.mappingId);
+      result.remaining = await hasQueuedEntries(pool, schema, input.table);
+      return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
+    } catch (err) {
+      classifyFailure(err);
+    }
+
+    async function send(i: FlushInput, c: Claim, writes: PreparedWrite[], conn: Parameters<typeof sendCollections>[0], r: FlushResult, onSettled: typeof settle): Promise<void> {
+      await beginAttempt(pool, i.mappingId, c.resumed?.startedAtMs ?? Date.now());
+      const counts = { insert: 0, update: 0, delete: 0 };
+      for (const w of writes) counts[w.kind] += 1;
+      const callsLeft = maxDailyApiCalls === null ? null : maxDailyApiCalls - (await apiCallsInWindow(pool, i.mappingId));
+      r.api = c.resumed && c.resumed.bulkJobs.length > 0 ? 'bulk' : chooseApi(counts, callsLeft);
+      if (r.api === 'bulk') {
+        const { unsent } = await sendBulk(conn, { objectName, upsertField }, writes, c.resumed?.bulkJobs ?? [],
+          (job) => recordBulkJob(pool, i.mappingId, job), onSettled, heartbeat);
+        if (unsent.length > 0) throw new Error(`${unsent.length} writes were not processed by Bulk API 2.0; the flush is retried`);
+        return;
+      }
+      let toSend = writes;
+      if (c.resumed && !upsertField) {
+        const inserts = writes.filter((w) => w.kind === 'insert');
+        const found = await recoverCreatedRecords(conn, objectName, i.fields, inserts, c.resumed.startedAtMs, (ids) => linkedSfids(pool, schema, i.table, ids));
+        await onSettled([...found].map(([w, id]) => ({ write: w.write, kind: 'insert' as const, outcome: { ok: true as const, sfid: id } })));
+        toSend = writes.filter((w) => !found.has(w));
+      }
+      await sendCollections(conn, { objectName, upsertField }, toSend, onSettled);
+    }
+  };
+}
+
+async function linkedSfids(pool: Pool, schema: string, table: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await pool.query<{ sfid: string }>(`SELECT sfid FROM ${qualified(schema, table)} WHERE sfid = ANY($1::text[])`, [ids]);
+  return new Set(rows.map((r) => r.sfid));
+}

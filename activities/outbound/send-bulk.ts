@@ -1,0 +1,164 @@
+// Sends large flushes through Bulk API 2.0 ingest: one job per operation (insert or upsert, update, delete),
+// run side by side. Each job id is recorded in ferry.outbound_attempt as soon as the job exists, so a flush
+// retried after a crash reads the results of the jobs it already ran instead of loading the records again.
+// Results come back unordered: updates and deletes are matched by Id, inserts by their row's exact cells.
+import type { Connection } from 'jsforce';
+import type { SalesforceErrorInfo } from './failed-writes';
+import type { BulkJobRef } from './claim-entries';
+import type { PreparedWrite, SettledWrite, WriteOutcome } from './outbound-types';
+
+export interface BulkTarget {
+  objectName: string;
+  upsertField: string | null;
+}
+
+type Op = BulkJobRef['op'];
+type ResultRow = Record<string, unknown>;
+
+/** One CSV cell: Bulk 2.0 reads an empty cell as "leave unchanged" and `#N/A` as null. */
+function cell(value: unknown): string {
+  if (value === null) return '#N/A';
+  if (value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Uploaded text of a value as Salesforce echoes it in result files (unquoted). */
+function rawCell(value: unknown): string {
+  return value === null ? '#N/A' : value === undefined ? '' : String(value);
+}
+
+interface JobPlan {
+  op: Op;
+  writes: PreparedWrite[];
+  columns: string[];
+  csv: string;
+}
+
+export function planJobs(target: BulkTarget, writes: readonly PreparedWrite[]): JobPlan[] {
+  const plans: JobPlan[] = [];
+  const byKind = (k: PreparedWrite['kind']) => writes.filter((w) => w.kind === k);
+  const insertOp: Op = target.upsertField ? 'upsert' : 'insert';
+  for (const [op, ws] of [[insertOp, byKind('insert')], ['update', byKind('update')], ['delete', byKind('delete')]] as const) {
+    if (ws.length === 0) continue;
+    const columns = op === 'delete' ? ['Id'] : [...new Set(ws.flatMap((w) => Object.keys(w.record)))];
+    if (op === 'update') columns.unshift('Id');
+    const lines = [columns.join(',')];
+    for (const w of ws) lines.push(columns.map((c) => cell(c === 'Id' ? w.sfid : w.record[c])).join(','));
+    plans.push({ op, writes: [...ws], columns, csv: `${lines.join('\n')}\n` });
+  }
+  return plans;
+}
+
+/** `CODE:message:Field1,Field2 --` (one or more, space separated) → the first error. */
+export function parseBulkError(text: string): SalesforceErrorInfo {
+  const first = text.split(' --')[0];
+  const colon = first.indexOf(':');
+  if (colon < 0) return { code: 'UNKNOWN', message: text, fields: [] };
+  const rest = first.slice(colon + 1);
+  const last = rest.lastIndexOf(':');
+  const fields = last < 0 ? '' : rest.slice(last + 1).trim();
+  return { code: first.slice(0, colon), message: last < 0 ? rest : rest.slice(0, last), fields: fields ? fields.split(',') : [] };
+}
+
+/** Key of a write's uploaded row (for inserts, whose results carry no id ferry knows). */
+function rowKey(columns: readonly string[], get: (c: string) => string): string {
+  return JSON.stringify(columns.map(get));
+}
+
+async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): Promise<string> {
+  const job = conn.bulk2.job('ingest', { id: jobId });
+  let interval = 200;
+  for (;;) {
+    const info = await job.check();
+    onPoll();
+    if (['JobComplete', 'Failed', 'Aborted', 'Open'].includes(info.state)) return info.state;
+    await new Promise((r) => setTimeout(r, interval));
+    interval = Math.min(interval * 2, 2000);
+  }
+}
+
+/** Matches result rows to the plan's writes. Writes without a result row are left out (not processed). */
+function matchResults(plan: JobPlan, ok: ResultRow[], failed: ResultRow[]): SettledWrite[] {
+  const settled: SettledWrite[] = [];
+  const kind = plan.writes[0].kind;
+  const byKey = new Map<string, PreparedWrite[]>();
+  const keyOfWrite = (w: PreparedWrite) => (plan.op === 'insert' || plan.op === 'upsert'
+    ? rowKey(plan.columns, (c) => rawCell(w.record[c]))
+    : String(w.sfid));
+  for (const w of plan.writes) {
+    const k = keyOfWrite(w);
+    byKey.set(k, [...(byKey.get(k) ?? []), w]);
+  }
+  const keyOfRow = (r: ResultRow) => (plan.op === 'insert' || plan.op === 'upsert'
+    ? rowKey(plan.columns, (c) => rawCell(r[c] ?? ''))
+    : String(r.sf__Id || r.Id));
+  const take = (r: ResultRow, outcome: (w: PreparedWrite) => WriteOutcome) => {
+    const list = byKey.get(keyOfRow(r));
+    const w = list?.shift();
+    if (w) settled.push({ write: w.write, kind, outcome: outcome(w) });
+  };
+  for (const r of ok) take(r, (w) => ({ ok: true, sfid: String(r.sf__Id || w.sfid || '') || null }));
+  for (const r of failed) {
+    take(r, (w) => {
+      const error = parseBulkError(String(r.sf__Error ?? ''));
+      if (plan.op === 'delete' && ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY'].includes(error.code)) return { ok: true, sfid: w.sfid };
+      return { ok: false, error };
+    });
+  }
+  return settled;
+}
+
+async function collect(conn: Connection, plan: JobPlan, jobId: string, onPoll: () => void): Promise<SettledWrite[] | null> {
+  const state = await waitForJob(conn, jobId, onPoll);
+  const job = conn.bulk2.job('ingest', { id: jobId });
+  if (state === 'Open') {
+    // The upload never finished: nothing of it was applied. Abort it and let the writes be sent again.
+    await job.abort().catch(() => undefined);
+    return null;
+  }
+  if (state !== 'JobComplete') return null;
+  const [ok, failed] = await Promise.all([job.getSuccessfulResults(), job.getFailedResults()]);
+  return matchResults(plan, ok as unknown as ResultRow[], failed as unknown as ResultRow[]);
+}
+
+export interface BulkSend {
+  /** Writes Salesforce did not process (left for the next attempt). */
+  unsent: PreparedWrite[];
+}
+
+/**
+ * Runs the writes as Bulk 2.0 jobs, first reading the results of jobs a lost attempt already ran
+ * (`earlierJobs`). `record` persists a job id before its data is uploaded; `settle` writes outcomes back.
+ */
+export async function sendBulk(
+  conn: Connection, target: BulkTarget, writes: readonly PreparedWrite[], earlierJobs: readonly BulkJobRef[],
+  record: (job: BulkJobRef) => Promise<void>, settle: (s: SettledWrite[]) => Promise<void>, onPoll: () => void,
+): Promise<BulkSend> {
+  let remaining = [...writes];
+  for (const earlier of earlierJobs) {
+    const plan = planJobs(target, remaining).find((p) => p.op === earlier.op);
+    if (!plan) continue;
+    const settled = await collect(conn, plan, earlier.jobId, onPoll);
+    if (!settled) continue;
+    await settle(settled);
+    const done = new Set(settled.map((s) => s.write));
+    remaining = remaining.filter((w) => !done.has(w.write));
+  }
+  const plans = planJobs(target, remaining);
+  const results = await Promise.all(plans.map(async (plan) => {
+    const job = conn.bulk2.createJob({
+      object: target.objectName, operation: plan.op, lineEnding: 'LF',
+      ...(plan.op === 'upsert' ? { externalIdFieldName: target.upsertField! } : {}),
+    });
+    await job.open();
+    await record({ op: plan.op, jobId: job.id });
+    await job.uploadData(plan.csv);
+    await job.close();
+    const settled = (await collect(conn, plan, job.id, onPoll)) ?? [];
+    await settle(settled);
+    return new Set(settled.map((s) => s.write));
+  }));
+  const done = new Set(results.flatMap((s) => [...s]));
+  return { unsent: remaining.filter((w) => !done.has(w.write)) };
+}

@@ -1,0 +1,63 @@
+// Writes what Salesforce answered back onto the trigger log and the mapping rows, set-based, as ferry's own
+// write (the sync-writer marker keeps it from being captured again):
+// - entries: SUCCESS or FAILED, sf_message = the first error as JSON, sfid of the record they touched;
+// - rows: sfid after an insert; _hc_lastop SYNCED or FAILED and _hc_err — unless a newer change of the row is
+//   still queued, in which case the row stays PENDING for the flush that sends it;
+// - a row the inbound side created from the echo of ferry's own insert (same sfid, other id) is dropped, so
+//   the unique sfid index never sees the record twice.
+import { SET_SYNC_WRITER, TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
+import { qualified } from '../../domain/sql-names';
+import { withTransaction, type Pool } from '../../infra/db';
+import type { SettledWrite } from './outbound-types';
+
+export async function writeResults(pool: Pool, schema: string, table: string, settled: readonly SettledWrite[]): Promise<void> {
+  if (settled.length === 0) return;
+  const log = qualified(schema, TRIGGER_LOG);
+  const target = qualified(schema, table);
+  const entryIds: number[] = [];
+  const entryStates: string[] = [];
+  const entryMessages: (string | null)[] = [];
+  const entrySfids: (string | null)[] = [];
+  const rowIds: number[] = [];
+  const rowSfids: (string | null)[] = [];
+  const rowOps: string[] = [];
+  const rowErrors: (string | null)[] = [];
+  for (const s of settled) {
+    const ok = s.outcome.ok;
+    const sfid = s.outcome.ok ? s.outcome.sfid : s.write.sfid;
+    const message = s.outcome.ok ? null : JSON.stringify(s.outcome.error);
+    for (const id of s.write.entryIds) {
+      entryIds.push(id);
+      entryStates.push(ok ? 'SUCCESS' : 'FAILED');
+      entryMessages.push(message);
+      entrySfids.push(sfid);
+    }
+    if (s.write.recordId !== null && s.kind !== 'delete') {
+      rowIds.push(s.write.recordId);
+      rowSfids.push(ok && s.kind === 'insert' ? sfid : null);
+      rowOps.push(ok ? 'SYNCED' : 'FAILED');
+      rowErrors.push(s.outcome.ok ? null : JSON.stringify({ ...s.outcome.error, op: s.kind.toUpperCase(), src: 'SFDC' }));
+    }
+  }
+  await withTransaction(pool, async (client) => {
+    await client.query(SET_SYNC_WRITER);
+    await client.query(
+      `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(), updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, state, msg, sfid) WHERE l.id = u.id`,
+      [entryIds, entryStates, entryMessages, entrySfids]);
+    if (rowIds.length === 0) return;
+    await client.query(
+      `DELETE FROM ${target} t USING unnest($1::int[], $2::text[]) AS u(rid, sfid)
+        WHERE u.sfid IS NOT NULL AND t.sfid = u.sfid AND t.id <> u.rid`,
+      [rowIds, rowSfids]);
+    await client.query(
+      `UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
+              _hc_lastop = CASE WHEN q.queued THEN t._hc_lastop ELSE u.op END,
+              _hc_err = CASE WHEN q.queued THEN t._hc_err ELSE u.err END
+         FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(rid, sfid, op, err)
+         CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${log} p WHERE p.table_name = $5 AND p.record_id = u.rid
+                                               AND p.state IN ('NEW', 'PENDING')) AS queued) q
+        WHERE t.id = u.rid`,
+      [rowIds, rowSfids, rowOps, rowErrors, table]);
+  });
+}

@@ -1,21 +1,42 @@
-// The HTTP API as an Express app, built from its dependencies so tests can drive it without listening.
+// The HTTP API as an Express app, built from its dependencies so tests can drive it over a real socket.
 // It is stateless: mapping state lives in Temporal and Postgres, so several API processes can share a load balancer.
+//
+//   /health (no auth) → bearer token → JSON body (≤ 1 MB) → routes → problem+json errors
 import express, { type Express } from 'express';
-import type { Client } from '@temporalio/client';
-import type { Pool } from '../infra/db';
-import type { Logger } from '../infra/logger';
+import { requireBearerToken } from './auth';
+import { createContext, type ApiDeps } from './context';
+import { notFoundHandler, problemHandler } from './problem';
+import { createConnectionRouter } from './routes/connection';
+import { createConfigTransferRouter } from './routes/config-transfer';
+import { createEstimateRouter } from './routes/estimate';
+import { createFailedWritesRouter } from './routes/failed-writes';
 import { createHealthRouter } from './routes/health';
+import { createMappingActionsRouter } from './routes/mapping-actions';
+import { createMappingsRouter } from './routes/mappings';
+import { createMetricsRouter } from './routes/metrics';
+import { createOpenApiRouter } from './routes/openapi';
 
-export interface ApiDeps {
-  pool: Pool;
-  temporal: Client;
-  namespace: string;
-  log: Logger;
-}
+export type { ApiDeps } from './context';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function buildApp(deps: ApiDeps): Express {
+  const ctx = createContext(deps);
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.use(createHealthRouter(deps));
+  app.use(requireBearerToken(deps.apiToken));
+  app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(createOpenApiRouter());
+  app.use(createMappingsRouter(ctx));
+  app.use(createMappingActionsRouter(ctx));
+  app.use(createFailedWritesRouter(ctx));
+  app.use(createEstimateRouter(ctx));
+  app.use(createConnectionRouter(ctx));
+  app.use(createConfigTransferRouter(ctx));
+  app.use(createMetricsRouter(ctx));
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.log));
   return app;
 }

@@ -1,0 +1,49 @@
+// What every route receives: the process's clients wrapped with deadlines. Built once per app from ApiDeps.
+import type { Client } from '@temporalio/client';
+import type { SalesforceSessions } from '../activities/salesforce/session';
+import type { Pool } from '../infra/db';
+import type { Logger } from '../infra/logger';
+import { MappingWorkflows } from './mapping-workflows';
+import { OrgClient } from './salesforce-org';
+import { DEFAULT_DEADLINES, callPostgres, type Deadlines } from './upstream';
+
+export interface ApiDeps {
+  pool: Pool;
+  temporal: Client;
+  namespace: string;
+  log: Logger;
+  /** Task queue the ferry workers poll (TEMPORAL_TASK_QUEUE); mappings are started and listed on it. */
+  taskQueue?: string;
+  /** Bearer token every request but /health must carry; without one, those requests are refused. */
+  apiToken?: string;
+  /** The org the API validates mappings against; absent when no org is configured. */
+  salesforce?: SalesforceSessions;
+  /** Schema of mappings that name none (FERRY_SCHEMA). */
+  schema?: string;
+  deadlines?: Partial<Deadlines>;
+}
+
+export interface ApiContext {
+  pool: Pool;
+  log: Logger;
+  schema: string;
+  taskQueue: string;
+  workflows: MappingWorkflows;
+  org: OrgClient;
+  /** Runs a Postgres call under the deadline; an outage becomes 503. */
+  pg<T>(fn: (pool: Pool) => Promise<T>): Promise<T>;
+}
+
+export function createContext(deps: ApiDeps): ApiContext {
+  const deadlines = { ...DEFAULT_DEADLINES, ...deps.deadlines };
+  const taskQueue = deps.taskQueue ?? 'ferry';
+  return {
+    pool: deps.pool,
+    log: deps.log,
+    schema: deps.schema ?? 'salesforce',
+    taskQueue,
+    workflows: new MappingWorkflows(deps.temporal, taskQueue, deadlines.temporalMs),
+    org: new OrgClient(deps.salesforce, deadlines.salesforceMs),
+    pg: (fn) => callPostgres(deadlines.postgresMs, () => fn(deps.pool)),
+  };
+}

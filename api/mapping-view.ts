@@ -1,0 +1,61 @@
+// How a mapping looks in responses: its configuration in the Heroku Connect export shape (what was posted
+// comes back in the same form) and its status in snake_case, with the live figures read from Postgres.
+import { toMappingEntry, type HcMappingEntry } from '../domain/mapping-config';
+import type { MappingConfig } from '../domain/mapping-rules';
+import { STATE_LABEL, type MappingState } from '../domain/mapping-state';
+import type { MappingStatus } from '../workflows/mapping/messages';
+import type { MappingRef } from './mapping-ids';
+import type { LoadProgress } from './mapping-telemetry';
+
+export interface StatusView {
+  state: MappingState;
+  label: string;
+  paused: boolean;
+  table: string | null;
+  watermark: string | null;
+  last_poll_at: string | null;
+  next_poll_at: string | null;
+  last_load: { mode: 'bulk' | 'rest'; rows: number; finished_at: string } | null;
+  counts: MappingStatus['counts'];
+  last_error: { type: string; message: string; at: string } | null;
+  retry_at: string | null;
+  load_progress: LoadProgress | null;
+  api_calls: { used_24h: number; cap: number | null };
+}
+
+export interface MappingView extends HcMappingEntry {
+  mapping_id: string;
+  workflow_id: string;
+  status: StatusView;
+}
+
+export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress; apiCalls24h: number }): StatusView {
+  return {
+    state: s.state,
+    label: STATE_LABEL[s.state],
+    paused: s.paused,
+    table: s.table,
+    watermark: s.watermark,
+    last_poll_at: s.lastPollAt,
+    next_poll_at: s.nextPollAt,
+    last_load: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finished_at: s.lastLoad.finishedAt },
+    counts: s.counts,
+    last_error: s.lastError,
+    retry_at: s.retryAt,
+    load_progress: live.loadProgress ?? null,
+    api_calls: { used_24h: live.apiCalls24h, cap: s.config.maxDailyApiCalls },
+  };
+}
+
+/** The status of a mapping that was started a moment ago and has not run a step. */
+export function initialStatus(config: MappingConfig): MappingStatus {
+  return {
+    mappingId: '', objectName: config.objectName, state: 'INITIAL', paused: false, config, table: null, watermark: null,
+    lastPollAt: null, nextPollAt: null, lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 },
+    lastError: null, retryAt: null, apiCalls: { usedInWindow: 0, asOf: null, cap: config.maxDailyApiCalls },
+  };
+}
+
+export function mappingView(ref: MappingRef, config: MappingConfig, status: StatusView): MappingView {
+  return { ...toMappingEntry(config), mapping_id: ref.mappingId, workflow_id: ref.workflowId, status };
+}

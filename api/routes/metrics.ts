@@ -1,0 +1,50 @@
+// GET /metrics in Prometheus text format. The API keeps no counters of its own (it is stateless and there may
+// be several), so every scrape builds a fresh registry from the sources of truth: each mapping's status query
+// (rows synced, state, lag), and the API-call ledger in Postgres.
+import { Router } from 'express';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { isHalted } from '../../domain/mapping-state';
+import type { ApiContext } from '../context';
+import { readApiCalls24h } from '../mapping-telemetry';
+
+export function createMetricsRouter(ctx: ApiContext): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    const listed = await ctx.workflows.list();
+    const ids = listed.map((m) => m.ref.mappingId);
+    const [statuses, used] = await Promise.all([
+      Promise.all(listed.map((m) => ctx.workflows.statusOrNull(m.ref))),
+      ctx.pg((pool) => readApiCalls24h(pool, ids)),
+    ]);
+    const registry = new Registry();
+    const labels = ['mapping', 'object'] as const;
+    const up = new Gauge({ name: 'ferry_mapping_up', help: '1 when the mapping workflow answered its status query during this scrape', labelNames: labels, registers: [registry] });
+    const state = new Gauge({ name: 'ferry_mapping_state', help: 'The mapping state (1 for the current state)', labelNames: [...labels, 'state'], registers: [registry] });
+    const halted = new Gauge({ name: 'ferry_mapping_halted', help: '1 when the mapping is halted (paused, bad config, unauthorized, system error, API budget)', labelNames: labels, registers: [registry] });
+    const rowsIn = new Counter({ name: 'ferry_mapping_rows_in_total', help: 'Rows written to Postgres from Salesforce (loads and polls)', labelNames: [...labels, 'operation'], registers: [registry] });
+    const lag = new Gauge({ name: 'ferry_mapping_lag_seconds', help: 'Seconds since the table last caught up with Salesforce (last poll or load)', labelNames: labels, registers: [registry] });
+    const apiCalls = new Gauge({ name: 'ferry_mapping_api_calls_24h', help: 'Salesforce API calls in the rolling 24 h window', labelNames: labels, registers: [registry] });
+    const apiCap = new Gauge({ name: 'ferry_mapping_api_call_cap', help: 'The mapping\'s cap on API calls per rolling 24 h (absent when uncapped)', labelNames: labels, registers: [registry] });
+    const now = Date.now();
+    listed.forEach((m, i) => {
+      const l = { mapping: m.ref.mappingId, object: m.ref.objectName };
+      const s = statuses[i];
+      up.set(l, s ? 1 : 0);
+      apiCalls.set(l, used.get(m.ref.mappingId) ?? 0);
+      const current = s?.state ?? m.state;
+      if (current) {
+        state.set({ ...l, state: current }, 1);
+        halted.set(l, isHalted(current) ? 1 : 0);
+      }
+      if (!s) return;
+      rowsIn.inc({ ...l, operation: 'insert' }, s.counts.inserted);
+      rowsIn.inc({ ...l, operation: 'update' }, s.counts.updated);
+      rowsIn.inc({ ...l, operation: 'delete' }, s.counts.deleted);
+      if (s.config.maxDailyApiCalls !== null) apiCap.set(l, s.config.maxDailyApiCalls);
+      const caughtUp = s.lastPollAt ?? s.lastLoad?.finishedAt;
+      if (caughtUp) lag.set(l, Math.max(0, (now - Date.parse(caughtUp)) / 1000));
+    });
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

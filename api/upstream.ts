@@ -1,0 +1,87 @@
+// Calls to Temporal, Postgres and Salesforce with a deadline, so an outage answers 503 within seconds instead
+// of hanging the request. Only failures that mean "the service is not there" become 503; a refused request
+// (unknown workflow, failed update, SQL error) keeps its own meaning for the caller to map.
+import type { Client } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { Unavailable } from './problem';
+
+export interface Deadlines {
+  /** A single Temporal RPC (start, describe, query, update, list). */
+  temporalMs: number;
+  postgresMs: number;
+  salesforceMs: number;
+}
+
+export const DEFAULT_DEADLINES: Deadlines = { temporalMs: 10_000, postgresMs: 5_000, salesforceMs: 20_000 };
+
+class TimedOut extends Error {}
+
+function timeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+// gRPC status codes that mean the server could not be reached or did not answer in time.
+const GRPC_OUTAGE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */, 1 /* CANCELLED */]);
+
+function grpcCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.cause?.code === 'number') return e.cause.code;
+  return undefined;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/** Runs a Temporal client call under a gRPC deadline (plus a guard for connecting); outages → 503. */
+export async function callTemporal<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await timeout(client.withDeadline(Date.now() + ms, fn), ms + 1000);
+  } catch (err) {
+    if (err instanceof TimedOut) throw new Unavailable('Temporal', err.message);
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new Unavailable('Temporal', 'the workflow did not answer in time (is a ferry worker running?)');
+    const code = grpcCode(err);
+    if (code !== undefined && GRPC_OUTAGE.has(code)) {
+      throw new Unavailable('Temporal', code === 4 ? `no answer within ${ms} ms (is a ferry worker running?)` : firstLine(err));
+    }
+    if (err instanceof ServiceError && /connect|unavailable|deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
+    if (err instanceof Error && /Failed to connect before the deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
+    throw err;
+  }
+}
+
+// Errors node-postgres raises when the server is not there (no SQLSTATE) and SQLSTATE classes 08 / 57P.
+const PG_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
+
+export function isPostgresOutage(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string') return PG_NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('57P');
+  return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
+}
+
+export async function callPostgres<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await timeout(fn(), ms);
+  } catch (err) {
+    if (err instanceof TimedOut) throw new Unavailable('Postgres', err.message);
+    if (isPostgresOutage(err)) throw new Unavailable('Postgres', firstLine(err));
+    throw err;
+  }
+}
+
+/** Salesforce: a deadline only; the caller maps Salesforce's own refusals (unknown object, bad login). */
+export async function callSalesforce<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await timeout(fn(), ms);
+  } catch (err) {
+    if (err instanceof TimedOut) throw new Unavailable('Salesforce', err.message);
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code === 'string' && PG_NETWORK_CODES.has(code)) throw new Unavailable('Salesforce', firstLine(err));
+    throw err;
+  }
+}

@@ -8,6 +8,7 @@ import { reconfigureUpdate, reloadUpdate, syncNowUpdate } from '../../workflows/
 import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, status, waitForStatus } from '../support/mappings';
 import { eventually, jsforceFor, sessionsFor, startOrg } from '../support/org';
+import { recordHistories } from '../support/histories';
 import { connectTemporal, createTestDatabase, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
 
 describe('mapping lifecycle', () => {
@@ -45,6 +46,7 @@ describe('mapping lifecycle', () => {
     expect(s.lastError?.type).toBe('BadConfig');
     expect(s.lastError?.message).toMatch(message);
     expect(await tableExists(object.toLowerCase())).toBe(false);
+    if (object === 'Lead') await recordHistories(temporal.client, handle.workflowId, 'bad-config');
     await handle.terminate();
   });
 
@@ -79,6 +81,7 @@ describe('mapping lifecycle', () => {
     // A user's "sync now" does not break the cap either.
     await handle.executeUpdate(syncNowUpdate);
     expect((await status(handle)).state).toBe('API_BUDGET_EXHAUSTED');
+    await recordHistories(temporal.client, handle.workflowId, 'api-budget-exhausted');
     await handle.terminate();
   });
 
@@ -124,6 +127,7 @@ describe('mapping lifecycle', () => {
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
     expect((await status(handle)).counts.loads).toBe(3);
+    await recordHistories(temporal.client, handle.workflowId, 'reconfigure-reload-continue-as-new');
     await handle.terminate();
   });
 });

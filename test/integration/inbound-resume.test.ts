@@ -8,6 +8,7 @@ import type { Emulator } from '../../emulator/server';
 import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, waitForStatus } from '../support/mappings';
 import { eventually, jsforceFor, orgEnv, sessionsFor, startOrg } from '../support/org';
+import { recordHistories } from '../support/histories';
 import { connectTemporal, createTestDatabase, services, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
 
 const ROOT = join(__dirname, '../..');
@@ -79,6 +80,7 @@ describe('initial load survives a killed worker', () => {
     const [orgSide, tableSide] = await Promise.all([orgSnapshot(conn, 'Account', FIELDS), tableSnapshot(db.pool, 'salesforce.account', FIELDS)]);
     expect(differences(orgSide, tableSide, FIELDS)).toEqual([]);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM ferry.load_checkpoint')).rows[0].n).toBe(0);
+    await recordHistories(temporal.client, handle.workflowId, 'resume-after-worker-kill');
     await handle.terminate();
   });
 });

@@ -8,6 +8,7 @@ import { mappingConfig, startMapping, status, waitForStatus, type Handle } from 
 import { jsforceFor, sessionsFor, startOrg } from '../support/org';
 import { connectTemporal, createTestDatabase, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
 import { syncNowUpdate } from '../../workflows/mapping/messages';
+import { recordHistories } from '../support/histories';
 
 const ACCOUNTS = 50_000;
 const FIELDS: FieldSpec[] = [
@@ -35,6 +36,7 @@ describe('inbound sync of Account', () => {
   });
 
   afterAll(async () => {
+    if (handle) await recordHistories(temporal.client, handle.workflowId, 'initial-load-and-polls');
     await handle?.terminate().catch(() => undefined);
     await worker?.stop();
     await temporal?.close();

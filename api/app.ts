@@ -2,10 +2,10 @@
 // It is stateless: mapping state lives in Temporal and Postgres, so several API processes can share a load balancer.
 //
 //   /health (no auth) → bearer token → JSON body (≤ 1 MB) → routes → problem+json errors
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { requireBearerToken } from './auth';
 import { createContext, type ApiDeps } from './context';
-import { notFoundHandler, problemHandler } from './problem';
+import { Problem, notFoundHandler, problemHandler } from './problem';
 import { createConnectionRouter } from './routes/connection';
 import { createConfigTransferRouter } from './routes/config-transfer';
 import { createEstimateRouter } from './routes/estimate';
@@ -20,6 +20,16 @@ export type { ApiDeps } from './context';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A body in another format would otherwise arrive as "no body" and be misreported as a missing config. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    next(new Problem(415, `Send the request body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`));
+    return;
+  }
+  next();
+};
+
 export function buildApp(deps: ApiDeps): Express {
   const ctx = createContext(deps);
   const app = express();
@@ -28,6 +38,7 @@ export function buildApp(deps: ApiDeps): Express {
   app.use(createHealthRouter(deps));
   app.use(requireBearerToken(deps.apiToken));
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(requireJsonBody);
   app.use(createOpenApiRouter());
   app.use(createMappingsRouter(ctx));
   app.use(createMappingActionsRouter(ctx));

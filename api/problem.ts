@@ -74,3 +74,9 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new Problem(404, `No such endpoint: ${req.method} ${req.path}`));
 };
+
+/** The request body as a JSON object, or a 422 saying what shape was expected. */
+export function objectBody(body: unknown, expected: string): Record<string, unknown> {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  throw badConfig([{ path: '', rule: 'type', message: `The body must be a JSON object: ${expected}` }]);
+}

@@ -5,7 +5,7 @@ import type { Connection, DescribeSObjectResult } from 'jsforce';
 import { openMeteredConnection } from '../activities/salesforce/metered-connection';
 import type { SalesforceSessions } from '../activities/salesforce/session';
 import { isSalesforceApiName } from '../domain/sf-names';
-import { Problem, Unavailable } from './problem';
+import { Unavailable, badConfig } from './problem';
 import { callSalesforce } from './upstream';
 
 const UNKNOWN_OBJECT_CODES = new Set(['NOT_FOUND', 'INVALID_TYPE']);
@@ -56,8 +56,7 @@ export class OrgClient {
   /** `SELECT COUNT() FROM <object>`: one API call, the size a load would read. */
   countRecords(objectName: string): Promise<number> {
     if (!isSalesforceApiName(objectName)) {
-      throw new Problem(422, `"${objectName}" is not a valid Salesforce object API name`, [
-        { path: 'object_name', rule: 'api_name', message: `"${objectName}" is not a valid Salesforce object API name` }]);
+      throw badConfig([{ path: 'object_name', rule: 'api_name', message: `"${objectName}" is not a valid Salesforce object API name` }]);
     }
     return this.run(async (conn) => {
       try {
@@ -65,7 +64,7 @@ export class OrgClient {
       } catch (err) {
         if (UNKNOWN_OBJECT_CODES.has(errorCode(err) ?? '')) {
           const message = `Object "${objectName}" does not exist or is not visible to the connected user`;
-          throw new Problem(422, message, [{ path: 'object_name', rule: 'unknown_object', message }]);
+          throw badConfig([{ path: 'object_name', rule: 'unknown_object', message }]);
         }
         throw err;
       }

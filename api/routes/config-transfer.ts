@@ -7,7 +7,7 @@ import type { ConfigIssue, MappingConfig } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
 import { refOfConfig } from '../mapping-ids';
 import { checkAgainstOrg } from '../org-validation';
-import { Problem, Unavailable, badConfig } from '../problem';
+import { Problem, Unavailable, badConfig, objectBody } from '../problem';
 
 export function createConfigTransferRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -25,7 +25,7 @@ export function createConfigTransferRouter(ctx: ApiContext): Router {
   });
 
   router.post('/import', async (req, res) => {
-    const file = parseHcExport(req.body);
+    const file = parseHcExport(objectBody(req.body, 'a Heroku Connect export {"version": 1, "connection": {…}, "mappings": […]}'));
     const issues: ConfigIssue[] = [];
     const checked: MappingConfig[] = [];
     // Sequentially: one describe at a time is gentle on the org's concurrent-request limit.

@@ -8,7 +8,7 @@ import {
   checkFlushInterval, checkPollInterval, checkStreamingSource, checkSyncMode, type ConfigIssue,
 } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
-import { badConfig } from '../problem';
+import { badConfig, objectBody } from '../problem';
 
 const KNOWN = new Set(['object_name', 'record_count', 'changes_per_day', 'writes_per_day', 'sf_polling_seconds', 'sync_mode',
   'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls']);
@@ -21,8 +21,7 @@ function nonNegative(value: unknown, path: string): ConfigIssue[] {
 export function createEstimateRouter(ctx: ApiContext): Router {
   const router = Router();
   router.post('/estimate', async (req, res) => {
-    const body = (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : undefined) as Record<string, unknown> | undefined;
-    if (!body) throw badConfig([{ path: '', rule: 'type', message: 'The body must be a JSON object' }]);
+    const body = objectBody(req.body, 'the estimate inputs {"object_name" or "record_count", "changes_per_day", …}');
     const issues: ConfigIssue[] = Object.keys(body).filter((k) => !KNOWN.has(k))
       .map((k) => ({ path: k, rule: 'unknown_key', message: `"${k}" is not an estimate input` }));
     const b = {

@@ -12,16 +12,16 @@ import { refOfConfig, refOfParam, type MappingRef } from '../mapping-ids';
 import { readApiCalls24h, readLoadProgress } from '../mapping-telemetry';
 import { initialStatus, mappingView, statusView } from '../mapping-view';
 import { checkAgainstOrg } from '../org-validation';
-import { Problem, badConfig } from '../problem';
+import { Problem, badConfig, objectBody } from '../problem';
 
 export function paramRef(ctx: ApiContext, req: Request): MappingRef {
   return refOfParam(String(req.params.object), ctx.schema);
 }
 
 /** Validates an entry (syntax, then against the org) and starts its workflow; the view of the new mapping. */
-export async function createMapping(ctx: ApiContext, entry: unknown, pathPrefix = '') {
-  const parsed = parseMappingEntry(entry, ctx.schema);
-  const checked = await checkAgainstOrg(ctx.org, parsed, pathPrefix);
+export async function createMapping(ctx: ApiContext, entry: unknown) {
+  const parsed = parseMappingEntry(objectBody(entry, 'a Heroku Connect mapping entry {"object_name": …, "config": {…}}'), ctx.schema);
+  const checked = await checkAgainstOrg(ctx.org, parsed);
   if (!checked.config) throw badConfig(checked.issues);
   const ref = refOfConfig(checked.config);
   await ctx.workflows.start(ref, checked.config);

@@ -18,7 +18,8 @@ import { EventLog, type RetentionPolicy } from './event-log.js';
 import { createProtocolExtension } from './protocol-extension.js';
 import { PushTopicRegistry, TOPIC_PREFIX } from './push-topics.js';
 
-const COMETD_PATH = /^\/cometd\/(?:replay\/)?(\d+)\.\d+\/?$/;
+// CometD clients other than faye append the meta channel to the endpoint (/cometd/62.0/meta/handshake).
+const COMETD_PATH = /^\/cometd\/(?:replay\/)?(\d+)\.\d+(?:\/.*)?$/;
 const MIN_COMETD_MAJOR = 36;
 const HOUR_MS = 3_600_000;
 

@@ -66,9 +66,10 @@ describe('Bayeux wire', () => {
     expect(fx.streaming.stats().published['/data/ChangeEvents'] ?? 0).toBe(0);
   });
 
-  it('serves /cometd/<version> from 36.0 only', async () => {
+  it('serves /cometd/<version>[/…] from 36.0 only', async () => {
     const auth = `OAuth ${fx.conn.accessToken}`;
     expect((await bayeux([handshake], auth, '36.0')).replies[0]).toMatchObject({ successful: true });
+    expect((await bayeux([handshake], auth, '62.0/meta/handshake')).replies[0]).toMatchObject({ successful: true });
     const old = await bayeux([handshake], auth, '35.0');
     expect(old.replies.some((reply) => reply.channel === '/meta/handshake')).toBe(false);
   });

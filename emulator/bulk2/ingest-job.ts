@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { EmulatorContext } from '../contract.js';
-import { encodeRow, type CsvDialect } from './csv-format.js';
+import { quoteCell, type CsvDialect } from './csv-format.js';
 import { CsvParser, CsvSyntaxError } from './csv-parser.js';
 import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
 import { resolveTarget } from './ingest-target.js';
@@ -167,11 +167,13 @@ export class IngestJob implements JobBase {
       }
     };
     const drain = async (all: boolean) => {
-      while (pending.length >= CHUNK_ROWS || (all && pending.length > 0)) {
-        const chunk = pending.length > CHUNK_ROWS ? pending.slice(0, CHUNK_ROWS) : pending;
-        pending = pending.length > CHUNK_ROWS ? pending.slice(CHUNK_ROWS) : [];
+      let at = 0;
+      while (pending.length - at >= CHUNK_ROWS || (all && at < pending.length)) {
+        const chunk = pending.slice(at, at + CHUNK_ROWS);
+        at += chunk.length;
         await this.applyChunk(ctx, target, chunk);
       }
+      if (at > 0) pending = pending.slice(at);
     };
     for await (const text of createReadStream(this.uploadPath, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
       parser.feed(text as string, take);
@@ -183,25 +185,35 @@ export class IngestJob implements JobBase {
   }
 
   private async applyChunk(ctx: EmulatorContext, target: IngestTarget | undefined, rows: string[][]): Promise<void> {
-    const d = this.dialect;
-    const cells = (row: string[]) => row.map((c) => (c === '' ? null : c));
     if (this.state !== 'InProgress' || !target) {
-      await (this.unprocessed as ResultSpool).append(rows.map((r) => encodeRow(cells(r), d)).join(''), rows.length);
+      await (this.unprocessed as ResultSpool).append(rows.map((r) => this.resultLine(undefined, undefined, r)).join(''), rows.length);
       return;
     }
     let ok = '';
-    let okRows = 0;
     let bad = '';
+    let failed = 0;
     // One chunk is one org transaction: its change events share a transactionKey, as Salesforce's bulk chunks do.
-    const outcomes = ctx.org.transaction(target.changeOrigin, () => rows.map((r) => applyRow(ctx.org, target, r)));
-    for (let i = 0; i < rows.length; i++) {
-      const o = outcomes[i];
-      if (o.ok) { ok += encodeRow([o.id, o.created ? 'true' : 'false', ...cells(rows[i])], d); okRows++; }
-      else bad += encodeRow([o.id, o.error, ...cells(rows[i])], d);
-    }
-    await Promise.all([(this.successful as ResultSpool).append(ok, okRows), (this.failed as ResultSpool).append(bad, rows.length - okRows)]);
+    ctx.org.transaction(target.changeOrigin, () => {
+      for (const row of rows) {
+        const o = applyRow(ctx.org, target, row);
+        if (o.ok) ok += this.resultLine(o.id, o.created ? 'true' : 'false', row);
+        else { bad += this.resultLine(o.id, o.error, row); failed++; }
+      }
+    });
+    await Promise.all([(this.successful as ResultSpool).append(ok, rows.length - failed), (this.failed as ResultSpool).append(bad, failed)]);
     this.numberRecordsProcessed += rows.length;
-    this.numberRecordsFailed += rows.length - okRows;
+    this.numberRecordsFailed += failed;
+  }
+
+  /** A result line: the two sf__ cells (none for unprocessed records), then the row as uploaded (empty stays empty). */
+  private resultLine(first: string | undefined, second: string | undefined, row: readonly string[]): string {
+    const d = this.dialect.delimiter;
+    let line = first === undefined ? '' : `${quoteCell(first)}${d}${quoteCell(second ?? null)}`;
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0 || first !== undefined) line += d;
+      if (row[i] !== '') line += quoteCell(row[i]);
+    }
+    return line + this.dialect.eol;
   }
 
   async dispose(): Promise<void> {

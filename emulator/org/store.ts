@@ -1,6 +1,8 @@
 // ferry's in-memory Salesforce org: object tables, record writes with Salesforce's validation, SOQL, and a
-// 'change' event per committed change. Every change takes a fresh SystemModstamp from one org clock that
-// only moves forward (at least 1 ms per change), so (SystemModstamp) alone orders all changes totally.
+// 'change' event per committed change. Every change takes its SystemModstamp from one org clock that never
+// moves backwards; as in Salesforce, many changes can share a stamp (a bulk job commits thousands in one
+// millisecond), so readers order by (SystemModstamp, Id). Stamps never run ahead of the wall clock: a poll
+// for (t1, now] sees every change committed before `now`.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
@@ -99,9 +101,9 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   }
 
   // --- clock and events ------------------------------------------------------------------------------------
-  /** The next commit stamp: now, or 1 ms after the previous one when the clock has not moved. */
+  /** The next commit stamp: now, or the previous stamp if the wall clock went backwards. */
   nextStamp(): number {
-    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    this.lastStamp = Math.max(this.now(), this.lastStamp);
     return this.lastStamp;
   }
   /**

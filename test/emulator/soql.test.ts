@@ -21,7 +21,7 @@ const names = (soql: string, scanAll = false) => {
 
 beforeAll(() => {
   const schema = parseCustomSchema({ fields: { Account: [{ name: 'Regions__c', type: 'multipicklist', picklist: ['EU', 'US', 'APAC'] }] } });
-  org = new MemoryOrgStore({ objects: applyCustomSchema(standardObjects(), schema), apiVersion: '62.0', username: 'u@example.com', now: () => clock });
+  org = new MemoryOrgStore({ objects: applyCustomSchema(standardObjects(), schema), apiVersion: '62.0', username: 'u@example.com', now: () => clock++ });
   const accounts: SfRecord[] = [
     { Name: 'Acme', Industry: 'Banking', NumberOfEmployees: 10, AnnualRevenue: 100, Rating: 'Hot', Regions__c: 'EU;US' },
     { Name: 'Beta Corp', Industry: 'Retail', NumberOfEmployees: 50, Rating: 'Warm', Regions__c: 'US' },
@@ -29,7 +29,12 @@ beforeAll(() => {
     { Name: '100% Natural', Industry: 'Energy', NumberOfEmployees: 5, AnnualRevenue: 50 },
     { Name: 'Delta_Co', NumberOfEmployees: 500, AnnualRevenue: 1000, Rating: 'Hot' },
   ];
-  for (const a of accounts) ids[String(a.Name)] = org.create('Account', a, 'test');
+  // The org clock moves 1 ms per commit here, so each record has its own SystemModstamp.
+  const create = (object: string, values: SfRecord) => {
+    clock += 1;
+    return org.create(object, values, 'test');
+  };
+  for (const a of accounts) ids[String(a.Name)] = create('Account', a);
   const contacts: SfRecord[] = [
     { LastName: 'c1', Birthdate: '2024-06-15', AccountId: ids.Acme },
     { LastName: 'c2', Birthdate: '2024-06-14', AccountId: ids.gamma },
@@ -37,8 +42,8 @@ beforeAll(() => {
     { LastName: 'c4', Birthdate: '2023-12-31', AccountId: ids.Acme },
     { LastName: 'c5' },
   ];
-  for (const c of contacts) ids[String(c.LastName)] = org.create('Contact', c, 'test');
-  ids.gone = org.create('Account', { Name: 'Gone' }, 'test');
+  for (const c of contacts) ids[String(c.LastName)] = create('Contact', c);
+  ids.gone = create('Account', { Name: 'Gone' });
   org.remove('Account', ids.gone, 'test');
   clock = NOW + 60_000;
 });
@@ -120,6 +125,23 @@ describe('dates', () => {
     const c4 = org.get('Contact', ids.c4)!;
     const soql = `SELECT LastName, SystemModstamp FROM Contact WHERE SystemModstamp > ${String(c2.SystemModstamp)} AND SystemModstamp <= ${String(c4.SystemModstamp)} ORDER BY SystemModstamp, Id`;
     expect(names(soql)).toEqual(['c3', 'c4']);
+  });
+});
+
+describe('changes sharing a SystemModstamp', () => {
+  it('orders ties by Id, also across a LIMIT and in a modstamp window', () => {
+    const tied = new MemoryOrgStore({ objects: standardObjects(), apiVersion: '62.0', username: 'u@example.com', now: () => NOW });
+    const made = ['e', 'd', 'c', 'b', 'a'].map((name) => tied.create('Lead', { LastName: name, Company: 'Co' }, 'test'));
+    // Update the earliest-created lead last: its log entry now comes after the others, its Id still first.
+    tied.update('Lead', made[0], { Title: 'touched' }, 'test');
+    const all = tied.queryCursor('SELECT Id FROM Lead ORDER BY SystemModstamp, Id', { scanAll: false });
+    const ids = Array.from({ length: all.size }, (_, i) => all.values(i)[0]);
+    expect(ids).toEqual([...made].sort());
+    const two = tied.queryCursor('SELECT Id FROM Lead ORDER BY SystemModstamp, Id LIMIT 2', { scanAll: false });
+    expect([two.values(0)[0], two.values(1)[0]]).toEqual([...made].sort().slice(0, 2));
+    const window = tied.queryCursor(`SELECT Id FROM Lead WHERE SystemModstamp >= ${new Date(NOW).toISOString()} ORDER BY SystemModstamp, Id LIMIT 3 OFFSET 1`, { scanAll: false });
+    expect(Array.from({ length: window.size }, (_, i) => window.values(i)[0])).toEqual([...made].sort().slice(1, 4));
+    expect(tied.queryCursor(`SELECT Id FROM Lead WHERE SystemModstamp > ${new Date(NOW).toISOString()}`, { scanAll: false }).size).toBe(0);
   });
 });
 

@@ -1,6 +1,21 @@
 // The admin HTTP API under /__emulator (JSON, no auth: it exists for tests and demos). Every endpoint mirrors
 // a method of EmulatorAdmin. Errors: 400 {"error": "..."} for bad input, Salesforce-shaped arrays for
-// record failures.
+// record failures. Never faulted, never API-charged.
+//
+//   GET    /status                          counters + active faults
+//   GET    /counters                        API calls (total, byKind, byFamily, rejected), usage, fault stats,
+//                                           live records per object, sessions, mutator, streaming stats
+//   POST   /seed            {counts:{Account:1000}, randomSeed?}  (or a flat {Account:1000})
+//   POST   /mutate/start    {ratePerSecond, objects?, randomSeed?}   simulated users
+//   POST   /mutate/stop     GET /mutate     POST /mutate/step {count}   (synchronous, deterministic)
+//   POST   /reset                           empty org, usage, counters, faults, locators (sessions stay)
+//   GET|PUT|POST|DELETE /faults             {latencyMs, latencyFraction, errorFraction, errorStatus, errorCount,
+//                                            dropFraction, dropCount, requestLimitExceeded}; DELETE clears
+//   PUT    /limits          {dailyApiRequests}
+//   POST   /sessions/expire                 every access token becomes invalid (refresh tokens stay)
+//   POST   /streaming/drop-clients          POST /streaming/expire-replay {olderThanMs}
+//   POST   /records/:type {fields} → 201 {id}    PATCH /records/:type/:id    DELETE /records/:type/:id[?purge=true]
+//   POST   /records/:type/:id/undelete      (changes carry origin 'emulator/admin')
 import express from 'express';
 import { SfRecordError, SfRequestError, type SfRecord } from '../contract.js';
 import type { EmulatorAdmin } from './admin.js';

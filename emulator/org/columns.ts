@@ -48,18 +48,25 @@ export class BoolColumn implements Column {
   }
 }
 
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/**
+ * Strings in fixed 64k-row chunks: growing a table never reallocates a multi-million-element JS array (each
+ * such allocation forces a full GC of a heap holding millions of strings, which took a minute at 5M rows).
+ */
 export class StrColumn implements Column {
   readonly kind = 'str';
-  data: (string | null)[] = [];
+  private readonly chunks: (string | null)[][] = [];
   get(row: number): string | null {
-    return this.data[row] ?? null;
+    return this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK];
   }
   set(row: number, value: StoredValue): void {
-    this.data[row] = value as string | null;
+    this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK] = value as string | null;
   }
   reserve(capacity: number): void {
-    // Filling with null keeps the array packed (holey arrays are slower and larger in V8).
-    for (let i = this.data.length; i < capacity; i++) this.data.push(null);
+    while (this.chunks.length * CHUNK < capacity) this.chunks.push(new Array<string | null>(CHUNK).fill(null));
   }
 }
 

@@ -88,15 +88,21 @@ export class Table {
   }
 
   appendRow(): number {
-    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    // 1.5× growth: doubling a multi-million-row table would waste hundreds of MB of typed-array slack.
+    if (this.size === this.capacity) this.grow(Math.max(1024, Math.ceil(this.capacity * 1.5)));
     const row = this.size++;
     this.liveCount++;
     return row;
   }
 
-  /** Pre-allocates for `extra` more rows (seeding). */
+  /**
+   * Pre-allocates for `extra` more rows (seeding) plus a quarter of slack: growing a multi-million-row table
+   * allocates hundreds of MB at once, which makes V8 run full GCs over every stored string (seconds at 5M
+   * rows), so that pause belongs in seeding rather than in the first API write after it.
+   */
   reserve(extra: number): void {
-    if (this.size + extra > this.capacity) this.grow(this.size + extra);
+    const needed = this.size + extra;
+    if (needed > this.capacity) this.grow(needed + Math.ceil(needed / 4));
   }
 
   private grow(capacity: number): void {

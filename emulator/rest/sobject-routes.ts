@@ -117,7 +117,7 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
     const { type, field, value, version } = params(req);
     const def = objectOf(ctx, type);
     const f = def.fields.find((x) => x.name.toLowerCase() === field.toLowerCase());
-    if (!f || !f.externalId) throw new SfRequestError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
+    if (!f || !(f.externalId || f.name === 'Id')) throw new SfRequestError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
     try {
       const { id, created } = org.upsert(def.name, f.name, value, bodyRecord(req), restOrigin(version));
       res.status(created ? 201 : 200).json({ id, success: true, errors: [], created });

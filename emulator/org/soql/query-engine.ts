@@ -48,13 +48,23 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
 
   const status = table.status;
   const visible = opts.scanAll ? (r: number) => status[r] === LIVE || status[r] === DELETED : (r: number) => status[r] === LIVE;
+  // Changes may share a SystemModstamp (one bulk chunk commits in the same millisecond), so a modstamp-ordered
+  // source still needs its ties put in Id order, and a LIMIT may only cut after the last tie it reaches.
+  const stamps = table.modstamp.data;
+  const breakTies = modstampOnly && rows.modstampOrdered;
   let matched: number[] = [];
+  let cutStamp = NaN;
   for (const r of rows.rows) {
+    if (!Number.isNaN(cutStamp) && stamps[r] !== cutStamp) break;
     if (!visible(r) || (predicate && !predicate(r))) continue;
     matched.push(r);
-    if (matched.length >= stopAfter) break;
+    if (matched.length >= stopAfter && Number.isNaN(cutStamp)) {
+      if (!breakTies) break;
+      cutStamp = stamps[r];
+    }
   }
   if (sortStillNeeded) matched = sortRows(matched, sorters);
+  else if (breakTies) sortTies(matched, stamps);
   const end = parsed.limit === null ? matched.length : Math.min(matched.length, parsed.offset + parsed.limit);
   const page = parsed.offset > 0 || end < matched.length ? matched.slice(parsed.offset, end) : matched;
 
@@ -101,6 +111,19 @@ function sortRows(rows: number[], sorters: Sorter[]): number[] {
     return rows[a] - rows[b];
   });
   return idx.map((i) => rows[i]);
+}
+
+/** Sorts each run of equal stamps by row number (= Id order: ids encode the row). */
+function sortTies(rows: number[], stamps: Float64Array): void {
+  let start = 0;
+  for (let i = 1; i <= rows.length; i++) {
+    if (i < rows.length && stamps[rows[i]] === stamps[rows[start]]) continue;
+    if (i - start > 1) {
+      const run = rows.slice(start, i).sort((a, b) => a - b);
+      for (let k = 0; k < run.length; k++) rows[start + k] = run[k];
+    }
+    start = i;
+  }
 }
 
 function* range(n: number): Generator<number> {

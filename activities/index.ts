@@ -3,7 +3,6 @@ import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createDescribePostgres } from './describe-postgres';
 import { createLoadObject } from './load-object';
-import { createArchiveTriggerLog } from './outbound/archive-trigger-log';
 import { createFlushOutbound } from './outbound/flush-outbound';
 import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
@@ -29,7 +28,6 @@ export function createActivities(deps: ActivityDeps) {
     swapReloadedTable: createSwapReloadedTable(deps),
     setAccessMode: createSetAccessMode(deps),
     flushOutbound: createFlushOutbound(deps),
-    archiveTriggerLog: createArchiveTriggerLog(deps),
   };
 }
 

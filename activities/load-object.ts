@@ -4,6 +4,7 @@
 // table to the target (the live table, or a new table beside it for a reload) — exactly one row per record.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
+import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
 import { fullLoadQuery } from '../domain/soql';
 import { createMappingTable, createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
@@ -78,6 +79,8 @@ async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Pro
   else await copyRestPages(pool, sf.conn, input, staging, cp, heartbeat);
 
   const counts = await withTransaction(pool, async (client) => {
+    // ferry's own write: the outbound capture triggers neither mark nor log it.
+    await client.query(SET_SYNC_WRITER);
     const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, destination, staging, columns));
     await client.query(`DROP TABLE ${qualified(schema, staging)}`);
     await clearCheckpoint(client, input.mappingId, input.target);

@@ -4,6 +4,7 @@
 // Bulk API 2.0 above that, as Heroku Connect does.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
+import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
 import { incrementalQuery } from '../domain/soql';
 import { stagingColumnOrder } from '../domain/sql-columns';
 import { createStagingTable } from '../domain/sql-ddl';
@@ -71,7 +72,11 @@ async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, firs
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const byColumn = restRecordColumns(records, input.fields);
   const params = stagingColumnOrder(columns).map((c) => byColumn[input.fields.findIndex((f) => f.column === c)]);
-  const { rows } = await pool.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params);
+  const { rows } = await withTransaction(pool, async (client) => {
+    // ferry's own write: the outbound capture triggers neither mark nor log it.
+    await client.query(SET_SYNC_WRITER);
+    return client.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params);
+  });
   return { counts: rows[0], mode: 'rest', records: records.length };
 }
 
@@ -83,6 +88,7 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
   await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
   const sql = copyCsvStatement(schema, staging, input.fields.map((f) => f.column));
   return withTransaction(pool, async (client) => {
+    await client.query(SET_SYNC_WRITER);
     for (const stmt of createStagingTable(schema, staging, columns)) await client.query(stmt);
     let locator: string | null = null;
     let records = 0;

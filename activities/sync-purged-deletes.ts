@@ -1,6 +1,7 @@
 // Records deleted in Salesforce and then purged from its recycle bin never come back through queryAll;
 // getDeleted still lists them (for 15 days), so a periodic sweep removes them from the table.
-import type { Pool } from '../infra/db';
+import { withTransaction, type Pool } from '../infra/db';
+import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
 import { qualified } from '../domain/sql-names';
 import { classifyFailure } from './errors';
 import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
@@ -31,7 +32,11 @@ export function createSyncPurgedDeletes(deps: { pool: Pool; sessions?: Salesforc
       const ids = result.deletedRecords.map((r) => r.id);
       let deleted = 0;
       if (ids.length > 0) {
-        const r = await deps.pool.query(`DELETE FROM ${qualified(input.config.schema, input.table)} WHERE sfid = ANY($1::varchar[])`, [ids]);
+        // ferry's own write: the outbound capture triggers do not send these deletes back.
+        const r = await withTransaction(deps.pool, async (client) => {
+          await client.query(SET_SYNC_WRITER);
+          return client.query(`DELETE FROM ${qualified(input.config.schema, input.table)} WHERE sfid = ANY($1::varchar[])`, [ids]);
+        });
         deleted = r.rowCount ?? 0;
       }
       return { deleted, toMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };

@@ -5,7 +5,8 @@
 // - deleted in Salesforce (isdeleted true): the row is DELETED from the table, as Heroku Connect does — unless
 //   the table already holds a newer version (target.systemmodstamp > staged).
 // - otherwise: inserted, or updated only when the staged version is not older than the stored one, so a late
-//   page never overwrites a newer change; _hc_lastop becomes 'SYNCED' and _hc_err is cleared.
+//   page never overwrites a newer change; _hc_lastop becomes 'SYNCED' and _hc_err is cleared. A row holding a
+//   local change not yet sent to Salesforce (_hc_lastop 'PENDING') is left alone (no outbound flip-flop).
 // The statement returns one row {inserted, updated, deleted}; `xmax = 0` tells a fresh insert from an update.
 // Rows updated by the ON CONFLICT clause but skipped by its WHERE are not counted.
 import { mappedColumns, type ColumnDef } from './sql-columns.js';
@@ -34,7 +35,9 @@ function mergeStatement(schema: string, table: string, cols: readonly ColumnDef[
     `  INSERT INTO ${target} AS t (${all.join(', ')}, _hc_lastop, _hc_err)`,
     `  SELECT ${all.join(', ')}, 'SYNCED', NULL FROM src WHERE src.isdeleted IS NOT TRUE`,
     `  ON CONFLICT (sfid) DO UPDATE SET ${sets.join(', ')}, _hc_lastop = 'SYNCED', _hc_err = NULL`,
-    '  WHERE t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp',
+    // A row whose local change is not yet sent (PENDING) keeps it: the echo of an earlier write, or any
+    // Salesforce version, must not flip it back; the pending write's own echo brings the record in later.
+    "  WHERE t._hc_lastop IS DISTINCT FROM 'PENDING' AND (t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp)",
     '  RETURNING (xmax = 0) AS inserted',
     ')',
     'SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,',
@@ -62,7 +65,7 @@ function mergeStatement(schema: string, table: string, cols: readonly ColumnDef[
  *   SELECT sfid, systemmodstamp, isdeleted, "name", "email", 'SYNCED', NULL FROM src WHERE src.isdeleted IS NOT TRUE
  *   ON CONFLICT (sfid) DO UPDATE SET systemmodstamp = EXCLUDED.systemmodstamp, isdeleted = EXCLUDED.isdeleted,
  *     "name" = EXCLUDED."name", "email" = EXCLUDED."email", _hc_lastop = 'SYNCED', _hc_err = NULL
- *   WHERE t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp
+ *   WHERE t._hc_lastop IS DISTINCT FROM 'PENDING' AND (t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp)
  *   RETURNING (xmax = 0) AS inserted
  * )
  * SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,

@@ -1,10 +1,12 @@
 // The worker process: applies ferry's migrations, then runs mapping workflows and their activities.
 // SIGINT/SIGTERM drain the worker (in-flight activities finish or are cancelled), then the pool closes.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl } from '../infra/logger';
 import { SalesforceSessions } from '../activities/salesforce/session';
+import { startOutboundListener } from '../activities/outbound/notify-listener';
 import { createFerryWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -30,10 +32,17 @@ async function main(): Promise<void> {
       worker.shutdown();
     });
   }
+  // One LISTEN connection per worker wakes mapping workflows when their tables' rows change (outbound sync).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const listener = startOutboundListener({
+    databaseUrl: config.databaseUrl, temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }), log,
+  });
   log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
   try {
     await worker.run();
   } finally {
+    await listener.stop();
+    await clientConnection.close();
     await connection.close();
     await pool.end();
     log.info('worker stopped');

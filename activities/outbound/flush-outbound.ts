@@ -12,6 +12,7 @@ import { classifyFailure } from '../errors';
 import type { MappedField } from '../prepare-mapping';
 import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
 import type { SalesforceSessions } from '../salesforce/session';
+import { archiveTriggerLog } from './archive-trigger-log';
 import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, loggedSfids, recordBulkJob, rowSfids, type Claim } from './claim-entries';
 import type { PreparedWrite, SettledWrite } from './outbound-types';
 import { recoverCreatedRecords } from './recover-inserts';
@@ -26,6 +27,8 @@ export interface FlushInput extends MappingRef {
   table: string;
   fields: MappedField[];
   maxEntries?: number;
+  /** Also move processed trigger-log entries to the archive (the workflow asks at most hourly). */
+  archive?: boolean;
 }
 
 export interface FlushResult {
@@ -91,6 +94,7 @@ export function createFlushOutbound(deps: Deps) {
     const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, input.maxEntries ?? FLUSH_MAX_ENTRIES);
     const result: FlushResult = { claimed: claim.entries.length, writes: 0, succeeded: 0, failed: 0, api: 'none', remaining: false, apiCalls: 0, apiCallsInWindow: 0 };
     if (claim.entries.length === 0) {
+      if (input.archive) await archiveTriggerLog(pool, schema, input.table);
       result.remaining = await hasQueuedEntries(pool, schema, input.table);
       return result;
     }
@@ -107,6 +111,7 @@ export function createFlushOutbound(deps: Deps) {
     try {
       if (prepared.length > 0) await send(input, claim, prepared, sf.conn, result, settle);
       await endAttempt(pool, input.mappingId);
+      if (input.archive) await archiveTriggerLog(pool, schema, input.table);
       result.remaining = await hasQueuedEntries(pool, schema, input.table);
       return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
     } catch (err) {

@@ -101,7 +101,8 @@ describe('merge', () => {
     ['deletes rows deleted in Salesforce unless the table is newer', 'DELETE FROM "salesforce"."contact" AS t USING src\n  WHERE src.isdeleted AND t.sfid = src.sfid\n    AND (t.systemmodstamp IS NULL OR t.systemmodstamp <= src.systemmodstamp)'],
     ['inserts only live rows', "FROM src WHERE src.isdeleted IS NOT TRUE"],
     ['updates every mapped column and marks SYNCED', 'DO UPDATE SET systemmodstamp = EXCLUDED.systemmodstamp, isdeleted = EXCLUDED.isdeleted, "name" = EXCLUDED."name", "email" = EXCLUDED."email", "amount__c" = EXCLUDED."amount__c", _hc_lastop = \'SYNCED\', _hc_err = NULL'],
-    ['never lets an older version win', 'WHERE t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp'],
+    ['never lets an older version win', '(t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp)'],
+    ['never overwrites a local change not yet sent', "WHERE t._hc_lastop IS DISTINCT FROM 'PENDING' AND ("],
     ['counts inserts apart from updates', 'RETURNING (xmax = 0) AS inserted'],
     ['returns the counts', '(SELECT count(*) FROM deleted)::int AS deleted'],
   ])('%s', (_n, fragment) => expect(merge).toContain(fragment));

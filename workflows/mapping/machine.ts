@@ -13,6 +13,9 @@
 import type { MappingConfig } from '../../domain/mapping-rules';
 import type { MappingState } from '../../domain/mapping-state';
 import type { MappedField } from '../../activities/prepare-mapping';
+import {
+  archiveDue, flushDueAtMs, flushed, initialOutbound, installed, needsCaptureInstall, type OutboundState, type OutboundView,
+} from './outbound';
 
 /** Records whose SystemModstamp is within this much of a window's end are read again by the next poll. */
 export const POLL_OVERLAP_MS = 60_000;
@@ -59,6 +62,8 @@ export interface CarriedStateV1 {
   retryAtMs: number | null;
   apiCallsInWindow: number;
   apiCallsAsOfMs: number | null;
+  /** Outbound capture and flushing (absent in states carried from before outbound sync; see upgrade). */
+  outbound?: OutboundState;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -68,6 +73,8 @@ export type Step =
   | { kind: 'load'; target: 'live' | 'reload' }
   | { kind: 'poll' }
   | { kind: 'purge-sweep' }
+  | { kind: 'set-access' }
+  | { kind: 'flush'; archive: boolean }
   | { kind: 'wait'; untilMs: number | null };
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -81,17 +88,36 @@ export function initialState(config: MappingConfig): CarriedState {
     v: 1, config, state: 'INITIAL', paused: false, table: null, fields: [], loadedFields: [], needsPrepare: true,
     reloadRequested: false, syncRequested: false, watermarkMs: null, lastPollAtMs: null, lastPurgeSweepMs: null,
     lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 }, lastError: null,
-    retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null,
+    retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null, outbound: initialOutbound(),
   };
 }
 
 /** Brings a carried state of any earlier version up to the current one. */
 export function upgrade(carried: CarriedState): CarriedState {
-  return carried;
+  return { ...carried, outbound: carried.outbound ?? initialOutbound() };
 }
 
 export class MappingMachine {
+  /** Off when replaying a history recorded before outbound sync existed (the workflow's patch decides). */
+  outboundEnabled = true;
+  /** When this run last heard of pending outbound work (not carried: a new run flushes once anyway). */
+  lastSignalAtMs: number | null = null;
+
   constructor(public s: CarriedState) {}
+
+  get outbound(): OutboundState {
+    this.s.outbound ??= initialOutbound();
+    return this.s.outbound;
+  }
+
+  private outboundView(): OutboundView {
+    return { access: this.s.config.access, table: this.s.table, flushIntervalSeconds: this.s.config.flushIntervalSeconds, o: this.outbound };
+  }
+
+  /** When the next outbound flush is due; null when none is pending (or outbound sync is off). */
+  flushDueAtMs(): number | null {
+    return this.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+  }
 
   get halted(): boolean {
     return this.s.paused || ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'].includes(this.s.state);
@@ -110,12 +136,15 @@ export class MappingMachine {
       if (s.retryAtMs === null) return { kind: 'wait', untilMs: null };
     }
     if (s.needsPrepare) return { kind: 'prepare' };
+    if (this.outboundEnabled && needsCaptureInstall(this.outboundView())) return { kind: 'set-access' };
     if (s.reloadRequested) return { kind: 'load', target: 'reload' };
     const newFields = s.fields.some((f) => !s.loadedFields.includes(f.name));
     if (s.watermarkMs === null || newFields) return { kind: 'load', target: 'live' };
+    const flushAt = this.flushDueAtMs();
+    if (flushAt !== null && nowMs >= flushAt) return { kind: 'flush', archive: archiveDue(this.outbound, nowMs) };
     if (nowMs >= this.nextPollAtMs()) return { kind: 'poll' };
     if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) return { kind: 'purge-sweep' };
-    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) };
+    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity) };
   }
 
   /** The state to show while a step runs. */
@@ -150,7 +179,11 @@ export class MappingMachine {
   loaded(target: 'live' | 'reload', r: { mode: 'bulk' | 'rest'; rowsLoaded: number; startedAtMs: number; inserted: number; updated: number; deleted: number }, nowMs: number): void {
     const s = this.s;
     s.loadedFields = s.fields.map((f) => f.name);
-    if (target === 'reload') s.reloadRequested = false;
+    if (target === 'reload') {
+      s.reloadRequested = false;
+      // The swapped-in table has no capture triggers yet.
+      if (s.outbound) s.outbound.installedAccess = null;
+    }
     // A backfill or reload restarts the poll window from the load's start only when that is earlier.
     const from = r.startedAtMs - POLL_OVERLAP_MS;
     s.watermarkMs = s.watermarkMs === null ? from : Math.min(s.watermarkMs, from);
@@ -173,6 +206,16 @@ export class MappingMachine {
   swept(r: { deleted: number }, nowMs: number): void {
     this.s.lastPurgeSweepMs = nowMs;
     this.s.counts.deleted += r.deleted;
+    this.succeeded();
+  }
+
+  accessSet(access: MappingConfig['access'], nowMs: number): void {
+    installed(this.outbound, access, this.s.table!, nowMs);
+    this.succeeded();
+  }
+
+  flushed(r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
+    flushed(this.outbound, r, startedAtMs, lastSignalAtMs, nowMs);
     this.succeeded();
   }
 

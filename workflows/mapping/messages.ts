@@ -22,6 +22,16 @@ export interface MappingStatus {
   /** When a halted mapping tries again by itself (API budget, unexpected error). */
   retryAt: string | null;
   apiCalls: { usedInWindow: number; asOf: string | null; cap: number | null };
+  /** Outbound sync: installed capture, whether a flush is pending, and what flushes did. */
+  outbound?: {
+    access: MappingConfig['access'] | null;
+    pending: boolean;
+    nextFlushAt: string | null;
+    lastFlushAt: string | null;
+    flushes: number;
+    sent: number;
+    failed: number;
+  };
 }
 
 export const statusQuery = defineQuery<MappingStatus>('status');
@@ -35,3 +45,5 @@ export const reloadUpdate = defineUpdate<MappingStatus>('reload');
 
 /** A nudge with no payload: something may need the workflow's attention now (e.g. pending outbound work). */
 export const wakeSignal = defineSignal('wake');
+/** Local writes were captured in the mapping's trigger log (sent by the worker's LISTEN connection, debounced). */
+export const outboundPendingSignal = defineSignal('outboundPending');

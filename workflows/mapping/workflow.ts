@@ -2,7 +2,7 @@
 // activity, feed the outcome back, and sleep until the next poll or an earlier message. It continues as new
 // before its history grows large, carrying a small versioned state.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
@@ -11,8 +11,10 @@ import type { MappingConfig } from '../../domain/mapping-rules';
 import { FERRY_STATE } from '../../infra/search-attributes';
 import { initialState, MappingMachine, upgrade, type CarriedState, type Step } from './machine';
 import {
-  pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, syncNowUpdate, wakeSignal, type MappingStatus,
+  outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, syncNowUpdate, wakeSignal,
+  type MappingStatus,
 } from './messages';
+import { markPending, MAX_SIGNALS_PER_RUN } from './outbound';
 
 export interface MappingWorkflowInput {
   mappingId: string;
@@ -39,6 +41,11 @@ function longActivities(heartbeatTimeoutMs = 120_000) {
       startToCloseTimeout: '30 minutes',
       heartbeatTimeout: heartbeatTimeoutMs,
       retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 8 },
+    }),
+    flushes: proxyActivities<Activities>({
+      startToCloseTimeout: '30 minutes',
+      heartbeatTimeout: heartbeatTimeoutMs,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
     }),
     loads: proxyActivities<Activities>({
       startToCloseTimeout: '24 hours',
@@ -70,6 +77,17 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     },
   });
   setHandler(wakeSignal, wake);
+  // Histories recorded before outbound sync replay without it; every new run has it.
+  m.outboundEnabled = patched('outbound-sync');
+  let signals = 0;
+  setHandler(outboundPendingSignal, () => {
+    signals += 1;
+    m.lastSignalAtMs = Date.now();
+    markPending(m.outbound, Date.now());
+    wake();
+  });
+  // A new run cannot know whether writes were captured while no run listened: look once.
+  if (m.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, Date.now());
 
   let shownState = m.s.state;
   const showState = () => {
@@ -88,7 +106,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     if (step.kind === 'wait') {
       woken = false;
       showState();
-      if (shouldContinueAsNew(steps, input.continueAsNewAfterSteps)) break;
+      if (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN) break;
       await condition(() => woken, step.untilMs === null ? undefined : Math.max(step.untilMs - now, 1));
       continue;
     }
@@ -106,7 +124,7 @@ function shouldContinueAsNew(steps: number, testLimit?: number): boolean {
   return workflowInfo().continueAsNewSuggested || (testLimit !== undefined && steps >= testLimit);
 }
 
-async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Step, { polls, loads }: ReturnType<typeof longActivities>): Promise<void> {
+async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Step, { polls, loads, flushes }: ReturnType<typeof longActivities>): Promise<void> {
   const ref = { mappingId: input.mappingId, config: m.s.config };
   try {
     switch (step.kind) {
@@ -127,6 +145,19 @@ async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Ste
         const r = await polls.pollChanges({ ...ref, table: m.s.table!, fields: m.s.fields, fromMs: m.s.watermarkMs! });
         m.apiUsage(r.apiCallsInWindow, Date.now());
         m.polled(r, Date.now());
+        break;
+      }
+      case 'set-access': {
+        const access = m.s.config.access;
+        await quick.setAccessMode({ ...ref, table: m.s.table!, workflowId: workflowInfo().workflowId });
+        m.accessSet(access, Date.now());
+        break;
+      }
+      case 'flush': {
+        const startedAtMs = Date.now();
+        const r = await flushes.flushOutbound({ ...ref, table: m.s.table!, fields: m.s.fields, archive: step.archive });
+        m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.flushed({ ...r, archived: step.archive }, startedAtMs, m.lastSignalAtMs, Date.now());
         break;
       }
       case 'purge-sweep': {
@@ -169,5 +200,14 @@ function status(mappingId: string, m: MappingMachine): MappingStatus {
     lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
     retryAt: iso(s.retryAtMs),
     apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
+    outbound: {
+      access: m.outbound.installedAccess,
+      pending: m.outbound.pending,
+      nextFlushAt: iso(m.flushDueAtMs()),
+      lastFlushAt: iso(m.outbound.lastFlushAtMs),
+      flushes: m.outbound.flushes,
+      sent: m.outbound.sent,
+      failed: m.outbound.failed,
+    },
   };
 }

@@ -1,0 +1,94 @@
+// The outbound half of a mapping's rules, without Temporal: when to install capture triggers, when to flush,
+// and how a flush's outcome changes the state. The flush timer is armed only while work is pending (a
+// signal from the worker's LISTEN connection says so), so an idle mapping adds nothing to its history.
+//
+//   write committed ─notify─► listener ─outboundPendingSignal─► pending (since t)
+//   pending and t + flushIntervalSeconds reached ─► flush ─► more queued? flush again at once : idle
+import type { Access } from '../../domain/mapping-rules';
+
+/** Processed trigger-log entries are archived at most this often (by the flush that comes next). */
+export const ARCHIVE_INTERVAL_MS = 60 * 60_000;
+/** Signals a run accepts before continuing as new (Temporal refuses more than 10,000 a run). */
+export const MAX_SIGNALS_PER_RUN = 5_000;
+
+export interface OutboundState {
+  /** The access mode whose triggers are installed on `installedTable`; null before the first install. */
+  installedAccess: Access | null;
+  installedTable: string | null;
+  pending: boolean;
+  /** When the pending work was first signalled; the flush is due a flush interval later. */
+  pendingSinceMs: number | null;
+  lastFlushAtMs: number | null;
+  lastArchiveAtMs: number | null;
+  flushes: number;
+  sent: number;
+  failed: number;
+}
+
+export function initialOutbound(): OutboundState {
+  return {
+    installedAccess: null, installedTable: null, pending: false, pendingSinceMs: null, lastFlushAtMs: null,
+    lastArchiveAtMs: null, flushes: 0, sent: 0, failed: 0,
+  };
+}
+
+export interface OutboundView {
+  access: Access;
+  table: string | null;
+  flushIntervalSeconds: number;
+  o: OutboundState;
+}
+
+export function needsCaptureInstall(v: OutboundView): boolean {
+  return v.table !== null && (v.o.installedAccess !== v.access || v.o.installedTable !== v.table);
+}
+
+/** When the next flush is due, or null when nothing is pending (no timer is armed). */
+export function flushDueAtMs(v: OutboundView): number | null {
+  if (v.access !== 'read_write' || !v.o.pending || v.o.installedAccess !== 'read_write') return null;
+  return (v.o.pendingSinceMs ?? 0) + v.flushIntervalSeconds * 1000;
+}
+
+/** Local writes may be waiting (a signal arrived, or a run starts and cannot know). */
+export function markPending(o: OutboundState, nowMs: number): void {
+  if (!o.pending) {
+    o.pending = true;
+    o.pendingSinceMs = nowMs;
+  }
+}
+
+export function installed(o: OutboundState, access: Access, table: string, nowMs: number): void {
+  o.installedAccess = access;
+  o.installedTable = table;
+  if (access === 'read_write') markPending(o, nowMs - 1_000_000);
+  else {
+    o.pending = false;
+    o.pendingSinceMs = null;
+  }
+}
+
+/**
+ * After a flush that started at `startedAtMs`: flush again at once when entries remain, stay pending when a
+ * signal came in while it ran (its entries may not have been claimed), otherwise disarm the timer.
+ */
+export function flushed(o: OutboundState, r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
+  o.flushes += 1;
+  o.sent += r.succeeded;
+  o.failed += r.failed;
+  o.lastFlushAtMs = nowMs;
+  if (r.archived) o.lastArchiveAtMs = nowMs;
+  if (r.remaining) {
+    o.pending = true;
+    o.pendingSinceMs = nowMs - 1_000_000;
+  } else if (lastSignalAtMs !== null && lastSignalAtMs >= startedAtMs) {
+    o.pending = true;
+    o.pendingSinceMs = lastSignalAtMs;
+  } else {
+    o.pending = false;
+    o.pendingSinceMs = null;
+  }
+}
+
+export function archiveDue(o: OutboundState, nowMs: number): boolean {
+  return o.lastArchiveAtMs === null || nowMs >= o.lastArchiveAtMs + ARCHIVE_INTERVAL_MS;
+}

@@ -2,7 +2,7 @@
 // its clients, -2 replays the retained log, expired ids are refused; a bad token trips AuthFailure.
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StreamingExtension, settle, startFixture, waitFor, type StreamingFixture } from './streaming-fixture.js';
+import { StreamingExtension, settle, startFixture, waitFor, type Received, type StreamingFixture } from './streaming-fixture.js';
 
 interface ChangeEventMessage {
   payload: { ChangeEventHeader: { changeType: string; recordIds: string[] } };
@@ -85,6 +85,36 @@ describe('durable replay', () => {
     await settle();
     expect(after.events.map((e) => e.payload.ChangeEventHeader.recordIds[0])).toEqual([ids[2], liveId]);
     expect(replayIdsOf(after.events)).toEqual([secondId + 1, secondId + 2]);
+    // The backlog went to the late subscriber alone: the first one saw each event once.
+    await waitFor('the live event on the first subscriber', () => all.events.some((e) => e.payload.ChangeEventHeader.recordIds[0] === liveId));
+    expect(new Set(replayIdsOf(all.events)).size).toBe(all.events.length);
+  });
+
+  it('gives a subscriber joining mid-stream a contiguous sequence: backlog, then live, no gap or repeat', async () => {
+    const watcher = fx.subscribe<ChangeEventMessage>(CHANNEL);
+    await watcher.subscribed;
+    let written = 0;
+    const writer = setInterval(() => {
+      fx.emulator.org.create('Lead', { LastName: `Stream ${written}`, Company: 'Ferry Co' }, 'emulator/admin');
+      written += 1;
+    }, 1);
+    let late: Received<ChangeEventMessage> | undefined;
+    let joinAfter = 0;
+    try {
+      await waitFor('some history', () => watcher.events.length >= 20);
+      joinAfter = watcher.events[5].event.replayId;
+      late = fx.subscribe<ChangeEventMessage>(CHANNEL, joinAfter);
+      await late.subscribed;
+      const seenAtJoin = watcher.events.length;
+      await waitFor('live events after joining', () => watcher.events.length >= seenAtJoin + 40);
+    } finally {
+      clearInterval(writer);
+    }
+    await settle(200);
+    const lastId = watcher.events[watcher.events.length - 1].event.replayId;
+    const joined = late as Received<ChangeEventMessage>;
+    await waitFor('the late subscriber to catch up', () => joined.events[joined.events.length - 1]?.event.replayId === lastId);
+    expect(replayIdsOf(joined.events)).toEqual(Array.from({ length: lastId - joinAfter }, (_, i) => joinAfter + 1 + i));
   });
 
   it('refuses a replay id that has expired', async () => {

@@ -72,6 +72,7 @@ type Coerced = { ok: true; value: StoredValue } | { ok: false; error: SfError };
  */
 export function coerceValue(f: EmulatorFieldDef, raw: SfValue | undefined): Coerced {
   if (raw === null || raw === undefined || raw === '') return { ok: true, value: null };
+  if (typeof raw === 'object') return { ok: false, error: typeError(f, JSON.stringify(raw)) };
   switch (f.type) {
     case 'int': case 'double': case 'currency': case 'percent': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;

@@ -86,8 +86,18 @@ class Client {
     if (init.json !== undefined) { headers['Content-Type'] = 'application/json; charset=utf-8'; body = JSON.stringify(init.json); }
     if (init.csv !== undefined) { headers['Content-Type'] = 'text/csv'; body = init.csv; }
     const url = path.startsWith('/__emulator') ? `${this.base}${path}` : `${this.base}/services/data/v${API}${path}`;
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body });
-    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+    const method = init.method ?? 'GET';
+    let res: Response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await fetch(url, { method, headers, body });
+        break;
+      } catch (err) {
+        // Like jsforce: a GET that meets a dropped keep-alive socket (the emulator busy past its idle timeout) is retried.
+        if (method !== 'GET' || attempt === 3) throw err;
+      }
+    }
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res;
   }
 

@@ -128,6 +128,16 @@ describe('dates', () => {
   });
 });
 
+describe('ORDER BY Id', () => {
+  it('orders ids by their characters, case included (row order), across base-62 digit boundaries', () => {
+    const many = new MemoryOrgStore({ objects: standardObjects(), apiVersion: '62.0', username: 'u@example.com' });
+    const made = Array.from({ length: 130 }, (_, i) => many.create('Lead', { LastName: `L${i}`, Company: 'Co' }, 'test'));
+    const c = many.queryCursor('SELECT Id FROM Lead ORDER BY Id DESC', { scanAll: false });
+    expect(Array.from({ length: c.size }, (_, i) => c.values(i)[0])).toEqual([...made].reverse());
+    expect([...made].sort()).toEqual(made);
+  });
+});
+
 describe('changes sharing a SystemModstamp', () => {
   it('orders ties by Id, also across a LIMIT and in a modstamp window', () => {
     const tied = new MemoryOrgStore({ objects: standardObjects(), apiVersion: '62.0', username: 'u@example.com', now: () => NOW });

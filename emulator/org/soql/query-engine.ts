@@ -7,7 +7,7 @@ import { SfRequestError, type QueryCursor, type SfRow, type SfValue } from '../.
 import { DELETED, LIVE, type Table } from '../table.js';
 import { parseDatetime } from '../values.js';
 import { compileWhere, type Predicate } from './conditions.js';
-import { unquote, type Comparable } from './literals.js';
+import { TEXT_TYPES, unquote, type Comparable } from './literals.js';
 import type { ParsedSoql } from './parse.js';
 import { comparableGetter, resolvePath, rowBuilder, wireGetter, type TableLookup } from './paths.js';
 import { conjuncts, type BoolExpr } from './where-tree.js';
@@ -36,7 +36,10 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
       return { type: p.leaf.def.type, get: comparableGetter(p) };
     }, opts.now)
     : null;
-  const sorters = parsed.orderBy.map((o) => ({ ...o, get: comparableGetter(resolvePath(lookup, table, o.field)) }));
+  const sorters = parsed.orderBy.map((o) => {
+    const p = resolvePath(lookup, table, o.field);
+    return { ...o, get: comparableGetter(p), foldCase: TEXT_TYPES.has(p.leaf.def.type) };
+  });
 
   const source = pickSource(table, parsed.where);
   const modstampOnly = sorters.length > 0 && sorters[0].field.toLowerCase() === 'systemmodstamp' && !sorters[0].desc
@@ -88,13 +91,14 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
   };
 }
 
-type Sorter = { desc: boolean; nullsLast: boolean; get: (row: number) => Comparable };
+type Sorter = { desc: boolean; nullsLast: boolean; foldCase: boolean; get: (row: number) => Comparable };
 
 function sortRows(rows: number[], sorters: Sorter[]): number[] {
-  // Extract keys once (lower-cased text: SOQL sorts case-insensitively), then sort an index array.
+  // Extract keys once (text lower-cased: SOQL sorts it case-insensitively; ids keep their case, which is
+  // their order), then sort an index array.
   const keys = sorters.map((s) => rows.map((r) => {
     const v = s.get(r);
-    return typeof v === 'string' ? v.toLowerCase() : v;
+    return s.foldCase && typeof v === 'string' ? v.toLowerCase() : v;
   }));
   const idx = rows.map((_, i) => i);
   idx.sort((a, b) => {

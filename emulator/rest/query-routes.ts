@@ -11,6 +11,8 @@ const MIN_BATCH = 200;
 const MAX_BATCH = 2000;
 const IDLE_MS = 15 * 60_000;
 const MAX_OPEN_CURSORS = 500;
+/** Rows all open cursors may pin (each pins its matching row numbers), oldest evicted first. */
+const MAX_OPEN_ROWS = 20_000_000;
 
 interface OpenCursor {
   cursor: QueryCursor;
@@ -25,7 +27,7 @@ export class QueryLocators {
   add(cursor: QueryCursor, batchSize: number): string {
     const key = makeId('01g', ++this.seq).slice(0, 15);
     this.open.set(key, { cursor, batchSize, lastUsed: Date.now() });
-    this.evict();
+    this.evict(key);
     return key;
   }
 
@@ -44,11 +46,15 @@ export class QueryLocators {
     this.open.clear();
   }
 
-  private evict(): void {
+  /** Drops idle or surplus cursors, oldest first, never `keep` (the one just opened). */
+  private evict(keep: string): void {
     const now = Date.now();
+    let rows = 0;
+    for (const c of this.open.values()) rows += c.cursor.size;
     for (const [key, c] of this.open) {
-      if (this.open.size <= MAX_OPEN_CURSORS && now - c.lastUsed < IDLE_MS) break;
+      if (key === keep || (this.open.size <= MAX_OPEN_CURSORS && rows <= MAX_OPEN_ROWS && now - c.lastUsed < IDLE_MS)) break;
       this.open.delete(key);
+      rows -= c.cursor.size;
     }
   }
 }

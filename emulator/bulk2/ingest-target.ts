@@ -1,7 +1,7 @@
 // Checks an ingest job against the org's describe — at job creation (object, operation, upsert key) and at
 // processing (the upload's header) — and resolves the upload's columns to field names.
 import { SfRequestError, type EmulatorContext, type ObjectDef } from '../contract.js';
-import type { IngestOperation, IngestTarget } from './ingest-apply.js';
+import type { IngestOperation, IngestTarget, ParentLookup } from './ingest-apply.js';
 import { JobFailure } from './job-common.js';
 
 const OPERATIONS = new Set<IngestOperation>(['insert', 'update', 'upsert', 'delete', 'hardDelete']);
@@ -33,6 +33,20 @@ export function checkIngestJob(
   return { def, operation: 'upsert', externalIdField: key.name };
 }
 
+/**
+ * A `Relationship.ExternalIdField` column (`Account.Ferry_External_Id__c` on Contact): Salesforce sets the
+ * reference field to the parent found by that external id.
+ */
+function parentLookup(ctx: EmulatorContext, def: ObjectDef, column: string): ParentLookup | undefined {
+  const [rel, key, ...rest] = column.split('.');
+  if (!key || rest.length > 0) return undefined;
+  const ref = def.fields.find((f) => f.type === 'reference' && f.relationshipName?.toLowerCase() === rel.toLowerCase());
+  const parent = ref ? ctx.org.describe(ref.referenceTo[0]) : undefined;
+  const keyField = parent?.fields.find((f) => f.name.toLowerCase() === key.toLowerCase() && (f.externalId || f.name === 'Id'));
+  if (!ref || !parent || !keyField) return undefined;
+  return { field: ref.name, object: parent.name, keyField: keyField.name };
+}
+
 /** Resolves an upload header; an unknown column fails the whole job, as in Salesforce. */
 export function resolveTarget(
   ctx: EmulatorContext,
@@ -42,10 +56,14 @@ export function resolveTarget(
   const def = ctx.org.describe(job.object);
   if (!def) throw new JobFailure(`InvalidBatch : sObject type '${job.object}' is not supported.`);
   const byName = new Map(def.fields.map((f) => [f.name.toLowerCase(), f.name]));
-  const fields = header.map((column) => {
+  const lookups: (ParentLookup | undefined)[] = [];
+  const fields = header.map((column, i) => {
     const name = byName.get(column.trim().toLowerCase());
-    if (!name) throw new JobFailure(`InvalidBatch : Field name not found : ${column}`);
-    return name;
+    if (name) return name;
+    const lookup = parentLookup(ctx, def, column.trim());
+    if (!lookup) throw new JobFailure(`InvalidBatch : Field name not found : ${column}`);
+    lookups[i] = lookup;
+    return lookup.field;
   });
   const key = job.externalIdFieldName ? byName.get(job.externalIdFieldName.toLowerCase()) : undefined;
   const idColumn = fields.indexOf('Id');
@@ -57,6 +75,7 @@ export function resolveTarget(
     operation: job.operation,
     externalIdField: key,
     fields,
+    lookups,
     idColumn,
     externalIdColumn: key ? fields.indexOf(key) : -1,
     changeOrigin: `com/salesforce/api/bulk/${job.apiVersion.toFixed(1)}`,

@@ -94,6 +94,15 @@ describe('update, upsert, delete', () => {
     expect(results.failedResults).toEqual([{ sf__Id: '', sf__Error: 'MISSING_ARGUMENT:Ferry_External_Id__c not specified:Ferry_External_Id__c --', Ferry_External_Id__c: '', Name: 'No Key' }]);
   });
 
+  it('sets a lookup from the parent external id (Account.Ferry_External_Id__c)', async () => {
+    const parent = fx.emu.org.create('Account', { Name: 'Parent By Key', Ferry_External_Id__c: 'PARENT-1' }, 'test');
+    const results = await fx.conn.bulk2.loadAndWaitForResults({
+      object: 'Contact', operation: 'insert', input: 'LastName,Account.Ferry_External_Id__c\nChild One,PARENT-1\nChild Two,NOPE\nChild Three,#N/A\n',
+    });
+    expect(results.successfulResults.map((r) => fx.emu.org.get('Contact', r.sf__Id)?.AccountId)).toEqual([parent, null]);
+    expect(results.failedResults.map((r) => r.sf__Error)).toEqual(['INVALID_FIELD:Foreign key external ID: NOPE not found for field Ferry_External_Id__c in entity Account:--']);
+  });
+
   it('refuses an upsert job without a usable external id field', async () => {
     await expect(fx.conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'upsert', input: 'Name\nX\n' })).rejects.toThrow(/External ID was blank for Account/);
     await expect(fx.conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'upsert', externalIdFieldName: 'Name', input: 'Name\nX\n' })).rejects.toThrow(/does not match an External ID/);

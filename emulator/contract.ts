@@ -68,7 +68,7 @@ export interface ChangeEvent {
   record: SfRecord;
   /** Fields whose value changed (CREATE/UNDELETE: every non-null field), including LastModifiedDate, SystemModstamp. */
   changedFields: string[];
-  /** Epoch ms of the commit; equals the record's new SystemModstamp. */
+  /** Epoch ms of the commit; equals the record's new SystemModstamp (changes in one millisecond share it). */
   commitTimestamp: number;
   /** Increases by one per committed change across the org. */
   commitNumber: number;
@@ -150,6 +150,10 @@ export interface QueryResult {
   rows: Iterable<SfRow>;
 }
 
+/**
+ * The org (emulator/org/store.ts). Events: 'change' (ChangeEvent) after every committed change, except seeded
+ * records, which are history rather than changes; 'reset' after the admin emptied the org.
+ */
 export interface OrgStore extends EventEmitter {
   objects(): ObjectDef[];
   describe(object: string): ObjectDef | undefined;

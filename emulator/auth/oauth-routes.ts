@@ -66,6 +66,13 @@ export function oauthRouter(deps: OAuthDeps): express.Router {
     });
   });
 
+  // Salesforce answers 200 for a revoked token and 400 unsupported_token_type for an unknown one.
+  router.post('/services/oauth2/revoke', form, (req, res) => {
+    const token = (req.body as Record<string, string | undefined> | undefined)?.token ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
+    if (!token || !sessions.revoke(token)) return oauthError(res, 400, 'unsupported_token_type', 'this token type is not supported');
+    res.status(200).end();
+  });
+
   router.get('/id/:orgId/:userId', (req, res) => {
     const token = bearerToken(req);
     const session = token ? sessions.verify(token) : undefined;

@@ -56,6 +56,16 @@ export class SessionStore implements SessionAuth {
     return { userId: s.userId, orgId: s.orgId };
   }
 
+  /** Revokes one access or refresh token (revoking a refresh token ends its sessions too); false if unknown. */
+  revoke(token: string): boolean {
+    const refresh = this.refresh.get(token);
+    if (refresh) {
+      this.refresh.delete(token);
+      return true;
+    }
+    return this.access.delete(token);
+  }
+
   /** Expires every access token (refresh tokens stay valid, as when Salesforce times sessions out). */
   expireAll(): number {
     const n = this.access.size;

@@ -71,6 +71,14 @@ describe('login', () => {
 });
 
 describe('sessions', () => {
+  it('revokes the session on jsforce logout', async () => {
+    const conn = await fx.login();
+    const token = conn.accessToken!;
+    await conn.logout();
+    const res = await fetch(`${fx.emulator.url}/services/data/v${EMULATOR_API_VERSION}/limits`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(401);
+  });
+
   it('answers an invalid token with 401 INVALID_SESSION_ID', async () => {
     const res = await fetch(`${fx.emulator.url}/services/data/v${EMULATOR_API_VERSION}/limits`, { headers: { authorization: 'Bearer 00Dnope!AQnope' } });
     expect(res.status).toBe(401);

@@ -20,6 +20,17 @@ export type { ApiDeps } from './context';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** One line per request: method, path (no query string, which may hold ids), status, duration; never headers. */
+function accessLog(log: ApiDeps['log']): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  };
+}
+
 /** A body in another format would otherwise arrive as "no body" and be misreported as a missing config. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
@@ -35,6 +46,7 @@ export function buildApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(accessLog(deps.log));
   app.use(createHealthRouter(deps));
   app.use(requireBearerToken(deps.apiToken));
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));

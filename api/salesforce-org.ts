@@ -1,7 +1,7 @@
 // What the API asks the org directly (describe, record counts, identity, limits). The API holds its own
 // SalesforceSessions (one login per process, renewed on expiry) and makes these calls outside any mapping's
 // ledger: they happen before a mapping exists, or are about the org rather than a mapping.
-import type { Connection, DescribeSObjectResult } from 'jsforce';
+import { Connection as JsforceConnection, OAuth2, type Connection, type DescribeSObjectResult, type IdentityInfo } from 'jsforce';
 import { openMeteredConnection } from '../activities/salesforce/metered-connection';
 import type { SalesforceSessions } from '../activities/salesforce/session';
 import { isSalesforceApiName } from '../domain/sf-names';
@@ -71,10 +71,30 @@ export class OrgClient {
     });
   }
 
-  async about(): Promise<{ identity: Awaited<ReturnType<Connection['identity']>>; limits: Awaited<ReturnType<Connection['limits']>>; instanceUrl: string }> {
+  async about(): Promise<{ identity: IdentityInfo; limits: Awaited<ReturnType<Connection['limits']>>; instanceUrl: string }> {
     return this.run(async (conn) => {
-      const [identity, limits] = await Promise.all([conn.identity(), conn.limits()]);
+      this.identityUrl ??= this.findIdentityUrl(conn);
+      this.identityUrl.catch(() => (this.identityUrl = undefined));
+      const url = await this.identityUrl;
+      // Not conn.identity(): it puts the access token in the URL's query string, and it crashes (an uncaught
+      // TypeError inside jsforce) when the resource listing has no `identity`, as ferry's emulator's has not.
+      const [identity, limits] = await Promise.all([conn.request<IdentityInfo>(url), conn.limits()]);
       return { identity, limits, instanceUrl: conn.instanceUrl };
     });
+  }
+
+  /** The identity URL never changes for a set of credentials, so it is looked up once per process. */
+  private identityUrl: Promise<string> | undefined;
+
+  private async findIdentityUrl(conn: Connection): Promise<string> {
+    const listing = await conn.request<Record<string, unknown>>(`/services/data/v${conn.version}`);
+    if (typeof listing.identity === 'string') return listing.identity;
+    // The OAuth token response names it: one extra login, once.
+    const c = this.sessions!.credentials;
+    const login = new JsforceConnection({ oauth2: new OAuth2({ loginUrl: c.loginUrl, clientId: c.clientId, clientSecret: c.clientSecret }), version: c.apiVersion });
+    const info = c.username !== undefined && c.password !== undefined
+      ? await login.login(c.username, c.password)
+      : await login.authorize({ grant_type: 'client_credentials' });
+    return info.url;
   }
 }

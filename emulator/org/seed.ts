@@ -34,7 +34,9 @@ function generatorFor(store: MemoryOrgStore, table: Table, f: EmulatorFieldDef, 
   const name = f.name;
   const rare = !f.nillable ? 1 : 0.85;
   const sometimes = (g: Gen): Gen => (i, rng) => (rng() < rare ? g(i, rng) : null);
-  if (f.unique || f.externalId) return (i) => `${table.def.keyPrefix}-${String(i).padStart(8, '0')}`.slice(0, f.length || 255);
+  // Lower case, so the case-insensitive index can key on the value itself instead of a lower-cased copy.
+  const keyStem = table.def.keyPrefix.toLowerCase();
+  if (f.unique || f.externalId) return (i) => `${keyStem}-${String(i).padStart(8, '0')}`.slice(0, f.length || 255);
   if (name === 'Name' || name === 'LastName' || name === 'Company') {
     if (name === 'LastName') return (i, rng) => `${pick(rng, LAST)}-${i}`;
     return (i, rng) => `${pick(rng, WORDS)} ${table.def.label} ${i}`.slice(0, f.length || 255);

@@ -34,25 +34,35 @@ export function formatNumber(n: number): string {
   return cents < 0 ? `-${text}` : text;
 }
 
+/** Encodes one cell together with what precedes it (the delimiter, or nothing for the first column). */
 type CellEncoder = (v: SfValue) => string;
+type EncoderFactory = (lead: string) => CellEncoder;
 
-const quoted: CellEncoder = (v) => (v === null ? '' : `"${v as string}"`);
-const text: CellEncoder = (v) => {
-  if (v === null) return '';
+function escaped(lead: string, v: SfValue): string {
   const s = typeof v === 'string' ? v : String(v);
-  return s.includes('"') ? `"${s.replace(/"/g, '""')}"` : `"${s}"`;
+  return s.includes('"') ? `${lead}"${s.replace(/"/g, '""')}"` : `${lead}"${s}"`;
+}
+
+const quoted: EncoderFactory = (lead) => (v) => (v === null ? lead : `${lead}"${v as string}"`);
+const text: EncoderFactory = (lead) => (v) => (v === null ? lead : escaped(lead, v));
+const numeric: EncoderFactory = (lead) => (v) => (v === null ? lead : typeof v === 'number' ? `${lead}"${formatNumber(v)}"` : escaped(lead, v));
+const bool: EncoderFactory = (lead) => {
+  const yes = `${lead}"true"`;
+  const no = `${lead}"false"`;
+  return (v) => (v === null ? lead : v === true || v === 'true' ? yes : no);
 };
-const numeric: CellEncoder = (v) => (v === null ? '' : typeof v === 'number' ? `"${formatNumber(v)}"` : text(v));
-const bool: CellEncoder = (v) => (v === null ? '' : v === true || v === 'true' ? '"true"' : '"false"');
-const datetime: CellEncoder = (v) => {
-  if (v === null) return '';
+const datetime: EncoderFactory = (lead) => (v) => {
+  if (v === null) return lead;
   const s = v as string;
-  return s.endsWith('+0000') ? `"${s.slice(0, -5)}Z"` : text(s);
+  return s.endsWith('+0000') ? `${lead}"${s.slice(0, -5)}Z"` : escaped(lead, s);
 };
 /** Unknown types: decide per value. */
-const anyValue: CellEncoder = (v) => (typeof v === 'number' ? numeric(v) : typeof v === 'boolean' ? bool(v) : text(v));
+const anyValue: EncoderFactory = (lead) => {
+  const [n, b, t] = [numeric(lead), bool(lead), text(lead)];
+  return (v) => (typeof v === 'number' ? n(v) : typeof v === 'boolean' ? b(v) : t(v));
+};
 
-const BY_TYPE: Partial<Record<SfFieldType, CellEncoder>> = {
+const BY_TYPE: Partial<Record<SfFieldType, EncoderFactory>> = {
   id: quoted, reference: quoted,
   int: numeric, double: numeric, currency: numeric, percent: numeric,
   boolean: bool, datetime,
@@ -62,16 +72,17 @@ const BY_TYPE: Partial<Record<SfFieldType, CellEncoder>> = {
 export type LineEncoder = (values: SfValue[]) => string;
 
 export function lineEncoder(org: OrgStore, object: string, columns: readonly string[], dialect: CsvDialect): LineEncoder {
-  const cells = columns.map((c) => {
+  const cells = columns.map((c, i) => {
     const type = columnType(org, object, c);
-    return type === undefined ? anyValue : (BY_TYPE[type] ?? text);
+    const factory = type === undefined ? anyValue : (BY_TYPE[type] ?? text);
+    return factory(i === 0 ? '' : dialect.delimiter);
   });
-  const { delimiter, eol } = dialect;
+  const { eol } = dialect;
   const n = cells.length;
   if (n === 0) return () => eol;
   return (values) => {
     let line = cells[0](values[0] ?? null);
-    for (let i = 1; i < n; i++) line += delimiter + cells[i](values[i] ?? null);
+    for (let i = 1; i < n; i++) line += cells[i](values[i] ?? null);
     return line + eol;
   };
 }

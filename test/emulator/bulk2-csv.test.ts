@@ -1,7 +1,10 @@
 // The Bulk API 2.0 CSV codec on its own: the row encoder of result files and the streaming parser of
 // uploads, including text split at every possible chunk boundary.
 import { describe, expect, it } from 'vitest';
+import { formatNumber, lineEncoder } from '../../emulator/bulk2/column-values.js';
 import { dialectFrom, encodeRow } from '../../emulator/bulk2/csv-format.js';
+import { MemoryOrgStore } from '../../emulator/org/store.js';
+import { standardObjects } from '../../emulator/org/standard-objects.js';
 import { CsvParser, CsvSyntaxError } from '../../emulator/bulk2/csv-parser.js';
 
 const comma = dialectFrom('COMMA', 'LF');
@@ -78,5 +81,36 @@ describe('CsvParser', () => {
     const values = [['Id', 'Name', 'Note'], ['001', 'a "quoted", name', 'multi\nline'], ['002', '', 'x']];
     const text = values.map((v) => encodeRow(v, comma)).join('');
     expect(parseAll(text, [7, 13, 5])).toEqual(values);
+  });
+});
+
+describe('formatNumber', () => {
+  it.each([0, 1, -1, 12, 1234.5, 1234.56, 0.05, -0.05, -0.5, -12.3, 0.1, 1e-7, 123456789.12, 21474836.47, 1e21, 3.14159, -0, 99.99, 0.3 - 0.1])('writes %d as String() does', (n) => {
+    expect(formatNumber(n)).toBe(String(n));
+  });
+
+  it('agrees with String() on many two-decimal amounts', () => {
+    for (let cents = -20_000; cents <= 20_000; cents += 7) expect(formatNumber(cents / 100)).toBe(String(cents / 100));
+  });
+});
+
+describe('lineEncoder', () => {
+  const org = new MemoryOrgStore({ objects: standardObjects(), apiVersion: '62.0', username: 'csv@ferry.example' });
+
+  it.each([
+    {
+      columns: ['Id', 'Name', 'NumberOfEmployees', 'AnnualRevenue', 'IsDeleted', 'CreatedDate', 'Description'],
+      values: ['001Fy0000000001IAA', 'Say "hi", all', 12, 1234.5, false, '2024-01-02T03:04:05.000+0000', null],
+      dialect: comma,
+      line: '"001Fy0000000001IAA","Say ""hi"", all","12","1234.5","false","2024-01-02T03:04:05.000Z",\n',
+    },
+    {
+      columns: ['Description', 'Id', 'Owner.Name', 'Parent.CreatedDate'],
+      values: [null, null, 'Ferry Integration', '2024-05-06T07:08:09.010+0000'],
+      dialect: dialectFrom('SEMICOLON', 'CRLF'),
+      line: ';;"Ferry Integration";"2024-05-06T07:08:09.010Z"\r\n',
+    },
+  ])('encodes $columns', ({ columns, values, dialect, line }) => {
+    expect(lineEncoder(org, 'Account', columns, dialect)(values)).toBe(line);
   });
 });

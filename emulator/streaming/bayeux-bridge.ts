@@ -1,22 +1,35 @@
 // Server-side publishing into faye's in-memory engine. faye's own publish deep-copies every message for every
 // subscriber and cannot target one client; durable replay needs to queue a subscriber's backlog for that client
-// alone, ahead of live events, so the emulator queues messages itself exactly as faye's engine does.
+// alone, ahead of live events, so the emulator queues messages itself as faye's engine does.
+//
+// Each client also gets an outbox in front of faye's queue, released at most `maxPerResponse` messages per
+// /meta/connect: faye answers a connect with everything queued, and a -2 replay of a long log (or a slow
+// consumer at thousands of events a second) would otherwise become one response too large to serialise.
 import type { BayeuxMessage, MemoryEngine, NodeAdapter } from 'faye';
+
+interface Outbox {
+  messages: BayeuxMessage[];
+  head: number;
+  /** Messages handed to faye since the client's last /meta/connect. */
+  released: number;
+}
 
 export class BayeuxBridge {
   private readonly engine: MemoryEngine;
+  private readonly outboxes = new Map<string, Outbox>();
 
-  constructor(adapter: NodeAdapter) {
+  constructor(adapter: NodeAdapter, private readonly maxPerResponse: number) {
     this.engine = adapter._server._engine._engine;
+    adapter.on('disconnect', (clientId) => this.outboxes.delete(clientId));
   }
 
-  /** Queues `messages` for one client, in order; they go out on its held or next /meta/connect. */
+  /** Queues `messages` for one client, in order, behind whatever it has not received yet. */
   deliver(clientId: string, messages: BayeuxMessage[]): void {
     if (messages.length === 0 || !this.engine._namespace._used.has(clientId)) return;
-    const queue = this.engine._messages.get(clientId);
-    if (queue) queue.push(...messages);
-    else this.engine._messages.set(clientId, messages.slice());
-    this.engine.emptyQueue(clientId);
+    let outbox = this.outboxes.get(clientId);
+    if (!outbox) this.outboxes.set(clientId, (outbox = { messages: [], head: 0, released: 0 }));
+    for (const message of messages) outbox.messages.push(message);
+    this.release(clientId, outbox);
   }
 
   /**
@@ -29,8 +42,12 @@ export class BayeuxBridge {
     for (const clientId of subscribers) this.deliver(clientId, [message]);
   }
 
-  hasSubscribers(channel: string): boolean {
-    return this.engine._channels.has(channel);
+  /** Called for each /meta/connect before faye handles it: the reply may carry the next batch. */
+  connecting(clientId: string): void {
+    const outbox = this.outboxes.get(clientId);
+    if (!outbox) return;
+    outbox.released = 0;
+    this.release(clientId, outbox);
   }
 
   clientIds(): string[] {
@@ -40,5 +57,26 @@ export class BayeuxBridge {
   /** Forgets a client server-side: its next request gets `403::Unknown client` and it must re-handshake. */
   destroyClient(clientId: string): void {
     this.engine.destroyClient(clientId);
+    this.outboxes.delete(clientId);
+  }
+
+  /** Moves what this connect cycle still allows from the outbox into faye's queue for the client. */
+  private release(clientId: string, outbox: Outbox): void {
+    const count = Math.min(this.maxPerResponse - outbox.released, outbox.messages.length - outbox.head);
+    if (count <= 0) return;
+    let queue = this.engine._messages.get(clientId);
+    if (!queue) this.engine._messages.set(clientId, (queue = []));
+    for (let i = 0; i < count; i += 1) queue.push(outbox.messages[outbox.head + i]);
+    outbox.head += count;
+    outbox.released += count;
+    // The outbox stays while the client lives: its `released` count caps this whole connect cycle.
+    if (outbox.head === outbox.messages.length) {
+      outbox.messages = [];
+      outbox.head = 0;
+    } else if (outbox.head > 4096 && outbox.head * 2 > outbox.messages.length) {
+      outbox.messages = outbox.messages.slice(outbox.head);
+      outbox.head = 0;
+    }
+    this.engine.emptyQueue(clientId);
   }
 }

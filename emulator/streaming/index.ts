@@ -31,6 +31,8 @@ export interface StreamingOptions {
   maxEventsPerChannel?: number;
   /** How long a /meta/connect is held open when nothing happens, in seconds (Salesforce: 110). */
   connectTimeoutSeconds?: number;
+  /** At most this many events in one /meta/connect reply; the rest wait for the client's next connect. */
+  maxEventsPerResponse?: number;
 }
 
 /** Mounts the streaming surface on `server` and returns the admin's handle on it. */
@@ -40,7 +42,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const dataPolicy: RetentionPolicy = { retentionMs: options.changeEventRetentionMs ?? 72 * HOUR_MS, maxEvents };
 
   const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: options.connectTimeoutSeconds ?? 110 });
-  const bridge = new BayeuxBridge(adapter);
+  const bridge = new BayeuxBridge(adapter, options.maxEventsPerResponse ?? 10_000);
   const log = new EventLog<BayeuxMessage>((channel) => (channel.startsWith(TOPIC_PREFIX) ? topicPolicy : dataPolicy));
   const topics = new PushTopicRegistry(
     (soql) => compileTopicQuery(ctx, soql),

@@ -49,6 +49,7 @@ export function createProtocolExtension(deps: ProtocolDeps): ServerExtension {
         return callback(message);
       }
       if (channel === '/meta/subscribe') acceptSubscription(message, deps);
+      else if (channel === '/meta/connect' && message.clientId) deps.bridge.connecting(message.clientId);
       callback(message);
     },
 

@@ -117,6 +117,30 @@ describe('durable replay', () => {
     expect(replayIdsOf(joined.events)).toEqual(Array.from({ length: lastId - joinAfter }, (_, i) => joinAfter + 1 + i));
   });
 
+  it('splits a long backlog across /meta/connect replies, in order', async () => {
+    // A channel of its own, so the other tests' subscribers do not share the load.
+    const channel = '/data/OpportunityChangeEvent';
+    for (let i = 0; i < 15_000; i += 1) {
+      fx.emulator.org.create('Opportunity', { Name: `Backlog ${i}`, StageName: 'Prospecting', CloseDate: '2030-01-01' }, 'emulator/admin');
+    }
+    // Counts the events each connect reply carried: faye hands a reply's messages to extensions in order.
+    let perReply = 0;
+    let largestReply = 0;
+    const events: ChangeEventMessage[] = [];
+    const client = fx.client([
+      new StreamingExtension.Replay(channel, -2),
+      { incoming: (message: { channel: string }, callback: (m: unknown) => void) => {
+        if (message.channel === '/meta/connect') perReply = 0;
+        else if (message.channel === channel) largestReply = Math.max(largestReply, (perReply += 1));
+        callback(message);
+      } },
+    ]);
+    await client.subscribe(channel, (message: ChangeEventMessage) => events.push(message));
+    await waitFor('the whole backlog', () => events.length >= 15_000, 30_000);
+    expect(replayIdsOf(events)).toEqual(Array.from({ length: 15_000 }, (_, i) => i + 1));
+    expect(largestReply).toBeLessThanOrEqual(10_000);
+  });
+
   it('refuses a replay id that has expired', async () => {
     await createLeads(['Soon Forgotten']);
     const seen = fx.subscribe<ChangeEventMessage>(CHANNEL, -2);

@@ -15,6 +15,8 @@ export interface OutboundFixture {
   db: TestDatabase;
   temporal: TestTemporal;
   worker: RunningWorker | null;
+  /** Starts the in-process worker (when the fixture was made without one). */
+  startWorker(): Promise<RunningWorker>;
   listener: OutboundListener;
   /** Every change the org committed, in order. */
   changes: ChangeEvent[];
@@ -22,18 +24,23 @@ export interface OutboundFixture {
   close(): Promise<void>;
 }
 
-export async function outboundFixture(prefix: string, seed: Record<string, number> = {}): Promise<OutboundFixture> {
+export async function outboundFixture(prefix: string, seed: Record<string, number> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<OutboundFixture> {
   const org = await startOrg({ seed });
   const conn = await jsforceFor(org);
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);
-  const worker = await temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
+  const newWorker = () => temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
+  const worker = opts.inProcessWorker === false ? null : await newWorker();
   const listener = startOutboundListener({ databaseUrl: db.url, temporal: temporal.client, log: testLogger, lockRetryMs: 500 });
   const changes: ChangeEvent[] = [];
   org.org.on('change', (e: ChangeEvent) => changes.push(e));
   const handles: Handle[] = [];
   const f: OutboundFixture = {
     org, conn, db, temporal, worker, listener, changes,
+    async startWorker() {
+      f.worker = await newWorker();
+      return f.worker;
+    },
     async start(objectName, fields, config = {}, extra = {}) {
       const handle = await startMapping(temporal.client, temporal.taskQueue,
         mappingConfig(objectName, fields, { access: 'read_write', flush_interval_seconds: 1, ...config }), extra);

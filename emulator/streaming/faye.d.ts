@@ -24,14 +24,8 @@ declare module 'faye' {
     outgoing?(message: BayeuxMessage, request: IncomingMessage | null, callback: Callback): void;
   }
 
-  /** faye's Engine.Proxy: the adapter's engine, reached through the server (not public API, but stable). */
+  /** faye's Engine.Proxy, reached through the adapter's server (internal, stable across faye 1.x). */
   export interface FayeEngine {
-    timeout: number;
-    destroyClient(clientId: string): void;
-    clientExists(clientId: string, callback: (exists: boolean) => void): void;
-    deliver(clientId: string, messages: BayeuxMessage[]): boolean;
-    publish(message: BayeuxMessage): void;
-    flushConnection(clientId: string, close?: boolean): void;
     /** The memory engine behind the proxy. */
     _engine: MemoryEngine;
   }
@@ -52,10 +46,8 @@ declare module 'faye' {
     _server: { _engine: FayeEngine };
     addExtension(extension: ServerExtension): void;
     handle(request: IncomingMessage, response: ServerResponse): void;
-    check(request: IncomingMessage): boolean;
     close(): void;
     on(event: 'handshake' | 'disconnect', listener: (clientId: string) => void): void;
-    on(event: 'subscribe' | 'unsubscribe', listener: (clientId: string, channel: string) => void): void;
   }
 
   /** Missing from jsforce's declaration of the client. */

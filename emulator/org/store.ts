@@ -129,10 +129,10 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     }
   }
 
-  private emitChange(changeType: ChangeType, table: Table, row: number, origin: string, changedFields: string[] | null, stamp: number): void {
+  private emitChange(changeType: ChangeType, table: Table, row: number, origin: string, changedFields: string[] | null, stamp: number, built?: SfRecord): void {
     this.commitNumber++;
     if (this.listenerCount('change') === 0) return;
-    const record = table.record(row);
+    const record = built ?? table.record(row);
     const event: ChangeEvent = {
       changeType,
       object: table.name,
@@ -196,11 +196,13 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     this.derive(table, row);
     table.logChange(row, stamp);
     let changed: string[] = [];
+    let after: SfRecord | undefined;
     if (before) {
-      const after = table.record(row);
-      changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+      const now = table.record(row);
+      changed = Object.keys(now).filter((k) => now[k] !== before[k]);
+      after = now;
     }
-    this.emitChange('UPDATE', table, row, origin, changed, stamp);
+    this.emitChange('UPDATE', table, row, origin, changed, stamp, after);
   }
 
   upsert(object: string, extField: string, extValue: string, values: SfRecord, origin: string): { id: string; created: boolean } {

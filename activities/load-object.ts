@@ -1,28 +1,37 @@
 // Loads a whole Salesforce object into Postgres: Bulk API 2.0 for large objects, REST for small ones
-// (decided with COUNT()). Pages stream into an UNLOGGED staging table with COPY; each page commits with the
-// checkpoint, so a worker killed mid-load resumes from the last page; one merge then applies the staging
-// table to the target (the live table, or a new table beside it for a reload) — exactly one row per record.
+// (decided with COUNT()). Pages go into a table beside the live one with COPY, each page committed with its
+// checkpoint, so a worker killed mid-load resumes where it stopped; one final step then makes that table's
+// rows the live ones — exactly one row per record:
+// - 'fresh': when the live table is empty (first load) or for a reload, pages go into a new, index-less
+//   table; at the end it is indexed and swapped in for the live one in one transaction (readers see the old
+//   table until then);
+// - 'merge': when the live table already holds rows (fields added to a running mapping), pages go into an
+//   UNLOGGED staging table, then one merge applies it under the SystemModstamp guard.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
-import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
+import { createCaptureSchema, installCaptureTriggers, SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
 import { fullLoadQuery } from '../domain/soql';
 import { createMappingTable, createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, reloadTableName, stagingTableName } from '../domain/sql-names';
+import { renameForSwap } from '../domain/sql-swap';
 import { columnNameFor } from '../domain/type-map';
-import { withTransaction, type Pool } from '../infra/db';
+import { withTransaction, type Pool, type PoolClient } from '../infra/db';
 import { classifyFailure } from './errors';
+import { copyBulkPages } from './load/bulk-pages';
 import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, startCheckpoint, type LoadCheckpoint, type LoadTarget } from './load/checkpoint';
-import { copyCsvStatement, copyLines, copyStream } from './load/copy-page';
-import { restRecordLines, copyTextStatement } from './load/rest-rows';
+import { copyCsvStatement, copyLines } from './load/copy-page';
+import { copyTextStatement, restRecordLines } from './load/rest-rows';
 import type { MappedField } from './prepare-mapping';
-import { createBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from './salesforce/bulk-query';
+import { createBulkQueryJob, waitForBulkQueryJob } from './salesforce/bulk-query';
 import { connectForMapping, type MappingConnection, type MappingRef } from './salesforce/for-mapping';
 import type { SalesforceSessions } from './salesforce/session';
 
 /** Above this many records a load uses Bulk API 2.0 (as Heroku Connect does). */
 export const BULK_THRESHOLD = 10_000;
 export const BULK_PAGE_RECORDS = 100_000;
+/** Pages copied at once: COPY's CSV parsing is what bounds a load, one core per session. */
+export const COPY_PARALLELISM = 2;
 
 export interface LoadInput extends MappingRef {
   table: string;
@@ -54,6 +63,13 @@ interface Deps {
   sessions?: SalesforceSessions;
 }
 
+interface Plan {
+  input: LoadInput;
+  columns: { name: string; pgType: string }[];
+  /** The table pages are copied into. */
+  into: string;
+}
+
 export function createLoadObject(deps: Deps) {
   return async function loadObject(input: LoadInput): Promise<LoadResult> {
     const sf = await connectForMapping(deps, input);
@@ -66,78 +82,72 @@ export function createLoadObject(deps: Deps) {
 }
 
 async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Promise<LoadResult> {
-  const { schema } = input.config;
-  const destination = input.target === 'live' ? input.table : reloadTableName(input.table);
-  const staging = stagingTableName(destination);
+  const log = Context.current().log;
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
-  let cp = await readCheckpoint(pool, input.mappingId, input.target);
-  if (!cp) cp = await beginLoad(pool, sf.conn, input, staging, destination, columns);
-
-  const heartbeat = () => Context.current().heartbeat({ mode: cp!.mode, jobId: cp!.jobId, locator: cp!.locator, rowsLoaded: cp!.rowsLoaded, rowsTotal: cp!.rowsTotal } satisfies LoadProgress);
+  const cp = (await readCheckpoint(pool, input.mappingId, input.target)) ?? (await beginLoad(pool, sf.conn, input, columns));
+  const plan: Plan = { input, columns, into: cp.strategy === 'fresh' ? reloadTableName(input.table) : stagingTableName(input.table) };
+  log.info('load started', { mapping: input.mappingId, target: input.target, mode: cp.mode, strategy: cp.strategy, jobId: cp.jobId, resumeFrom: cp.rowsLoaded });
+  const heartbeat = () => Context.current().heartbeat({ mode: cp.mode, jobId: cp.jobId, locator: cp.locator, rowsLoaded: cp.rowsLoaded, rowsTotal: cp.rowsTotal } satisfies LoadProgress);
   heartbeat();
-  if (cp.mode === 'bulk') await copyBulkPages(pool, sf.conn, input, staging, cp, heartbeat);
-  else await copyRestPages(pool, sf.conn, input, staging, cp, heartbeat);
-
-  const counts = await withTransaction(pool, async (client) => {
-    // ferry's own write: the outbound capture triggers neither mark nor log it.
-    await client.query(SET_SYNC_WRITER);
-    const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, destination, staging, columns));
-    await client.query(`DROP TABLE ${qualified(schema, staging)}`);
-    await clearCheckpoint(client, input.mappingId, input.target);
-    return rows[0];
-  });
+  if (cp.mode === 'bulk') await copyBulk(pool, sf.conn, plan, cp, heartbeat);
+  else await copyRest(pool, sf.conn, plan, cp, heartbeat);
+  const counts = await withTransaction(pool, (client) => finishLoad(client, plan, cp));
+  log.info('load finished', { mapping: input.mappingId, rows: cp.rowsLoaded, ...counts });
   return { ...counts, mode: cp.mode, rowsLoaded: cp.rowsLoaded, startedAtMs: cp.startedAtMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
 }
 
-async function beginLoad(
-  pool: Pool, conn: Connection, input: LoadInput, staging: string, destination: string, columns: { name: string; pgType: string }[],
-): Promise<LoadCheckpoint> {
+async function beginLoad(pool: Pool, conn: Connection, input: LoadInput, columns: Plan['columns']): Promise<LoadCheckpoint> {
   const { schema, objectName } = input.config;
   // Taken before the query runs: every change after this instant is seen by the first poll.
   const startedAtMs = Date.now();
   const count = await conn.query(`SELECT COUNT() FROM ${objectName}`);
   const mode = count.totalSize > BULK_THRESHOLD ? 'bulk' : 'rest';
+  const liveEmpty = (await pool.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, input.table)}) AS empty`)).rows[0].empty as boolean;
+  const strategy = input.target === 'reload' || liveEmpty ? 'fresh' : 'merge';
   const soql = fullLoadQuery(objectName, input.fields.map((f) => f.name));
   const jobId = mode === 'bulk' ? await createBulkQueryJob(conn, soql, false) : null;
-  const cp: LoadCheckpoint = { mode, jobId, locator: null, done: false, rowsLoaded: 0, rowsTotal: count.totalSize, startedAtMs };
+  const cp: LoadCheckpoint = { mode, strategy, jobId, locator: null, done: false, rowsLoaded: 0, rowsTotal: count.totalSize, startedAtMs };
   await withTransaction(pool, async (client) => {
-    if (input.target === 'reload') {
-      await client.query(`DROP TABLE IF EXISTS ${qualified(schema, destination)}`);
-      const indexes = input.config.indexes.map((ix) => ({ column: columnNameFor(ix.field), unique: ix.unique }));
-      for (const sql of createMappingTable(schema, destination, columns, indexes)) await client.query(sql);
+    if (strategy === 'fresh') {
+      const fresh = reloadTableName(input.table);
+      await client.query(`DROP TABLE IF EXISTS ${qualified(schema, fresh)}`);
+      // The table alone; its indexes are built once, after the last page (faster than row by row).
+      await client.query(createMappingTable(schema, fresh, columns)[0]);
+      await client.query(`ALTER TABLE ${qualified(schema, fresh)} ALTER COLUMN _hc_lastop SET DEFAULT 'SYNCED'`);
+    } else {
+      for (const sql of createStagingTable(schema, stagingTableName(input.table), columns)) await client.query(sql);
     }
-    for (const sql of createStagingTable(schema, staging, columns)) await client.query(sql);
     await startCheckpoint(client, input.mappingId, input.target, cp);
   });
   return cp;
 }
 
-async function copyBulkPages(pool: Pool, conn: Connection, input: LoadInput, staging: string, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
+async function copyBulk(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
   if (cp.done) return;
   await waitForBulkQueryJob(conn, cp.jobId!, heartbeat);
-  const sql = copyCsvStatement(input.config.schema, staging, input.fields.map((f) => f.column));
-  while (!cp.done) {
-    await withTransaction(pool, async (client) => {
-      const page = fetchBulkResultsPage(conn, cp.jobId!, cp.locator, input.pageRecords ?? BULK_PAGE_RECORDS);
-      const rows = await copyStream(client, sql, page.body);
-      const next = await page.next;
-      await advanceCheckpoint(client, input.mappingId, input.target, next, rows);
-      cp.locator = next;
-      cp.done = next === null;
-      cp.rowsLoaded += rows;
-    });
-    heartbeat();
-  }
+  cp.rowsLoaded = await copyBulkPages({
+    pool, conn, jobId: cp.jobId!, mapping: plan.input.mappingId, target: plan.input.target,
+    copySql: copyCsvStatement(plan.input.config.schema, plan.into, plan.input.fields.map((f) => f.column)),
+    pageRecords: plan.input.pageRecords ?? BULK_PAGE_RECORDS, parallel: COPY_PARALLELISM,
+    onPage: (rows, locator) => {
+      cp.rowsLoaded = rows;
+      cp.locator = locator;
+      Context.current().log.info('load page committed', { jobId: cp.jobId, rows });
+      heartbeat();
+    },
+  });
+  cp.done = true;
 }
 
-async function copyRestPages(pool: Pool, conn: Connection, input: LoadInput, staging: string, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
+async function copyRest(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
   if (cp.done) return;
-  const sql = copyTextStatement(input.config.schema, staging, input.fields.map((f) => f.column));
+  const { input } = plan;
+  const sql = copyTextStatement(input.config.schema, plan.into, input.fields.map((f) => f.column));
   const soql = fullLoadQuery(input.config.objectName, input.fields.map((f) => f.name));
   // REST locators expire after ~15 minutes; a small object is simply read again from the start.
   if (cp.locator !== null || cp.rowsLoaded > 0) {
     await withTransaction(pool, async (client) => {
-      await client.query(`TRUNCATE ${qualified(input.config.schema, staging)}`);
+      await client.query(`TRUNCATE ${qualified(input.config.schema, plan.into)}`);
       await resetCheckpoint(client, input.mappingId, input.target);
     });
     cp.rowsLoaded = 0;
@@ -155,4 +165,31 @@ async function copyRestPages(pool: Pool, conn: Connection, input: LoadInput, sta
     page = await conn.queryMore<Record<string, unknown>>(next);
   }
   cp.done = true;
+}
+
+/** The one final step, in one transaction: swap the fresh table in, or merge the staging table. */
+async function finishLoad(client: PoolClient, plan: Plan, cp: LoadCheckpoint): Promise<MergeCounts> {
+  const { input, columns, into } = plan;
+  const { schema } = input.config;
+  const indexes = input.config.indexes.map((ix) => ({ column: columnNameFor(ix.field), unique: ix.unique }));
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.ddl.${schema}`]);
+  // ferry's own write: outbound capture neither marks nor logs it.
+  await client.query(SET_SYNC_WRITER);
+  let counts: MergeCounts;
+  const liveEmpty = (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, input.table)}) AS empty`)).rows[0].empty as boolean;
+  if (cp.strategy === 'fresh' && (input.target === 'reload' || liveEmpty)) {
+    await client.query(`ALTER TABLE ${qualified(schema, into)} ALTER COLUMN _hc_lastop DROP DEFAULT`);
+    for (const sql of createMappingTable(schema, into, columns, indexes).slice(1)) await client.query(sql);
+    for (const sql of renameForSwap(schema, input.table, into, indexes)) await client.query(sql);
+    // The swapped-in table needs the capture triggers the old one had.
+    for (const sql of createCaptureSchema(schema)) await client.query(sql);
+    for (const sql of installCaptureTriggers(schema, input.table, input.config.access)) await client.query(sql);
+    counts = { inserted: cp.rowsLoaded, updated: 0, deleted: 0 };
+  } else {
+    // Someone wrote to the live table during a first load, or this is a back-fill: merge under the guard.
+    counts = (await client.query<MergeCounts>(mergeFromStaging(schema, input.table, into, columns))).rows[0];
+    await client.query(`DROP TABLE ${qualified(schema, into)}`);
+  }
+  await clearCheckpoint(client, input.mappingId, input.target);
+  return counts;
 }

@@ -12,7 +12,7 @@ import { mergeFromStaging, mergeRowsFromParams, type MergeCounts } from '../doma
 import { qualified, stagingTableName } from '../domain/sql-names';
 import { withTransaction, type Pool } from '../infra/db';
 import { classifyFailure } from './errors';
-import { copyCsvStatement, copyStream } from './load/copy-page';
+import { copyCsvStatement, copyText } from './load/copy-page';
 import { restRecordColumns } from './load/rest-rows';
 import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from './load-object';
 import type { MappedField } from './prepare-mapping';
@@ -93,9 +93,9 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
     let locator: string | null = null;
     let records = 0;
     do {
-      const page = fetchBulkResultsPage(conn, jobId, locator, BULK_PAGE_RECORDS);
-      records += await copyStream(client, sql, page.body);
-      locator = await page.next;
+      const page = await fetchBulkResultsPage(conn, jobId, locator, BULK_PAGE_RECORDS);
+      records += await copyText(client, sql, page.csv);
+      locator = page.next;
       Context.current().heartbeat({ jobId, records });
     } while (locator !== null);
     const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, input.table, staging, columns));

@@ -1,7 +1,9 @@
-// Starts the services the test suite needs, once for the whole run, on their own ports and data dirs so
-// `npm test` can run beside `npm start`: a Postgres cluster (.data/test/pg, port 54339) and a Temporal dev
-// server (in-memory, port 7243). Test files read their addresses with inject('services').
-// FERRY_TEST_NO_SERVICES=1 skips both, for suites that need neither (unit and emulator tests).
+// Starts the services the test suite needs, once per test run, on free ports and in a data dir of the run's
+// own (.data/test/run-<pid>), so `npm test` can run beside `npm start` and beside another test run: a
+// Postgres cluster and an in-memory Temporal dev server. Both are removed at the end. Test files read their
+// addresses with inject('services'). FERRY_TEST_NO_SERVICES=1 skips both, for suites that need neither.
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalPostgres } from '../scripts/runtime/postgres';
@@ -22,16 +24,26 @@ declare module 'vitest' {
 
 const ROOT = resolve(__dirname, '..');
 
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.FERRY_TEST_NO_SERVICES === '1') {
     project.provide('services', null);
     return async () => undefined;
   }
-  const pg = await startLocalPostgres({
-    dataDir: join(ROOT, '.data/test/pg'), port: Number(process.env.FERRY_TEST_PG_PORT ?? 54339), database: 'ferry_test', unsafeFast: true,
-  });
+  const runDir = join(ROOT, `.data/test/run-${process.pid}`);
+  const pg = await startLocalPostgres({ dataDir: join(runDir, 'pg'), port: await freePort(), database: 'ferry_test', unsafeFast: true });
   const temporal = await startDevServer({
-    port: Number(process.env.FERRY_TEST_TEMPORAL_PORT ?? 7243), namespace: 'default', logFile: join(ROOT, '.data/test/temporal.log'),
+    port: await freePort(), namespace: 'default', logFile: join(runDir, 'temporal.log'),
     // Small history threshold so the suite exercises continue-as-new.
     extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=300'],
   });
@@ -39,5 +51,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await temporal.stop();
     pg.stop();
+    rmSync(runDir, { recursive: true, force: true });
   };
 }

@@ -22,6 +22,11 @@ export async function copyStream(client: PoolClient, sql: string, source: NodeJS
   return sink.rowCount;
 }
 
+/** Copies a whole text (a CSV page) into the table. */
+export function copyText(client: PoolClient, sql: string, text: string): Promise<number> {
+  return copyStream(client, sql, Readable.from([text]));
+}
+
 /** Copies COPY-text lines (from copyTextLine) into the table. */
 export function copyLines(client: PoolClient, sql: string, lines: Iterable<string>): Promise<number> {
   return copyStream(client, sql, Readable.from(batchLines(lines), { objectMode: false }));

@@ -2,7 +2,6 @@
 // after every page and resume from a stored locator (jsforce's own result() reads all pages in one go).
 import type { Connection } from 'jsforce';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
-import type { Readable } from 'node:stream';
 
 interface QueryRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -13,7 +12,7 @@ interface QueryRequest {
 }
 /** jsforce keeps the request helper private; it is the one that handles Bulk 2.0's session refresh. */
 interface QueryJobInternals {
-  createQueryRequest(req: QueryRequest): Promise<unknown> & { stream(): Readable };
+  createQueryRequest(req: QueryRequest): Promise<unknown>;
   locator?: string;
 }
 
@@ -34,7 +33,7 @@ export async function createBulkQueryJob(conn: Connection, soql: string, scanAll
  * Waits for JobComplete, polling with a growing interval (each poll is an API call). Calls `onPoll` after
  * every poll (heartbeat). Returns the number of records the job produced.
  */
-export async function waitForBulkQueryJob(conn: Connection, jobId: string, onPoll: (state: string) => void, maxIntervalMs = 5000): Promise<number> {
+export async function waitForBulkQueryJob(conn: Connection, jobId: string, onPoll: (state: string) => void, maxIntervalMs = 3000): Promise<number> {
   const job = conn.bulk2.job('query', { id: jobId });
   let interval = 250;
   for (;;) {
@@ -45,19 +44,25 @@ export async function waitForBulkQueryJob(conn: Connection, jobId: string, onPol
       throw new BulkJobFailed(jobId, info.state, String((info as { errorMessage?: string }).errorMessage ?? ''));
     }
     await new Promise((r) => setTimeout(r, interval));
-    interval = Math.min(interval * 2, maxIntervalMs);
+    interval = Math.min(Math.round(interval * 1.5), maxIntervalMs);
   }
 }
 
-/**
- * One page of CSV results. `body` streams the CSV (header row first); `next` resolves, once the page has been
- * read, to the locator of the following page or null after the last one.
- */
-export function fetchBulkResultsPage(conn: Connection, jobId: string, locator: string | null, maxRecords: number): { body: Readable; next: Promise<string | null> } {
+/** One page of CSV results (header row first) and the locator of the next page, null after the last one. */
+export interface BulkResultsPage {
+  csv: string;
+  next: string | null;
+}
+
+export async function fetchBulkResultsPage(conn: Connection, jobId: string, locator: string | null, maxRecords: number): Promise<BulkResultsPage> {
   const job = conn.bulk2.job('query', { id: jobId }) as unknown as QueryJobInternals;
   const query = new URLSearchParams({ maxRecords: String(maxRecords) });
   if (locator) query.set('locator', locator);
-  const request = job.createQueryRequest({ method: 'GET', path: `/${jobId}/results?${query.toString()}`, headers: { Accept: 'text/csv' } });
-  const next = request.then(() => (job.locator && job.locator !== 'null' ? job.locator : null));
-  return { body: request.stream(), next };
+  // responseType text/plain: jsforce would otherwise parse the whole page into record objects, which ferry
+  // never uses (the CSV text goes straight into COPY). jsforce holds the page in memory either way, so
+  // memory is bounded by the page size, not the object's.
+  const csv = await job.createQueryRequest({
+    method: 'GET', path: `/${jobId}/results?${query.toString()}`, headers: { Accept: 'text/csv' }, responseType: 'text/plain',
+  });
+  return { csv: typeof csv === 'string' ? csv : '', next: job.locator && job.locator !== 'null' ? job.locator : null };
 }

@@ -1,0 +1,125 @@
+// The stack a benchmark runs on, each part in its own process as in production: a Postgres cluster
+// (.data/bench/pg), the Temporal dev server, the org emulator (its records in its own heap) and a ferry
+// worker whose peak RSS is what the inbound benchmark reports. Everything stops when the benchmark ends.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { createPool, migrate, type Pool } from '../../infra/db';
+import { startLocalPostgres } from '../../scripts/runtime/postgres';
+import { startDevServer, stopChild } from '../../scripts/runtime/temporal';
+import { EMULATOR_DEFAULTS } from '../../emulator/server';
+
+const ROOT = resolve(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+export interface Stack {
+  pool: Pool;
+  databaseUrl: string;
+  temporal: Client;
+  taskQueue: string;
+  orgUrl: string;
+  orgEnv: Record<string, string>;
+  worker: ChildProcess;
+  /** Peak resident set of the worker process (VmHWM) since start or the last resetWorkerPeakRss, in MB. */
+  workerPeakRssMb(): number;
+  /** Starts a new peak-RSS measurement (the worker's start-up bundling of workflow code is not the sync's). */
+  resetWorkerPeakRss(): void;
+  stop(): Promise<void>;
+}
+
+async function waitForUrl(url: string, child: ChildProcess, what: string, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${what} did not answer at ${url}`);
+}
+
+export async function startStack(opts: { seed: Record<string, number>; emulatorHeapMb?: number }): Promise<Stack> {
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    const pg = await startLocalPostgres({ dataDir: join(ROOT, '.data/bench/pg'), port: 54349, database: 'postgres' });
+    stops.push(() => pg.stop());
+    const dbName = `bench_${Date.now()}`;
+    const admin = new PgClient({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(dbName)}`);
+    await admin.end();
+    stops.push(async () => {
+      const c = new PgClient({ connectionString: pg.url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`);
+      await c.end();
+    });
+    const databaseUrl = pg.url.replace(/\/[^/]+$/, `/${dbName}`);
+    const pool = createPool(databaseUrl, 4);
+    stops.push(() => pool.end());
+    await migrate(pool);
+
+    const temporalServer = await startDevServer({ port: 7253, namespace: 'default', logFile: join(ROOT, '.data/bench/temporal.log') });
+    stops.push(() => temporalServer.stop());
+    const connection = await Connection.connect({ address: temporalServer.address });
+    stops.push(() => connection.close());
+
+    const orgPort = 4477;
+    const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
+    const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), ...seedArgs], {
+      cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${opts.emulatorHeapMb ?? 12_000}` },
+    });
+    stops.push(() => stopChild(emulator));
+    const orgUrl = `http://127.0.0.1:${orgPort}`;
+    await waitForUrl(`${orgUrl}/services/data`, emulator, 'the org emulator');
+    const orgEnv = {
+      SF_LOGIN_URL: orgUrl, SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
+      SF_USERNAME: EMULATOR_DEFAULTS.username, SF_PASSWORD: EMULATOR_DEFAULTS.password,
+    };
+
+    const taskQueue = `bench-${Date.now()}`;
+    const worker = spawn(TSX, ['worker/main.ts'], {
+      cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
+      env: { ...process.env, ...orgEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+    });
+    stops.push(() => stopChild(worker));
+    return {
+      pool, databaseUrl, temporal: new Client({ connection }), taskQueue, orgUrl, orgEnv, worker,
+      workerPeakRssMb: () => peakRssMb(worker.pid!),
+      resetWorkerPeakRss: () => forEachProcess(worker.pid!, (p) => writeFileSync(`/proc/${p}/clear_refs`, '5')),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function forEachProcess(pid: number, fn: (pid: number) => void): void {
+  try {
+    fn(pid);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const c of children ? children.split(/\s+/) : []) forEachProcess(Number(c), fn);
+  } catch {
+    // process gone
+  }
+}
+
+/** The largest VmHWM of a process and its descendants (tsx runs the worker in a child node process). */
+function peakRssMb(pid: number): number {
+  let peak = 0;
+  forEachProcess(pid, (p) => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+  });
+  return Math.round(peak);
+}

@@ -21,6 +21,10 @@ export interface StatusView {
   retry_at: string | null;
   load_progress: LoadProgress | null;
   api_calls: { used_24h: number; cap: number | null };
+  outbound: {
+    access: string | null; pending: boolean; next_flush_at: string | null; last_flush_at: string | null;
+    flushes: number; sent: number; failed: number;
+  } | null;
 }
 
 export interface MappingView extends HcMappingEntry {
@@ -44,6 +48,10 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
     retry_at: s.retryAt,
     load_progress: live.loadProgress ?? null,
     api_calls: { used_24h: live.apiCalls24h, cap: s.config.maxDailyApiCalls },
+    outbound: s.outbound ? {
+      access: s.outbound.access, pending: s.outbound.pending, next_flush_at: s.outbound.nextFlushAt,
+      last_flush_at: s.outbound.lastFlushAt, flushes: s.outbound.flushes, sent: s.outbound.sent, failed: s.outbound.failed,
+    } : null,
   };
 }
 

@@ -22,6 +22,8 @@ export function createMetricsRouter(ctx: ApiContext): Router {
     const state = new Gauge({ name: 'ferry_mapping_state', help: 'The mapping state (1 for the current state)', labelNames: [...labels, 'state'], registers: [registry] });
     const halted = new Gauge({ name: 'ferry_mapping_halted', help: '1 when the mapping is halted (paused, bad config, unauthorized, system error, API budget)', labelNames: labels, registers: [registry] });
     const rowsIn = new Counter({ name: 'ferry_mapping_rows_in_total', help: 'Rows written to Postgres from Salesforce (loads and polls)', labelNames: [...labels, 'operation'], registers: [registry] });
+    const rowsOut = new Counter({ name: 'ferry_mapping_rows_out_total', help: 'Rows written to Salesforce from Postgres (outbound flushes)', labelNames: labels, registers: [registry] });
+    const writeErrors = new Counter({ name: 'ferry_mapping_write_errors_total', help: 'Writes Salesforce refused (outbound)', labelNames: labels, registers: [registry] });
     const lag = new Gauge({ name: 'ferry_mapping_lag_seconds', help: 'Seconds since the table last caught up with Salesforce (last poll or load)', labelNames: labels, registers: [registry] });
     const apiCalls = new Gauge({ name: 'ferry_mapping_api_calls_24h', help: 'Salesforce API calls in the rolling 24 h window', labelNames: labels, registers: [registry] });
     const apiCap = new Gauge({ name: 'ferry_mapping_api_call_cap', help: 'The mapping\'s cap on API calls per rolling 24 h (absent when uncapped)', labelNames: labels, registers: [registry] });
@@ -40,6 +42,10 @@ export function createMetricsRouter(ctx: ApiContext): Router {
       rowsIn.inc({ ...l, operation: 'insert' }, s.counts.inserted);
       rowsIn.inc({ ...l, operation: 'update' }, s.counts.updated);
       rowsIn.inc({ ...l, operation: 'delete' }, s.counts.deleted);
+      if (s.outbound) {
+        rowsOut.inc(l, s.outbound.sent);
+        writeErrors.inc(l, s.outbound.failed);
+      }
       if (s.config.maxDailyApiCalls !== null) apiCap.set(l, s.config.maxDailyApiCalls);
       const caughtUp = s.lastPollAt ?? s.lastLoad?.finishedAt;
       if (caughtUp) lag.set(l, Math.max(0, (now - Date.parse(caughtUp)) / 1000));

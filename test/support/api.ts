@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { startOutboundListener } from '../../activities/outbound/notify-listener';
 import { buildApp, type ApiDeps } from '../../api/app';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { sessionsFor, startOrg } from './org';
@@ -62,24 +63,29 @@ export async function startApi(prefix: string, orgOptions: EmulatorOptions = {},
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);
   const worker = await temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
+  // As worker/main.ts does: local writes to read_write mappings wake their workflows.
+  const listener = startOutboundListener({ databaseUrl: db.url, temporal: temporal.client, log: testLogger, lockRetryMs: 500 });
   const schema = extra.schema ?? `${prefix}_${randomBytes(3).toString('hex')}`;
   const app = buildApp({
     pool: db.pool, temporal: temporal.client, namespace: 'default', log: testLogger, taskQueue: temporal.taskQueue,
     apiToken: TEST_TOKEN, salesforce: sessionsFor(org), ...extra, schema,
   });
   const { url, server } = await listen(app);
-  return {
+  const harness: ApiHarness = {
     url, schema, org, db, temporal, worker,
     call: (method, path, body, token) => request(url, method, path, { body, token }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await terminateMappings(harness);
+      await listener.stop();
       await worker.stop();
       await temporal.close();
       await db.drop();
       await org.close();
     },
   };
+  return harness;
 }
 
 /** Terminates every ferry mapping workflow on the harness's task queue (tests share one Temporal server). */

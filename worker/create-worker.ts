@@ -1,6 +1,8 @@
 // Builds a ferry worker: the workflows bundle plus activities bound to their dependencies.
 // worker/main.ts runs it as a process; integration tests create one in-process against the same servers.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -17,6 +19,15 @@ export interface WorkerOptions {
   maxCachedWorkflows?: number;
   /** Tests fail a workflow on a determinism error; production keeps retrying the task until a fixed worker deploys. */
   failOnNondeterminism?: boolean;
+  /** A prebuilt workflow bundle (see bundle-workflows.ts); without it the worker bundles in-process. */
+  workflowBundlePath?: string;
+}
+
+/** Builds the workflow bundle in a child process (webpack's memory goes away with it) and returns its path. */
+export function buildWorkflowBundle(): string {
+  const out = join(tmpdir(), `ferry-workflows-${process.pid}.js`);
+  execFileSync(join(__dirname, '../node_modules/.bin/tsx'), [join(__dirname, 'bundle-workflows.ts'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return out;
 }
 
 export function createFerryWorker(opts: WorkerOptions): Promise<Worker> {
@@ -24,7 +35,7 @@ export function createFerryWorker(opts: WorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows,
     // A non-deterministic change fails the workflow task loudly instead of retrying it forever.

@@ -7,7 +7,7 @@ import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl } from '../infra/logger';
 import { SalesforceSessions } from '../activities/salesforce/session';
 import { startOutboundListener } from '../activities/outbound/notify-listener';
-import { createFerryWorker } from './create-worker';
+import { buildWorkflowBundle, createFerryWorker } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -19,8 +19,10 @@ async function main(): Promise<void> {
   log.info({ database: redactUrl(config.databaseUrl), migrationsApplied: applied }, 'database ready');
   if (!config.salesforce) log.warn('no Salesforce org is configured (SF_* unset): mappings cannot sync until one is');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const workflowBundlePath = buildWorkflowBundle();
   const worker = await createFerryWorker({
     connection,
+    workflowBundlePath,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: { pool, log, sessions: config.salesforce && new SalesforceSessions(config.salesforce) },

@@ -7,6 +7,8 @@ import { createFlushOutbound } from './outbound/flush-outbound';
 import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
 import { createPrepareMapping } from './prepare-mapping';
+import { createApplyStreamEvents } from './streaming/apply-stream-events';
+import { createRegisterStream } from './streaming/register-stream';
 import type { SalesforceSessions } from './salesforce/session';
 import { createSwapReloadedTable } from './swap-reloaded-table';
 import { createSyncPurgedDeletes } from './sync-purged-deletes';
@@ -28,6 +30,8 @@ export function createActivities(deps: ActivityDeps) {
     swapReloadedTable: createSwapReloadedTable(deps),
     setAccessMode: createSetAccessMode(deps),
     flushOutbound: createFlushOutbound(deps),
+    registerStream: createRegisterStream(deps),
+    applyStreamEvents: createApplyStreamEvents(deps),
   };
 }
 

@@ -7,6 +7,7 @@ import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl } from '../infra/logger';
 import { SalesforceSessions } from '../activities/salesforce/session';
 import { startOutboundListener } from '../activities/outbound/notify-listener';
+import { startStreamSupervisor } from '../activities/streaming/stream-supervisor';
 import { buildWorkflowBundle, createFerryWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -39,10 +40,17 @@ async function main(): Promise<void> {
   const listener = startOutboundListener({
     databaseUrl: config.databaseUrl, temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }), log,
   });
+  // Streaming listeners for event-driven mappings (one per mapping across all workers, by advisory lock).
+  const sessions = config.salesforce && new SalesforceSessions(config.salesforce);
+  const supervisor = sessions && startStreamSupervisor({
+    databaseUrl: config.databaseUrl, sessions, temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }), log,
+    apiVersion: config.salesforce!.apiVersion,
+  });
   log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
   try {
     await worker.run();
   } finally {
+    await supervisor?.stop();
     await listener.stop();
     await clientConnection.close();
     await connection.close();

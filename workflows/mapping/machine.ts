@@ -16,6 +16,7 @@ import type { MappedField } from '../../activities/prepare-mapping';
 import {
   archiveDue, flushDueAtMs, flushed, initialOutbound, installed, needsCaptureInstall, type OutboundState, type OutboundView,
 } from './outbound';
+import { applied, desiredStream, initialStream, registered, type ApplyOutcome, type StreamState } from './streaming';
 
 /** Records whose SystemModstamp is within this much of a window's end are read again by the next poll. */
 export const POLL_OVERLAP_MS = 60_000;
@@ -64,6 +65,8 @@ export interface CarriedStateV1 {
   apiCallsAsOfMs: number | null;
   /** Outbound capture and flushing (absent in states carried from before outbound sync; see upgrade). */
   outbound?: OutboundState;
+  /** Event-driven sync (absent in states carried from before it; see upgrade). */
+  stream?: StreamState;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -75,6 +78,8 @@ export type Step =
   | { kind: 'purge-sweep' }
   | { kind: 'set-access' }
   | { kind: 'flush'; archive: boolean }
+  | { kind: 'stream-register'; enabled: boolean }
+  | { kind: 'stream-apply' }
   | { kind: 'wait'; untilMs: number | null };
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -88,13 +93,13 @@ export function initialState(config: MappingConfig): CarriedState {
     v: 1, config, state: 'INITIAL', paused: false, table: null, fields: [], loadedFields: [], needsPrepare: true,
     reloadRequested: false, syncRequested: false, watermarkMs: null, lastPollAtMs: null, lastPurgeSweepMs: null,
     lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 }, lastError: null,
-    retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null, outbound: initialOutbound(),
+    retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null, outbound: initialOutbound(), stream: initialStream(),
   };
 }
 
 /** Brings a carried state of any earlier version up to the current one. */
 export function upgrade(carried: CarriedState): CarriedState {
-  return { ...carried, outbound: carried.outbound ?? initialOutbound() };
+  return { ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream() };
 }
 
 export class MappingMachine {
@@ -108,6 +113,16 @@ export class MappingMachine {
   get outbound(): OutboundState {
     this.s.outbound ??= initialOutbound();
     return this.s.outbound;
+  }
+
+  get stream(): StreamState {
+    this.s.stream ??= initialStream();
+    return this.s.stream;
+  }
+
+  /** The subscription this mapping should have registered now (null: none). */
+  desiredStream(): string | null {
+    return desiredStream(this.s.config, this.s.table, this.s.watermarkMs, this.s.fields);
   }
 
   private outboundView(): OutboundView {
@@ -142,8 +157,12 @@ export class MappingMachine {
     if (s.watermarkMs === null || newFields) return { kind: 'load', target: 'live' };
     const flushAt = this.flushDueAtMs();
     if (flushAt !== null && nowMs >= flushAt) return { kind: 'flush', archive: archiveDue(this.outbound, nowMs) };
+    const stream = this.desiredStream();
+    if (stream !== this.stream.registered) return { kind: 'stream-register', enabled: stream !== null };
     if (nowMs >= this.nextPollAtMs()) return { kind: 'poll' };
     if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) return { kind: 'purge-sweep' };
+    // After polls and sweeps, so a continuous stream of events never starves them.
+    if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply' };
     return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity) };
   }
 
@@ -158,6 +177,8 @@ export class MappingMachine {
         return s.watermarkMs === null ? 'LOADING_BULK_JOB' : 'RESYNC';
       case 'poll':
         return 'POLLING_SF_CHANGES';
+      case 'stream-apply':
+        return 'STREAMING';
       default:
         return s.state;
     }
@@ -219,6 +240,18 @@ export class MappingMachine {
     this.succeeded();
   }
 
+  streamRegistered(key: string | null, channel: string | null): void {
+    registered(this.stream, key, channel);
+    this.succeeded();
+  }
+
+  /** After a stream-apply step: counts, and an immediate poll when the listener or a gap asked for a catch-up. */
+  streamApplied(r: ApplyOutcome & { inserted: number; updated: number; deleted: number }, nowMs: number): void {
+    if (applied(this.stream, r, nowMs)) this.s.syncRequested = true;
+    this.count(r);
+    this.succeeded();
+  }
+
   apiUsage(callsInWindow: number, nowMs: number): void {
     this.s.apiCallsInWindow = callsInWindow;
     this.s.apiCallsAsOfMs = nowMs;
@@ -230,13 +263,15 @@ export class MappingMachine {
     s.lastError = { type, message, atMs: nowMs };
     const halted = HALTING_FAILURES[type];
     s.state = halted ?? 'SYSTEM_ERROR';
+    // A denied stream handshake is recorded on the subscription: registering again (after the user acts) clears it.
+    if (halted === 'UNAUTHORIZED' && s.stream) s.stream.registered = null;
     if (halted === 'API_BUDGET_EXHAUSTED') s.retryAtMs = retryAtMs ?? nowMs + 60_000;
     else if (halted) s.retryAtMs = null;
     else s.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;
   }
 
   private succeeded(): void {
-    this.s.state = 'DATA_SYNCED';
+    this.s.state = this.s.stream?.registered ? 'STREAMING' : 'DATA_SYNCED';
     this.s.retryAtMs = null;
   }
 

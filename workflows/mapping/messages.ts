@@ -32,6 +32,15 @@ export interface MappingStatus {
     sent: number;
     failed: number;
   };
+  /** Event-driven sync: the subscribed channel, what was applied, and the last fallback to a poll and why. */
+  streaming?: {
+    channel: string | null;
+    applies: number;
+    events: number;
+    lastAppliedAt: string | null;
+    fallbacks: number;
+    lastFallback: { reason: string; at: string } | null;
+  };
 }
 
 export const statusQuery = defineQuery<MappingStatus>('status');
@@ -47,3 +56,5 @@ export const reloadUpdate = defineUpdate<MappingStatus>('reload');
 export const wakeSignal = defineSignal('wake');
 /** Local writes were captured in the mapping's trigger log (sent by the worker's LISTEN connection, debounced). */
 export const outboundPendingSignal = defineSignal('outboundPending');
+/** Streamed events were staged in ferry.stream_events for this mapping (sent by its listener, debounced). */
+export const streamEventsSignal = defineSignal('streamEvents');

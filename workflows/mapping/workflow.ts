@@ -11,7 +11,7 @@ import type { MappingConfig } from '../../domain/mapping-rules';
 import { FERRY_STATE } from '../../infra/search-attributes';
 import { initialState, MappingMachine, upgrade, type CarriedState, type Step } from './machine';
 import {
-  outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, syncNowUpdate, wakeSignal,
+  outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, streamEventsSignal, syncNowUpdate, wakeSignal,
   type MappingStatus,
 } from './messages';
 import { markPending, MAX_SIGNALS_PER_RUN } from './outbound';
@@ -86,6 +86,13 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     markPending(m.outbound, Date.now());
     wake();
   });
+  setHandler(streamEventsSignal, () => {
+    signals += 1;
+    m.stream.pending = true;
+    wake();
+  });
+  // A new run cannot know whether events were staged while no run listened: apply once.
+  if (m.stream.registered !== null) m.stream.pending = true;
   // A new run cannot know whether writes were captured while no run listened: look once.
   if (m.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, Date.now());
 
@@ -160,6 +167,21 @@ async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Ste
         m.flushed({ ...r, archived: step.archive }, startedAtMs, m.lastSignalAtMs, Date.now());
         break;
       }
+      case 'stream-register': {
+        const key = m.desiredStream();
+        const r = await quick.registerStream({ ...ref, table: m.s.table!, fields: m.s.fields, workflowId: workflowInfo().workflowId, enabled: step.enabled });
+        if (r.apiCallsInWindow !== null) m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.streamRegistered(step.enabled ? key : null, r.channel);
+        break;
+      }
+      case 'stream-apply': {
+        // Consumed now: a nudge that arrives while the step runs sets it again.
+        m.stream.pending = false;
+        const r = await polls.applyStreamEvents({ ...ref, table: m.s.table!, fields: m.s.fields });
+        if (r.apiCallsInWindow !== null) m.apiUsage(r.apiCallsInWindow, Date.now());
+        m.streamApplied(r, Date.now());
+        break;
+      }
       case 'purge-sweep': {
         const from = m.s.lastPurgeSweepMs ?? m.s.watermarkMs!;
         const r = await quick.syncPurgedDeletes({ ...ref, table: m.s.table!, fromMs: from - 60_000 });
@@ -208,6 +230,14 @@ function status(mappingId: string, m: MappingMachine): MappingStatus {
       flushes: m.outbound.flushes,
       sent: m.outbound.sent,
       failed: m.outbound.failed,
+    },
+    streaming: {
+      channel: m.stream.channel,
+      applies: m.stream.applies,
+      events: m.stream.events,
+      lastAppliedAt: iso(m.stream.lastAppliedAtMs),
+      fallbacks: m.stream.fallbacks,
+      lastFallback: m.stream.lastFallback && { reason: m.stream.lastFallback.reason, at: iso(m.stream.lastFallback.atMs)! },
     },
   };
 }

@@ -1,0 +1,94 @@
+// Shared setup of the streaming integration tests: the emulator org, a database, an in-process worker plus the
+// worker's stream supervisor (as worker/main.ts starts them), and helpers that compare the table with the org.
+import type { Connection } from 'jsforce';
+import { expect } from 'vitest';
+import type { Emulator } from '../../emulator/server';
+import { startStreamSupervisor, type StreamSupervisor } from '../../activities/streaming/stream-supervisor';
+import { apiCallsInWindow } from '../../activities/budget/api-call-ledger';
+import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
+import type { MappingStatus } from '../../workflows/mapping/messages';
+import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
+import { mappingConfig, startMapping, status, waitForStatus, type Handle } from '../support/mappings';
+import { eventually, jsforceFor, sessionsFor, startOrg } from '../support/org';
+import { connectTemporal, createTestDatabase, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
+
+export interface StreamingFixture {
+  org: Emulator;
+  conn: Connection;
+  db: TestDatabase;
+  temporal: TestTemporal;
+  worker: RunningWorker | null;
+  supervisor: StreamSupervisor | null;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  startSupervisor(): StreamSupervisor;
+  /** Starts an event-driven mapping and waits until it streams (subscribed, catch-up poll done). */
+  start(objectName: string, fields: string[], config?: Record<string, unknown>, extra?: Partial<MappingWorkflowInput>): Promise<Handle>;
+  /** Waits until the table equals the org on `fields` (record by record). */
+  converged(object: string, table: string, fields: FieldSpec[], timeoutMs?: number): Promise<void>;
+  apiCalls(mappingId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function streamingFixture(prefix: string, seed: Record<string, number> = {}): Promise<StreamingFixture> {
+  const org = await startOrg({ seed });
+  const conn = await jsforceFor(org);
+  const db = await createTestDatabase(prefix);
+  const temporal = await connectTemporal(prefix);
+  const handles: Handle[] = [];
+  const f: StreamingFixture = {
+    org, conn, db, temporal, worker: null, supervisor: null,
+    async startWorker() {
+      f.worker = await temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
+      f.startSupervisor();
+    },
+    async stopWorker() {
+      await f.supervisor?.stop();
+      f.supervisor = null;
+      await f.worker?.stop();
+      f.worker = null;
+    },
+    startSupervisor() {
+      f.supervisor = startStreamSupervisor({
+        databaseUrl: db.url, sessions: sessionsFor(org), temporal: temporal.client, log: testLogger, apiVersion: '62.0', reconcileMs: 250, retryMs: 500,
+      });
+      return f.supervisor;
+    },
+    async start(objectName, fields, config = {}, extra = {}) {
+      const handle = await startMapping(temporal.client, temporal.taskQueue,
+        mappingConfig(objectName, fields, { sync_mode: 'event_driven', streaming_source: 'pushtopic', ...config }), extra);
+      handles.push(handle);
+      await waitForStatus(handle, `${objectName} streaming after its catch-up poll`, (s) => streaming(s) && (s.streaming?.fallbacks ?? 0) >= 1);
+      return handle;
+    },
+    async converged(object, table, fields, timeoutMs = 60_000) {
+      let diff: string[] = [];
+      await eventually(`${table} equal to the org`, async () => {
+        const [o, t] = await Promise.all([orgSnapshot(conn, object, fields), tableSnapshot(db.pool, table, fields)]);
+        diff = differences(o, t, fields);
+        return o.checksum === t.checksum ? true : undefined;
+      }, timeoutMs, 250).catch((err: Error) => {
+        throw new Error(`${err.message}\n${diff.join('\n')}`);
+      });
+      const [o, t] = await Promise.all([orgSnapshot(conn, object, fields), tableSnapshot(db.pool, table, fields)]);
+      expect(differences(o, t, fields)).toEqual([]);
+    },
+    apiCalls: (mappingId) => apiCallsInWindow(db.pool, mappingId),
+    async close() {
+      for (const h of handles) await h.terminate().catch(() => undefined);
+      await f.stopWorker();
+      await temporal.close();
+      await db.drop();
+      await org.close();
+    },
+  };
+  await f.startWorker();
+  return f;
+}
+
+/** Streaming and idle: no step running, nothing staged waiting. */
+export function streaming(s: MappingStatus): boolean {
+  return s.state === 'STREAMING' && s.lastLoad !== null;
+}
+
+export { status, waitForStatus };

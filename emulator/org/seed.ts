@@ -4,6 +4,7 @@
 // lets a million records load in about a second.
 import type { SfFieldType } from '../contract.js';
 import type { EmulatorFieldDef } from './field-defs.js';
+import { deriveComputedFields } from './org-rules.js';
 import { LIVE, type Table } from './table.js';
 import type { MemoryOrgStore } from './store.js';
 
@@ -105,7 +106,8 @@ export function seedObject(store: MemoryOrgStore, object: string, n: number, ran
   if (!Number.isInteger(n) || n < 0) throw new Error(`seed count must be a non-negative integer, got ${n}`);
   const rng = prng(randomSeed ^ hash(table.name) ^ table.size);
   const gens = fieldGenerators(store, object);
-  const stampAt = store.historyStamps(table, n, HISTORY_MS);
+  const newest = table.logStamps.length ? table.logStamps.data[table.logStamps.length - 1] : 0;
+  const stampAt = store.clock.history(newest, n, HISTORY_MS);
   const created = table.slot('CreatedDate')!.col!;
   const modified = table.slot('LastModifiedDate')!.col!;
   const system = ['CreatedById', 'LastModifiedById', 'OwnerId'].map((s) => table.slot(s)?.col).filter((c) => c !== undefined && c !== null);
@@ -123,7 +125,7 @@ export function seedObject(store: MemoryOrgStore, object: string, n: number, ran
     created.set(row, stamp);
     modified.set(row, stamp);
     for (const c of system) c.set(row, store.userId);
-    store.deriveSeeded(table, row);
+    deriveComputedFields(table, row);
     table.logChange(row, stamp);
   }
   return n;

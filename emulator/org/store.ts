@@ -9,13 +9,15 @@ import {
   SfRecordError, SfRequestError, type ChangeEvent, type ChangeType, type CompiledSoql, type ObjectDef, type OrgStore,
   type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord,
 } from '../contract.js';
+import { OrgClock } from './clock.js';
 import { compileSoqlMatcher } from './compile-soql.js';
 import type { StoredValue } from './columns.js';
 import type { EmulatorObjectDef } from './field-defs.js';
 import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
 import { runQuery } from './soql/query-engine.js';
-import { COMPOSED_NAME_OBJECTS, CREATE_DEFAULTS } from './standard-objects.js';
+import { checkPushTopicQuery, deriveComputedFields } from './org-rules.js';
+import { CREATE_DEFAULTS } from './standard-objects.js';
 import { DELETED, LIVE, PURGED, Table, type FieldSlot } from './table.js';
 import { prepareWrite, type TableDirectory } from './validation.js';
 import { fieldError, formatDatetime } from './values.js';
@@ -32,17 +34,18 @@ export interface OrgStoreOptions {
 export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirectory {
   private readonly tables = new Map<string, Table>();
   private readonly byPrefix = new Map<string, Table>();
-  private lastStamp = 0;
   private commitNumber = 0;
   private txKey: string | null = null;
   readonly orgId = makeId('00D', 1);
   readonly userId: string;
   readonly now: () => number;
+  readonly clock: OrgClock;
 
   constructor(private readonly opts: OrgStoreOptions) {
     super();
     this.setMaxListeners(0);
     this.now = opts.now ?? Date.now;
+    this.clock = new OrgClock(this.now);
     this.userId = this.createTables();
   }
 
@@ -62,20 +65,6 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   reset(): void {
     this.createTables();
     this.emit('reset');
-  }
-
-  /** A PushTopic's Query must be SOQL the org can evaluate and select Id, as Salesforce checks on save. */
-  private checkPushTopic(table: Table, sets: { slot: FieldSlot; value: StoredValue }[], errors: SfError[]): void {
-    if (table.name !== 'PushTopic') return;
-    const query = sets.find((s) => s.slot.def.name === 'Query')?.value;
-    if (typeof query !== 'string') return;
-    try {
-      const compiled = this.compileSoql(query);
-      if (!compiled.fields.includes('Id')) errors.push(fieldError('INVALID_FIELD', "The SELECT statement's field list must include Id", ['Query']));
-    } catch (err) {
-      if (!(err instanceof SfRequestError)) throw err;
-      errors.push(fieldError(err.errorCode, err.message, ['Query']));
-    }
   }
 
   // --- directory -------------------------------------------------------------------------------------------
@@ -101,22 +90,9 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   }
 
   // --- clock and events ------------------------------------------------------------------------------------
-  /** The next commit stamp: now, or the previous stamp if the wall clock went backwards. */
+  /** The next commit stamp (see OrgClock). */
   nextStamp(): number {
-    this.lastStamp = Math.max(this.now(), this.lastStamp);
-    return this.lastStamp;
-  }
-  /**
-   * `n` increasing stamps for seeded history of `table`, spread over the last `spanMs` after the table's newest
-   * stamp. Seeded records are history, not commits, so they only need to be ordered within their table.
-   */
-  historyStamps(table: Table, n: number, spanMs: number): (i: number) => number {
-    const now = this.now();
-    const newest = table.logStamps.length ? table.logStamps.data[table.logStamps.length - 1] : 0;
-    const from = Math.max(newest + 1, now - spanMs);
-    const step = Math.max(1, Math.floor((now - from) / Math.max(n, 1)));
-    this.lastStamp = Math.max(this.lastStamp, from + step * (n - 1));
-    return (i) => from + step * i;
+    return this.clock.next();
   }
 
   transaction<T>(_origin: string, fn: () => T): T {
@@ -153,7 +129,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const table = this.mustTable(object);
     let row = -1;
     if (id !== undefined) {
-      row = this.liveRow(table, id, false);
+      row = this.liveRow(table, id);
     }
     return prepareWrite(this, table, values, row).errors;
   }
@@ -164,7 +140,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const defaults = CREATE_DEFAULTS[table.name];
     const withDefaults = defaults ? { ...defaults, ...values } : values;
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
-    this.checkPushTopic(table, sets, errors);
+    checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const row = table.appendRow();
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);
@@ -176,7 +152,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     sys.createdById.set(row, user);
     sys.lastModifiedById.set(row, user);
     if (sys.ownerId && sys.ownerId.get(row) === null) sys.ownerId.set(row, user);
-    this.derive(table, row);
+    deriveComputedFields(table, row);
     table.logChange(row, stamp);
     this.emitChange('CREATE', table, row, origin, null, stamp);
     return table.idOf(row);
@@ -184,16 +160,16 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   update(object: string, id: string, values: SfRecord, origin: string): void {
     const table = this.mustTable(object);
-    const row = this.liveRow(table, id, true);
+    const row = this.liveRow(table, id);
     const { sets, errors } = prepareWrite(this, table, values, row);
-    this.checkPushTopic(table, sets, errors);
+    checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
     for (const { slot, value } of sets) this.setValue(table, slot, row, value);
     const stamp = this.nextStamp();
     table.system.lastModifiedDate.set(row, stamp);
     table.system.lastModifiedById.set(row, this.userId);
-    this.derive(table, row);
+    deriveComputedFields(table, row);
     table.logChange(row, stamp);
     let changed: string[] = [];
     let after: SfRecord | undefined;
@@ -230,12 +206,12 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   remove(object: string, id: string, origin: string): void {
     const table = this.mustTable(object);
-    const row = this.liveRow(table, id, true);
+    const row = this.liveRow(table, id);
     const stamp = this.nextStamp();
     table.status[row] = DELETED;
     table.deletedAt[row] = stamp;
     table.liveCount--;
-    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    table.system.lastModifiedDate.set(row, stamp);
     table.logChange(row, stamp);
     this.emitChange('DELETE', table, row, origin, ['IsDeleted', 'LastModifiedDate', 'SystemModstamp'], stamp);
   }
@@ -253,7 +229,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const stamp = this.nextStamp();
     table.status[row] = LIVE;
     table.liveCount++;
-    this.setSystem(table, row, 'LastModifiedDate', stamp);
+    table.system.lastModifiedDate.set(row, stamp);
     table.logChange(row, stamp);
     this.emitChange('UNDELETE', table, row, origin, null, stamp);
   }
@@ -311,7 +287,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     return row;
   }
 
-  private liveRow(table: Table, id: string, _forWrite: boolean): number {
+  private liveRow(table: Table, id: string): number {
     const row = this.findRow(table, id);
     if (table.status[row] === DELETED) throw new SfRecordError([fieldError('ENTITY_IS_DELETED', 'entity is deleted', [])]);
     return row;
@@ -324,28 +300,6 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
       if (value !== null) table.indexAdd(slot.def.name, String(value).toLowerCase(), row);
     }
     slot.col!.set(row, value);
-  }
-
-  private setSystem(table: Table, row: number, name: string, value: StoredValue): void {
-    table.slot(name)?.col?.set(row, value);
-  }
-
-  /** derive() for seeded rows. */
-  deriveSeeded(table: Table, row: number): void {
-    this.derive(table, row);
-  }
-
-  /** Salesforce-computed fields: composed Name, Opportunity's IsClosed/IsWon. */
-  private derive(table: Table, row: number): void {
-    if (COMPOSED_NAME_OBJECTS.has(table.name)) {
-      const first = table.slot('FirstName')!.col!.get(row);
-      const last = table.slot('LastName')!.col!.get(row);
-      table.slot('Name')!.col!.set(row, [first, last].filter((x) => x !== null).join(' '));
-    } else if (table.name === 'Opportunity') {
-      const stage = String(table.slot('StageName')!.col!.get(row) ?? '');
-      table.slot('IsClosed')!.col!.set(row, stage.startsWith('Closed'));
-      table.slot('IsWon')!.col!.set(row, stage === 'Closed Won');
-    }
   }
 
   // --- queries ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ describe('initial load survives a killed worker', () => {
   });
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
     await worker?.stop();
     await temporal?.close();
     await db?.drop();
@@ -43,9 +43,11 @@ describe('initial load survives a killed worker', () => {
   });
 
   it('resumes from the last committed page and ends with exactly one row per record', async () => {
+    // Its own process group: tsx runs the worker in a child process, and the kill must reach it too.
     child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['worker/main.ts'], {
       cwd: ROOT,
       stdio: 'ignore',
+      detached: true,
       env: {
         PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', DATABASE_URL: db.url,
         TEMPORAL_ADDRESS: services().temporalAddress, TEMPORAL_TASK_QUEUE: temporal.taskQueue, ...orgEnv(org),
@@ -61,10 +63,14 @@ describe('initial load survives a killed worker', () => {
       const r = (await checkpoint()).rows[0];
       return r && Number(r.rows_loaded) >= 4 * PAGE && !r.done ? r : undefined;
     }, 120_000, 50);
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    const exited = new Promise((r) => child!.once('exit', r));
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
     const afterKill = (await checkpoint()).rows[0];
     expect(Number(afterKill.rows_loaded)).toBeLessThan(ACCOUNTS);
+    // Nothing loads while no worker runs: the killed one is really gone.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await checkpoint()).rows[0].rows_loaded).toBe(afterKill.rows_loaded);
     const jobsBefore = org.admin.counters().api.byKind['bulk2-query'] ?? 0;
 
     org.admin.setFaults({ latencyMs: 0 });

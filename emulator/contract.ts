@@ -142,7 +142,7 @@ export interface CompiledSoql {
 /** Result of a parsed and evaluated SOQL query: column names in SELECT order and the matching rows. */
 export interface QueryResult {
   object: string;
-  /** Selected paths in SELECT order, as written (e.g. `Id`, `Account.Name`); empty for COUNT(). */
+  /** Selected paths in SELECT order, in describe spelling whatever the query's case (e.g. `Id`, `Account.Name`); empty for COUNT(). */
   columns: string[];
   /** For COUNT() queries: the count; otherwise null. */
   count: number | null;

@@ -99,6 +99,24 @@ describe('query and queryMore', () => {
   });
 });
 
+describe('incremental sync query', () => {
+  it('returns changes after a watermark in (SystemModstamp, Id) order, across locators', async () => {
+    const before = await fx.conn.query<{ SystemModstamp: string }>('SELECT SystemModstamp FROM Account ORDER BY SystemModstamp DESC LIMIT 1');
+    const watermark = before.records[0].SystemModstamp;
+    // Later changes may share a millisecond with each other, but not with the watermark.
+    await new Promise((r) => setTimeout(r, 5));
+    const created = (await fx.conn.sobject('Account').create(Array.from({ length: 150 }, (_, i) => ({ Name: `Inc ${i}` })))) as { id: string }[];
+    await fx.conn.sobject('Account').update(created.slice(0, 20).map((r) => ({ Id: r.id, Phone: '555' })));
+    const soql = `SELECT Id, SystemModstamp FROM Account WHERE SystemModstamp > ${watermark} ORDER BY SystemModstamp, Id`;
+    const result = await fx.conn.query<{ Id: string; SystemModstamp: string }>(soql).run({ autoFetch: true, maxFetch: 10_000 });
+    expect(result.records).toHaveLength(150);
+    const keys = result.records.map((r) => `${r.SystemModstamp}|${r.Id}`);
+    expect(keys).toEqual([...keys].sort());
+    // The 20 updated records changed last, so they come last.
+    expect(new Set(result.records.slice(130).map((r) => r.Id))).toEqual(new Set(created.slice(0, 20).map((r) => r.id)));
+  });
+});
+
 describe('refused queries', () => {
   it.each([
     ['SELECT FROM Account', 'MALFORMED_QUERY'],

@@ -153,7 +153,8 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
   // Faye re-subscribes after a server-side drop with whatever this extension holds: keep it at the newest id.
   const replay = new StreamingExtension.Replay(sub.channel, lastReplayId);
 
-  const connect = async (): Promise<void> => {
+  /** Subscribes; `catchUpReason` is what the workflow is told when this subscription starts from new events only. */
+  const connect = async (catchUpReason = `subscribed to ${sub.channel} for new events: polled the window before it`): Promise<void> => {
     const session = await opts.sessions.get();
     const conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: opts.apiVersion });
     const created = conn.streaming.createClient([replay, new StreamingExtension.AuthFailure((m: unknown) => void authFailed(session.accessToken, m))]);
@@ -170,13 +171,12 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
         const expired = lastReplayId;
         lastReplayId = -1;
         replay.setReplay('-1');
-        await connect();
-        await report('catch_up', `replay id ${expired} is no longer retained on ${sub.channel}: polled the uncovered window, then streamed new events`);
+        await connect(`replay id ${expired} is no longer retained on ${sub.channel}: polled the uncovered window, then streamed new events`);
         return;
       }
       throw new Error(`subscribe to ${sub.channel} failed: ${text}`);
     }
-    if (fromNewOnly) await report('catch_up', `subscribed to ${sub.channel} for new events: polled the window before it`);
+    if (fromNewOnly) await report('catch_up', catchUpReason);
     log.info({ channel: sub.channel, replayId: lastReplayId }, 'streaming');
   };
 

@@ -20,6 +20,8 @@ export type QueryOperation = 'query' | 'queryAll';
 
 /** Rows per spooled block: the unit of backpressure and of the page index. */
 const BLOCK_ROWS = 2000;
+/** Rows per short-lived string before it becomes a Buffer (see spoolRows). */
+const PIECE_ROWS = 100;
 
 export interface NewQueryJob {
   soql: string;
@@ -120,20 +122,29 @@ export class QueryJob implements JobBase {
     const encode = lineEncoder(ctx.org, cursor.object, cursor.columns, this.dialect);
     const spool = await ResultSpool.create();
     this.spool = spool;
+    // Lines are gathered in short strings turned into Buffers every PIECE_ROWS rows: a long string being
+    // built would survive every young-generation GC as thousands of rope nodes, while Buffers live off-heap.
+    let pieces: Buffer[] = [];
     let text = '';
     let rows = 0;
     for (let i = 0; i < cursor.size; i++) {
       text += encode(cursor.values(i));
-      if (++rows === BLOCK_ROWS) {
-        // Awaiting the write hands the event loop back between blocks, so the emulator keeps serving.
-        await spool.append(text, rows);
-        this.numberRecordsProcessed = spool.rows;
+      rows++;
+      if (rows % PIECE_ROWS === 0) {
+        pieces.push(Buffer.from(text, 'utf8'));
         text = '';
+      }
+      if (rows === BLOCK_ROWS) {
+        // Awaiting the write hands the event loop back between blocks, so the emulator keeps serving.
+        await spool.append(pieces, rows);
+        this.numberRecordsProcessed = spool.rows;
+        pieces = [];
         rows = 0;
         if (this.state !== 'InProgress') return;
       }
     }
-    await spool.append(text, rows);
+    if (text !== '') pieces.push(Buffer.from(text, 'utf8'));
+    await spool.append(pieces, rows);
     this.numberRecordsProcessed = spool.rows;
   }
 

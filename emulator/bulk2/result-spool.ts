@@ -56,12 +56,12 @@ export class ResultSpool {
   }
 
   /** Appends `rows` complete CSV lines; resolves once the bytes are handed to the file (backpressure). */
-  async append(text: string, rows: number): Promise<void> {
+  async append(text: string | Buffer[], rows: number): Promise<void> {
     if (rows === 0) return;
     if (!this.handle) throw new Error('ferry emulator: result spool already finished');
-    const buf = Buffer.from(text, 'utf8');
-    await this.handle.write(buf, 0, buf.length);
-    this.bytes += buf.length;
+    const parts = typeof text === 'string' ? [Buffer.from(text, 'utf8')] : text;
+    const { bytesWritten } = await this.handle.writev(parts);
+    this.bytes += bytesWritten;
     this.rowTotal += rows;
     this.blockRows.push(this.rowTotal);
     this.blockBytes.push(this.bytes);

@@ -6,4 +6,4 @@ RUN npm ci --omit=optional --no-audit --no-fund && apt-get update -qq && apt-get
 COPY . .
 USER node
 ENV NODE_ENV=production
-CMD ["node_modules/.bin/tsx", "api/server.ts"]
+CMD ["node", "--import", "tsx", "api/server.ts"]

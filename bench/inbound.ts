@@ -29,6 +29,7 @@ export async function runInboundBench(args: string[]): Promise<string> {
     // The worker is ready once it has run a workflow; the load is timed from then on.
     await stack.temporal.workflow.execute(diagnosticsWorkflow, { taskQueue: stack.taskQueue, workflowId: `bench-ready-${Date.now()}` });
     stack.resetWorkerPeakRss();
+    log(`worker resident before the load: ${stack.workerPeakRssMb()} MB`);
     const config = parseMappingEntry({ object_name: 'Account', config: { access: 'read_only', sf_polling_seconds: 3600, sf_max_daily_api_calls: null, fields: Object.fromEntries(FIELDS.map((f) => [f, {}])) } });
     const started = Date.now();
     const handle = await stack.temporal.workflow.start(mappingWorkflow, {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { startLocalPostgres } from './runtime/postgres';
 import { startDevServer, stopChild } from './runtime/temporal';
 import { startDemoOrg } from './runtime/demo-org';
+import { API_NODE_ARGS, WORKER_NODE_ARGS } from '../infra/process-args';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, '.data');
@@ -68,9 +69,9 @@ async function main(): Promise<void> {
     }
     env.API_TOKEN ||= apiToken();
 
-    const worker = launch('worker', ['tsx', 'worker/main.ts'], env);
+    const worker = launch('worker', WORKER_NODE_ARGS, env);
     stops.push(() => stopChild(worker));
-    const api = launch('api', ['tsx', 'api/server.ts'], env);
+    const api = launch('api', API_NODE_ARGS, env);
     stops.push(() => stopChild(api));
     const apiUrl = `http://${env.HOST ?? '127.0.0.1'}:${env.PORT ?? 3000}`;
     await waitForHealth(`${apiUrl}/health`, [worker, api]);
@@ -83,8 +84,8 @@ async function main(): Promise<void> {
   }
 }
 
-function launch(name: string, argv: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(join(ROOT, 'node_modules/.bin', argv[0]), argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+function launch(name: string, nodeArgs: readonly string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!shuttingDown && (code !== 0 || signal !== null)) say(`${name} exited (${signal ?? `code ${code}`})`);
   });

@@ -10,6 +10,7 @@ import { createPool, migrate, type Pool } from '../../infra/db';
 import { startLocalPostgres } from '../../scripts/runtime/postgres';
 import { startDevServer, stopChild } from '../../scripts/runtime/temporal';
 import { EMULATOR_DEFAULTS } from '../../emulator/server';
+import { WORKER_NODE_ARGS } from '../../infra/process-args';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -43,7 +44,14 @@ async function waitForUrl(url: string, child: ChildProcess, what: string, timeou
   throw new Error(`${what} did not answer at ${url}`);
 }
 
-export async function startStack(opts: { seed: Record<string, number>; emulatorHeapMb?: number }): Promise<Stack> {
+export interface StackOptions {
+  seed: Record<string, number>;
+  emulatorHeapMb?: number;
+  /** An org emulator the caller runs (e.g. in-process, to watch its commits); no emulator process is started. */
+  orgUrl?: string;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s();
@@ -72,22 +80,25 @@ export async function startStack(opts: { seed: Record<string, number>; emulatorH
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
 
-    const orgPort = 4477;
-    const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
-    const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), ...seedArgs], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${opts.emulatorHeapMb ?? 12_000}` },
-    });
-    stops.push(() => stopChild(emulator));
-    const orgUrl = `http://127.0.0.1:${orgPort}`;
-    await waitForUrl(`${orgUrl}/services/data`, emulator, 'the org emulator');
+    let orgUrl = opts.orgUrl;
+    if (orgUrl === undefined) {
+      const orgPort = 4477;
+      const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
+      const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), ...seedArgs], {
+        cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${opts.emulatorHeapMb ?? 12_000}` },
+      });
+      stops.push(() => stopChild(emulator));
+      orgUrl = `http://127.0.0.1:${orgPort}`;
+      await waitForUrl(`${orgUrl}/services/data`, emulator, 'the org emulator');
+    }
     const orgEnv = {
       SF_LOGIN_URL: orgUrl, SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
       SF_USERNAME: EMULATOR_DEFAULTS.username, SF_PASSWORD: EMULATOR_DEFAULTS.password,
     };
 
     const taskQueue = `bench-${Date.now()}`;
-    const worker = spawn(TSX, ['worker/main.ts'], {
+    const worker = spawn(process.execPath, WORKER_NODE_ARGS, {
       cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
       env: { ...process.env, ...orgEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
     });

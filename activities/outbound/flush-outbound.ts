@@ -51,7 +51,8 @@ interface Deps {
 /** Resolves each write's target: sfid from the entries, the row, or the log; updates of never-sent rows become inserts. */
 async function prepareWrites(pool: Pool, input: FlushInput, folded: FoldedWrite[]): Promise<{ prepared: PreparedWrite[]; settled: SettledWrite[] }> {
   const { schema } = input.config;
-  const ids = folded.filter((w) => w.recordId !== null && w.kind !== 'none').map((w) => w.recordId!);
+  // Inserts need no lookup: their rows have no sfid until ferry writes one back.
+  const ids = folded.filter((w) => w.recordId !== null && (w.kind === 'update' || w.kind === 'delete') && !w.sfid).map((w) => w.recordId!);
   const rows = await rowSfids(pool, schema, input.table, ids);
   for (const w of folded) if (w.recordId !== null && !w.sfid) w.sfid = rows.get(w.recordId) ?? null;
   const logged = await loggedSfids(pool, schema, input.table, folded.filter((w) => !w.sfid && w.kind !== 'insert' && w.recordId !== null).map((w) => w.recordId!));
@@ -91,7 +92,8 @@ export function createFlushOutbound(deps: Deps) {
     const { pool } = deps;
     const { schema, objectName, upsertField, maxDailyApiCalls } = input.config;
     const heartbeat = () => Context.current().heartbeat();
-    const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, input.maxEntries ?? FLUSH_MAX_ENTRIES);
+    const maxEntries = input.maxEntries ?? FLUSH_MAX_ENTRIES;
+    const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, maxEntries);
     const result: FlushResult = { claimed: claim.entries.length, writes: 0, succeeded: 0, failed: 0, api: 'none', remaining: false, apiCalls: 0, apiCallsInWindow: 0 };
     if (claim.entries.length === 0) {
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
@@ -112,7 +114,9 @@ export function createFlushOutbound(deps: Deps) {
       if (prepared.length > 0) await send(input, claim, prepared, sf.conn, result, settle);
       await endAttempt(pool, input.mappingId);
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
-      result.remaining = await hasQueuedEntries(pool, schema, input.table);
+      // Only a backlog (the claim hit its limit) flushes again at once; writes committed while this flush ran
+      // wait for the next tick of the timer, so a busy mapping flushes once an interval, not back to back.
+      result.remaining = claim.entries.length >= maxEntries && await hasQueuedEntries(pool, schema, input.table);
       return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
     } catch (err) {
       classifyFailure(err);

@@ -81,8 +81,10 @@ export function flushed(o: OutboundState, r: { succeeded: number; failed: number
     o.pending = true;
     o.pendingSinceMs = nowMs - 1_000_000;
   } else if (lastSignalAtMs !== null && lastSignalAtMs >= startedAtMs) {
+    // Writes committed while the flush ran (none earlier than its start): keep the cadence of one flush
+    // per interval, so no write waits longer than an interval plus a flush.
     o.pending = true;
-    o.pendingSinceMs = lastSignalAtMs;
+    o.pendingSinceMs = startedAtMs;
   } else {
     o.pending = false;
     o.pendingSinceMs = null;

@@ -1,0 +1,156 @@
+// `npx tsx bench/outbound.ts --records N [--rate R] [--flush S]` (or `npm run bench -- outbound …`): commits N
+// row inserts into salesforce.account at a steady R records/min (0 = as fast as Postgres takes them) and
+// measures, per record, the time from its commit to the org emulator committing the record (the store's
+// 'change' event). Postgres, the Temporal dev server and a ferry worker (one node process, with its LISTEN
+// connection) run as in production; the emulator runs in this process so its events can be timed.
+// Last line: outbound records=N records_per_min=T p50_ms=A p99_ms=B api_calls=C
+//   T: records / (first commit → last record in the org); C: API calls the mapping's ledger recorded for the run.
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import type { ChangeEvent } from '../emulator/contract';
+import { createEmulator } from '../emulator/server';
+import { parseMappingEntry } from '../domain/mapping-config';
+import { createPool, migrate, type Pool } from '../infra/db';
+import { FERRY_OBJECT } from '../infra/search-attributes';
+import { startLocalPostgres } from '../scripts/runtime/postgres';
+import { startDevServer, stopChild } from '../scripts/runtime/temporal';
+import { statusQuery } from '../workflows/mapping/messages';
+import { mappingWorkflow } from '../workflows/mapping/workflow';
+
+const ROOT = resolve(__dirname, '..');
+const TICK_MS = 50;
+const MAPPING = 'salesforce.account';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function apiCalls(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT coalesce(sum(calls), 0) AS n FROM ferry.api_call_ledger WHERE mapping = $1', [MAPPING]);
+  return Number(rows[0].n);
+}
+
+export async function runOutboundBench(args: string[]): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: { records: { type: 'string', default: '100000' }, rate: { type: 'string', default: '100000' }, flush: { type: 'string', default: '10' } },
+  });
+  const records = Number(values.records);
+  const ratePerMin = Number(values.rate);
+  const flushSeconds = Number(values.flush);
+  if (!Number.isInteger(records) || records < 1) throw new Error('--records must be a positive integer');
+  const stops: (() => Promise<void> | void)[] = [];
+  try {
+    log('starting Postgres, Temporal, the emulator and a worker…');
+    const pg = await startLocalPostgres({ dataDir: join(ROOT, '.data/bench-outbound/pg'), port: 54359, database: 'postgres' });
+    stops.push(() => pg.stop());
+    const dbName = `bench_outbound_${Date.now()}`;
+    const admin = new PgClient({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(dbName)}`);
+    await admin.end();
+    const databaseUrl = pg.url.replace(/\/[^/]+$/, `/${dbName}`);
+    const pool = createPool(databaseUrl, 4);
+    stops.push(async () => {
+      await pool.end();
+      const c = new PgClient({ connectionString: pg.url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`);
+      await c.end();
+    });
+    await migrate(pool);
+    const temporalServer = await startDevServer({ port: 7263, namespace: 'default', logFile: join(ROOT, '.data/bench-outbound/temporal.log') });
+    stops.push(() => temporalServer.stop());
+    const connection = await Connection.connect({ address: temporalServer.address });
+    stops.push(() => connection.close());
+    const temporal = new Client({ connection });
+    const org = await createEmulator({ port: 0, dailyApiRequests: 10_000_000 });
+    stops.push(() => org.close());
+    const taskQueue = `bench-outbound-${Date.now()}`;
+    const c = org.credentials;
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
+      env: {
+        ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
+        SF_LOGIN_URL: org.url, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username, SF_PASSWORD: c.password,
+      },
+    });
+    stops.push(() => stopChild(worker));
+
+    const config = parseMappingEntry({ object_name: 'Account', config: {
+      access: 'read_write', sf_polling_seconds: 3600, sf_max_daily_api_calls: null, flush_interval_seconds: flushSeconds,
+      fields: { Name: {}, AccountNumber: {} },
+    } });
+    const handle = await temporal.workflow.start(mappingWorkflow, {
+      taskQueue, workflowId: `bench-outbound-${Date.now()}`, args: [{ mappingId: MAPPING, config }],
+      typedSearchAttributes: [{ key: FERRY_OBJECT, value: 'Account' }],
+    });
+    stops.push(() => handle.terminate('benchmark done').then(() => undefined, () => undefined));
+    for (;;) {
+      const s = await handle.query(statusQuery);
+      if (s.lastError) throw new Error(`mapping failed: ${s.lastError.type}: ${s.lastError.message}`);
+      if (s.outbound?.access === 'read_write' && s.counts.polls > 0 && !s.outbound.pending) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const callsBefore = await apiCalls(pool);
+
+    const committedAt = new Float64Array(records);
+    const latency = new Float64Array(records).fill(-1);
+    let arrived = 0;
+    let lastArrival = 0;
+    const allArrived = new Promise<void>((done) => {
+      org.org.on('change', (e: ChangeEvent) => {
+        const name = e.record.Name;
+        if (e.changeType !== 'CREATE' || typeof name !== 'string' || !name.startsWith('ob-')) return;
+        const i = Number(name.slice(3));
+        if (latency[i] >= 0) return;
+        lastArrival = performance.now();
+        latency[i] = lastArrival - committedAt[i];
+        if (++arrived === records) done();
+      });
+    });
+
+    log(`committing ${records} inserts at ${ratePerMin > 0 ? `${ratePerMin}/min` : 'full speed'}, flush every ${flushSeconds} s…`);
+    const started = performance.now();
+    let committed = 0;
+    while (committed < records) {
+      const due = ratePerMin > 0 ? Math.min(records, Math.floor(((performance.now() - started) * ratePerMin) / 60_000) + 1) : Math.min(records, committed + 5000);
+      if (due > committed) {
+        await pool.query("INSERT INTO salesforce.account (name, accountnumber) SELECT 'ob-' || g, 'N' || g FROM generate_series($1::int, $2::int) g", [committed, due - 1]);
+        const now = performance.now();
+        committedAt.fill(now, committed, due);
+        committed = due;
+      }
+      if (ratePerMin > 0) await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    log(`all committed after ${Math.round(performance.now() - started)} ms; waiting for the org…`);
+    const timeoutMs = 120_000 + (records / 1000) * 1000;
+    await Promise.race([allArrived, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${arrived}/${records} records reached the org`)), timeoutMs))]);
+    const calls = (await apiCalls(pool)) - callsBefore;
+    const sorted = latency.slice().sort();
+    const perMin = Math.round((records / (lastArrival - started)) * 60_000);
+    const failed = await pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'FAILED'");
+    if (failed.rows[0].n > 0) throw new Error(`${failed.rows[0].n} writes failed`);
+    return `outbound records=${records} records_per_min=${perMin} p50_ms=${Math.round(percentile(sorted, 50))} p99_ms=${Math.round(percentile(sorted, 99))} api_calls=${calls}`;
+  } finally {
+    for (const s of stops.reverse()) await s();
+  }
+}
+
+if (require.main === module) {
+  runOutboundBench(process.argv.slice(2)).then(
+    (line) => {
+      console.log(line);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,130 @@
+// A team leaving Heroku Connect imports its export file (test/fixtures/hc-export.json: Account, a read_write
+// Contact with an External ID upsert field, and a namespaced custom object), against an org that has those
+// objects (test/fixtures/hc-export-org-schema.json) — all but the custom object's standard Name field, which
+// the emulator cannot declare, so the file is imported once as is (refused, naming that field) and once
+// without it. Then: export gives the same mappings back,
+// a second API process sees the same mappings (no state in the API), and /metrics reports each mapping.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { parseHcExport } from '../../domain/mapping-config';
+import { eventually, sessionsFor } from '../support/org';
+import { TEST_TOKEN, listen, request, startApi, type ApiHarness } from '../support/api';
+import { testLogger } from '../support/services';
+
+const FIXTURES = join(__dirname, '../fixtures');
+const EXPORT_TEXT = readFileSync(join(FIXTURES, 'hc-export.json'), 'utf8');
+const SEED = { Account: 40, Contact: 30, agf__ADM_Work__c: 12 };
+/** Contact has sf_notify_enabled: it runs event-driven and rests in STREAMING, the others in DATA_SYNCED. */
+const SETTLED: Record<string, string> = { Account: 'DATA_SYNCED', Contact: 'STREAMING', agf__ADM_Work__c: 'DATA_SYNCED' };
+
+interface Listed { mappings: { object_name: string; mapping_id: string; config: { access: string }; status: { state: string; last_load: { rows: number } | null } }[]; count: number }
+
+describe('Heroku Connect export import and export', () => {
+  let h: ApiHarness;
+
+  beforeAll(async () => {
+    h = await startApi('api_imp', { seed: SEED, schemaFile: join(FIXTURES, 'hc-export-org-schema.json') });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('validates the whole file against the org before starting anything', async () => {
+    // Every Salesforce custom object has a standard Name field; ferry's emulator gives custom objects only the
+    // fields of the schema file, which must end in __c — so the file as exported names a field this org lacks.
+    const r = await request(h.url, 'POST', '/import', { body: EXPORT_TEXT });
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ errors: [{ path: 'mappings[2].config.fields.Name', rule: 'unknown_field', message: 'Field "Name" does not exist on agf__ADM_Work__c' }] });
+    expect((await h.call<Listed>('GET', '/mappings')).body.count).toBe(0);
+  });
+
+  it('imports the export file (less that one field): one mapping per object, each loaded', async () => {
+    const file = JSON.parse(EXPORT_TEXT) as { mappings: { object_name: string; config: { fields: Record<string, object> } }[] };
+    delete file.mappings.find((m) => m.object_name === 'agf__ADM_Work__c')!.config.fields.Name;
+    const r = await request(h.url, 'POST', '/import', { body: file });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({
+      created: 3,
+      mappings: [
+        { object_name: 'Account', mapping_id: 'salesforce.account', result: 'created' },
+        { object_name: 'Contact', mapping_id: 'salesforce.contact', result: 'created' },
+        { object_name: 'agf__ADM_Work__c', mapping_id: 'salesforce.agf__adm_work__c', result: 'created' },
+      ],
+    });
+    for (const [object, n] of Object.entries(SEED)) {
+      await eventually(`${object} loaded`, async () => {
+        const m = await h.call<Listed['mappings'][number]>('GET', `/mappings/salesforce.${object}`);
+        return m.body.status.state === SETTLED[object] && m.body.status.last_load?.rows === n ? true : undefined;
+      }, 90_000);
+    }
+    const contact = await h.call<{ config: Record<string, unknown> }>('GET', '/mappings/salesforce.Contact');
+    expect(contact.body.config).toMatchObject({
+      access: 'read_write', sf_notify_enabled: true, sync_mode: 'event_driven', sf_polling_seconds: 300, sf_max_daily_api_calls: 30000,
+      upsert_field: 'Ext_Id__c', indexes: { SystemModstamp: { unique: false }, Ext_Id__c: { unique: true }, Id: { unique: true }, Email: { unique: false } },
+    });
+    const { rows } = await h.db.pool.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE schemaname = 'salesforce' AND tablename = 'contact'");
+    expect(rows.map((r) => r.indexdef).join('\n')).toMatch(/UNIQUE INDEX .*\(ext_id__c\)/);
+    const work = await h.db.pool.query('SELECT count(*)::int AS n FROM salesforce.agf__adm_work__c WHERE agf__subject__c IS NOT NULL OR agf__status__c IS NOT NULL');
+    expect(work.rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('importing the same mappings again changes nothing: 409', async () => {
+    const file = JSON.parse(EXPORT_TEXT) as { mappings: { object_name: string; config: { fields: Record<string, object> } }[] };
+    delete file.mappings[2].config.fields.Name;
+    const r = await request(h.url, 'POST', '/import', { body: file });
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ detail: 'Every mapping in the file already exists: salesforce.account, salesforce.contact, salesforce.agf__adm_work__c' });
+  });
+
+  it('exports the mappings in the same format: parsing it gives back the imported configs', async () => {
+    const r = await h.call<Record<string, unknown>>('GET', '/export');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-disposition')).toBe('attachment; filename="ferry-export.json"');
+    expect(r.body).toMatchObject({ version: 1, connection: { schema_name: h.schema, app_name: 'ferry' } });
+    const byObject = <T extends { objectName: string }>(xs: T[]) => [...xs].sort((a, b) => a.objectName.localeCompare(b.objectName));
+    const exported = parseHcExport(r.body);
+    const imported = parseHcExport(JSON.parse(EXPORT_TEXT));
+    imported.mappings[2].fields = imported.mappings[2].fields.filter((f) => f !== 'Name');
+    expect(byObject(exported.mappings)).toEqual(byObject(imported.mappings));
+  });
+
+  it('a second API process serves the same mappings: the API keeps no state of its own', async () => {
+    const other = buildApp({
+      pool: h.db.pool, temporal: h.temporal.client, namespace: 'default', log: testLogger, taskQueue: h.temporal.taskQueue,
+      apiToken: TEST_TOKEN, salesforce: sessionsFor(h.org), schema: 'salesforce',
+    });
+    const { url, server } = await listen(other);
+    try {
+      const listed = await eventually('all three in visibility', async () => {
+        const r = await request<Listed>(url, 'GET', '/mappings');
+        return r.body.count === 3 ? r.body : undefined;
+      }, 30_000);
+      expect(listed.mappings.map((m) => [m.mapping_id, m.config.access, m.status.state])).toEqual([
+        ['salesforce.account', 'read_only', 'DATA_SYNCED'], ['salesforce.agf__adm_work__c', 'read_only', 'DATA_SYNCED'], ['salesforce.contact', 'read_write', 'STREAMING'],
+      ]);
+      const paused = await request<{ status: { state: string } }>(url, 'POST', '/mappings/Account/actions/pause');
+      expect(paused.body.status.state).toBe('PAUSED');
+      expect((await h.call<{ status: { state: string } }>('GET', '/mappings/salesforce.Account')).body.status.state).toBe('PAUSED');
+      expect((await request(url, 'POST', '/mappings/Account/actions/resume')).status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('/metrics reports each mapping from its workflow and the ledger', async () => {
+    const r = await h.call<string>('GET', '/metrics');
+    expect(r.status).toBe(200);
+    for (const [object, n] of Object.entries(SEED)) {
+      const labels = `mapping="salesforce.${object.toLowerCase()}",object="${object}"`;
+      expect(r.text).toContain(`ferry_mapping_up{${labels}} 1`);
+      expect(r.text).toContain(`ferry_mapping_rows_in_total{${labels},operation="insert"} ${n}`);
+      expect(r.text).toContain(`ferry_mapping_state{${labels},state="${SETTLED[object]}"} 1`);
+      expect(r.text).toMatch(new RegExp(`ferry_mapping_api_calls_24h\\{${labels.replace(/[.]/g, '\\.')}\\} [1-9]\\d*`));
+      expect(r.text).toMatch(new RegExp(`ferry_mapping_lag_seconds\\{${labels.replace(/[.]/g, '\\.')}\\} \\d`));
+    }
+    expect(r.text).toContain('ferry_mapping_api_call_cap{mapping="salesforce.account",object="Account"} 30000');
+    expect(r.text).not.toContain('ferry_mapping_api_call_cap{mapping="salesforce.agf__adm_work__c"');
+  });
+});

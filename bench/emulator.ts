@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
@@ -50,6 +50,8 @@ async function serve(schemaFile: string): Promise<void> {
 
 function startChild(schemaFile: string): Promise<{ child: ChildProcess; served: Served }> {
   const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', __filename, '--serve', schemaFile], {
+    // From the repository root, so `--import tsx` resolves whatever directory the bench was started from.
+    cwd: resolve(__dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

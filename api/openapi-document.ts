@@ -1,1 +1,149 @@
-export const openApiDocument = {};
+// The OpenAPI 3.1 description of the HTTP API, served at /openapi.json. test/integration/api-openapi.test.ts
+// checks that every route the app registers is described here and nothing else is.
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const objectParam = {
+  name: 'object', in: 'path', required: true, schema: { type: 'string' },
+  description: 'The mapped object (`Contact`), or `<schema>.<Object>` for a mapping outside the default schema',
+};
+const common = { 401: problem('Missing or wrong bearer token'), 503: problem('Temporal, Postgres or Salesforce is unavailable') };
+const notFound = { 404: problem('No such mapping') };
+const badConfig = { 400: problem('Malformed JSON'), 413: problem('Body over 1 MB'), 415: problem('Body not JSON'), 422: problem('The configuration breaks a rule; `errors` lists each') };
+const mapping = { 200: { description: 'The mapping', ...json(ref('Mapping')) } };
+const range = { type: 'object', properties: { low: { type: 'integer' }, high: { type: 'integer' } } };
+
+const hcConfig = {
+  type: 'object', required: ['access', 'fields'],
+  properties: {
+    access: { enum: ['read_only', 'read_write'] },
+    sf_notify_enabled: { type: 'boolean', description: 'Heroku Connect\'s switch for event-driven sync' },
+    sf_polling_seconds: { type: 'integer', minimum: 120, maximum: 3600, default: 600 },
+    sf_max_daily_api_calls: { type: ['integer', 'null'], minimum: 1, default: 3000, description: 'Cap per rolling 24 h; null = none' },
+    fields: { type: 'object', additionalProperties: { type: 'object' }, description: 'Field API names as keys' },
+    indexes: { type: 'object', additionalProperties: { type: 'object', properties: { unique: { type: 'boolean' } } } },
+    upsert_field: { type: ['string', 'null'], description: 'An External ID field, for writes' },
+    sync_mode: { enum: ['polling', 'event_driven'], description: 'ferry key' },
+    streaming_source: { enum: ['pushtopic', 'cdc'], description: 'ferry key' },
+    flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
+    schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },
+  },
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'ferry', version: '0.1.0',
+    description: 'Two-way Salesforce ↔ Postgres sync on Temporal. Mappings are described in Heroku Connect\'s export format.',
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/health': { get: { summary: 'Whether Postgres and Temporal answer (no auth)', security: [], responses: { 200: { description: 'Both answer' }, 503: { description: 'One is down' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' }, ...common } } },
+    '/mappings': {
+      get: { summary: 'Every mapping with its state and counts', responses: { 200: json({ type: 'object', properties: { mappings: { type: 'array', items: ref('Mapping') }, count: { type: 'integer' } } }), ...common } },
+      post: {
+        summary: 'Create a mapping: validate against the object\'s describe, start its workflow',
+        requestBody: { required: true, ...json(ref('MappingEntry')) },
+        responses: { 201: { description: 'Created', ...json(ref('Mapping')) }, ...badConfig, 409: problem('The object is already mapped into that schema'), ...common },
+      },
+    },
+    '/mappings/{object}': {
+      parameters: [objectParam],
+      get: { summary: 'Full status: state, load progress, last poll, watermark, counts, API calls in 24 h and cap, last error', responses: { ...mapping, ...notFound, ...common } },
+      patch: {
+        summary: 'Reconfigure (fields, poll interval, access, sync mode, flush interval, cap) through a workflow update',
+        requestBody: { required: true, ...json({ type: 'object', properties: { config: { ...hcConfig, required: [] } } }) },
+        responses: { ...mapping, ...badConfig, ...notFound, ...common },
+      },
+      delete: {
+        summary: 'Stop syncing; the table stays unless drop_table=true',
+        parameters: [{ name: 'drop_table', in: 'query', schema: { type: 'boolean', default: false } }],
+        responses: { 200: json({ type: 'object', properties: { deleted: { type: 'boolean' }, table: { type: 'string' }, table_dropped: { type: 'boolean' } } }), 400: problem('drop_table is not true/false'), ...notFound, ...common },
+      },
+    },
+    '/mappings/{object}/actions/{action}': {
+      parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now'] } }],
+      post: { summary: 'Pause, resume, reload the table, or poll now', responses: { ...mapping, 422: problem('The workflow refused (e.g. reload before the initial load)'), ...notFound, ...common } },
+    },
+    '/mappings/{object}/errors': {
+      parameters: [objectParam, { $ref: '#/components/parameters/limit' }, { $ref: '#/components/parameters/offset' }],
+      get: { summary: 'Writes Salesforce refused for this mapping, newest first', responses: { 200: json(ref('FailedWrites')), ...notFound, ...common } },
+    },
+    '/mappings/{object}/errors/{id}/{action}': {
+      parameters: [objectParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'action', in: 'path', required: true, schema: { enum: ['retry', 'ignore'] } }],
+      post: {
+        summary: 'Retry a refused write (queued again from the row as it is now) or ignore it',
+        responses: { 200: json({ type: 'object', properties: { id: { type: 'integer' }, state: { enum: ['REQUEUED', 'IGNORED'] }, requeued_as: { type: 'integer' } } }), 404: problem('No such failed write'), 409: problem('No longer FAILED, or its row is gone'), ...common },
+      },
+    },
+    '/errors': {
+      parameters: [{ $ref: '#/components/parameters/limit' }, { $ref: '#/components/parameters/offset' }],
+      get: { summary: 'Writes Salesforce refused, every mapping', responses: { 200: json(ref('FailedWrites')), ...common } },
+    },
+    '/estimate': {
+      post: {
+        summary: 'Estimated daily API calls of a mapping before it exists (formula in the README)',
+        requestBody: { required: true, ...json({ type: 'object', properties: {
+          object_name: { type: 'string', description: 'Counted with SELECT COUNT() when record_count is absent' }, record_count: { type: 'integer', minimum: 0 },
+          changes_per_day: { type: 'number', minimum: 0 }, writes_per_day: { type: 'number', minimum: 0 }, access: hcConfig.properties.access,
+          sf_polling_seconds: hcConfig.properties.sf_polling_seconds, sync_mode: hcConfig.properties.sync_mode, sf_notify_enabled: { type: 'boolean' },
+          streaming_source: hcConfig.properties.streaming_source, flush_interval_seconds: hcConfig.properties.flush_interval_seconds,
+          sf_max_daily_api_calls: hcConfig.properties.sf_max_daily_api_calls,
+        } }) },
+        responses: { 200: json({ type: 'object', properties: {
+          record_count: { type: 'integer' }, record_count_source: { enum: ['given', 'count_query'] }, daily: range, first_day: range,
+          breakdown: { type: 'object', properties: { initial_load: range, polling: range, streaming: range, outbound: range, purge_sweeps: range } },
+          cap: { type: 'object', properties: { sf_max_daily_api_calls: { type: ['integer', 'null'] }, fits: { type: 'boolean' }, may_exceed: { type: 'boolean' }, exceeds: { type: 'boolean' } } },
+        } }), ...badConfig, ...common } },
+    },
+    '/connection': {
+      get: { summary: 'The org: identity, API version, remaining daily API calls', responses: { 200: json({ type: 'object', properties: {
+        organization_id: { type: 'string' }, user_id: { type: 'string' }, username: { type: 'string' }, display_name: { type: 'string' }, instance_url: { type: 'string' },
+        api_version: { type: 'string' }, daily_api_requests: { type: ['object', 'null'], properties: { max: { type: 'integer' }, remaining: { type: 'integer' }, used: { type: 'integer' } } },
+      } }), ...common } },
+    },
+    '/export': { get: { summary: 'Every mapping in Heroku Connect\'s export format', responses: { 200: json(ref('HcExport')), ...common } } },
+    '/import': {
+      post: {
+        summary: 'Create the mappings of a Heroku Connect export file (all validated before any starts)',
+        requestBody: { required: true, ...json(ref('HcExport')) },
+        responses: { 201: json({ type: 'object', properties: { created: { type: 'integer' }, mappings: { type: 'array', items: { type: 'object', properties: { object_name: { type: 'string' }, mapping_id: { type: 'string' }, result: { enum: ['created', 'already_exists'] } } } } } }), ...badConfig, 409: problem('Every mapping already exists'), ...common },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics per mapping (rows in/out, lag, API calls, errors), computed at scrape time', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...common } } },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (npm start prints it once)' } },
+    parameters: {
+      limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+      offset: { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+    },
+    schemas: {
+      Problem: { type: 'object', required: ['type', 'title', 'status', 'detail'], properties: {
+        type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
+        errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },
+      } },
+      MappingEntry: { type: 'object', required: ['object_name', 'config'], properties: { object_name: { type: 'string' }, config: hcConfig } },
+      Mapping: { allOf: [ref('MappingEntry'), { type: 'object', properties: { mapping_id: { type: 'string' }, workflow_id: { type: 'string' }, status: ref('Status') } }] },
+      Status: { type: 'object', properties: {
+        state: { type: 'string', description: 'Heroku Connect mapping state names (DATA_SYNCED, POLLING_SF_CHANGES, …) plus ferry\'s' },
+        label: { type: 'string' }, paused: { type: 'boolean' }, table: { type: ['string', 'null'] }, watermark: { type: ['string', 'null'] },
+        last_poll_at: { type: ['string', 'null'] }, next_poll_at: { type: ['string', 'null'] }, last_load: { type: ['object', 'null'] },
+        counts: { type: 'object', properties: { loads: { type: 'integer' }, polls: { type: 'integer' }, inserted: { type: 'integer' }, updated: { type: 'integer' }, deleted: { type: 'integer' } } },
+        last_error: { type: ['object', 'null'] }, retry_at: { type: ['string', 'null'] },
+        load_progress: { type: ['object', 'null'], properties: { target: { type: 'string' }, mode: { type: 'string' }, rows_loaded: { type: 'integer' }, rows_total: { type: ['integer', 'null'] } } },
+        api_calls: { type: 'object', properties: { used_24h: { type: 'integer' }, cap: { type: ['integer', 'null'] } } },
+        outbound: { type: ['object', 'null'] },
+      } },
+      FailedWrites: { type: 'object', properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, errors: { type: 'array', items: { type: 'object', properties: {
+        id: { type: 'integer' }, mapping_id: { type: 'string' }, table: { type: 'string' }, record_id: { type: ['integer', 'null'] }, sfid: { type: ['string', 'null'] },
+        action: { enum: ['INSERT', 'UPDATE', 'DELETE'] }, values: { type: ['object', 'null'] },
+        error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } } }, at: { type: 'string' },
+      } } } } },
+      HcExport: { type: 'object', required: ['version', 'mappings'], properties: {
+        version: { const: 1 }, connection: { type: 'object', properties: { schema_name: { type: 'string' } } }, mappings: { type: 'array', items: ref('MappingEntry') },
+      } },
+    },
+  },
+} as const;

@@ -98,6 +98,7 @@ export function createMappingsRouter(ctx: ApiContext): Router {
     const table = status.table ?? ref.mappingId.slice(ref.schema.length + 1);
     await ctx.pg(async (pool) => {
       // A stale checkpoint would make a later mapping of the same table resume a load that no longer exists.
+      await pool.query('DELETE FROM ferry.load_page WHERE mapping = $1', [ref.mappingId]);
       await pool.query('DELETE FROM ferry.load_checkpoint WHERE mapping = $1', [ref.mappingId]);
       if (dropTable) await pool.query(`DROP TABLE IF EXISTS ${qualified(ref.schema, table)}`);
     });

@@ -124,7 +124,8 @@ async function beginLoad(pool: Pool, conn: Connection, input: LoadInput, columns
 
 async function copyBulk(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
   if (cp.done) return;
-  await waitForBulkQueryJob(conn, cp.jobId!, heartbeat);
+  const records = await waitForBulkQueryJob(conn, cp.jobId!, heartbeat);
+  Context.current().log.info('bulk query job complete', { jobId: cp.jobId, records });
   cp.rowsLoaded = await copyBulkPages({
     pool, conn, jobId: cp.jobId!, mapping: plan.input.mappingId, target: plan.input.target,
     copySql: copyCsvStatement(plan.input.config.schema, plan.into, plan.input.fields.map((f) => f.column)),

@@ -1,5 +1,6 @@
 // The whole path on real servers: client → Temporal dev server → in-process worker → activity → Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMigrations } from '../../infra/db';
 import { diagnosticsWorkflow } from '../../workflows';
 import { connectTemporal, createTestDatabase, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
 
@@ -26,7 +27,7 @@ describe('diagnostics workflow on the real dev server', () => {
       workflowId: `diagnostics-${Date.now()}`,
     });
     const { rows } = await db.pool.query<{ v: string; d: string }>("SELECT current_setting('server_version') AS v, current_database() AS d");
-    expect(result.postgres).toEqual({ serverVersion: rows[0].v, database: rows[0].d, migrationsApplied: 1 });
+    expect(result.postgres).toEqual({ serverVersion: rows[0].v, database: rows[0].d, migrationsApplied: listMigrations().length });
     expect(result.postgres.serverVersion).toMatch(/^15\./);
   });
 });

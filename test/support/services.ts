@@ -2,13 +2,20 @@
 // client, and an in-process ferry worker on a task queue of the file's own.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { inject } from 'vitest';
 import type { TestServices } from '../global-setup';
 import { createPool, migrate, type Pool } from '../../infra/db';
 import { createLogger } from '../../infra/logger';
 import { createFerryWorker } from '../../worker/create-worker';
+
+// Workers in tests log warnings and errors only (state changes and bundling at INFO drown the test output).
+try {
+  Runtime.install({ logger: new DefaultLogger((process.env.FERRY_TEST_TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+} catch {
+  // already installed in this process
+}
 
 export function services(): TestServices {
   const s = inject('services');

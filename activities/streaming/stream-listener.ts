@@ -56,6 +56,7 @@ export interface StreamListener {
 type FayeClient = ReturnType<Connection['streaming']['createClient']>;
 interface EventMessage { event?: { replayId?: number } }
 
+const AUTH_REFUSED = /invalid_grant|invalid_client|authentication failure|INVALID_LOGIN/i;
 const INVALID_REPLAY = /replayId .* (was|is) invalid|invalid replay/i;
 
 /** Takes the mapping's lock and starts listening; null when another session holds the lock. */
@@ -205,6 +206,10 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
   try {
     await connect();
   } catch (err) {
+    // The org refuses ferry's login: nothing will stream until the credentials are fixed (the mapping halts).
+    if (AUTH_REFUSED.test(`${(err as { errorCode?: string }).errorCode ?? ''} ${errorText(err)}`)) {
+      await report('auth_error', `login refused: ${errorText(err)}`).catch(() => undefined);
+    }
     halt(errorText(err));
     throw err;
   }

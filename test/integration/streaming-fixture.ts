@@ -1,8 +1,9 @@
 // Shared setup of the streaming integration tests: the emulator org, a database, an in-process worker plus the
-// worker's stream supervisor (as worker/main.ts starts them), and helpers that compare the table with the org.
+// worker's stream supervisor and outbound LISTEN connection (as worker/main.ts starts them), and helpers that compare the table with the org.
 import type { Connection } from 'jsforce';
 import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/server';
+import { startOutboundListener, type OutboundListener } from '../../activities/outbound/notify-listener';
 import { startStreamSupervisor, type StreamSupervisor } from '../../activities/streaming/stream-supervisor';
 import { apiCallsInWindow } from '../../activities/budget/api-call-ledger';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
@@ -36,15 +37,19 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);
   const handles: Handle[] = [];
+  let outbound: OutboundListener | null = null;
   const f: StreamingFixture = {
     org, conn, db, temporal, worker: null, supervisor: null,
     async startWorker() {
       f.worker = await temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
+      outbound = startOutboundListener({ databaseUrl: db.url, temporal: temporal.client, log: testLogger, lockRetryMs: 500 });
       f.startSupervisor();
     },
     async stopWorker() {
       await f.supervisor?.stop();
       f.supervisor = null;
+      await outbound?.stop();
+      outbound = null;
       await f.worker?.stop();
       f.worker = null;
     },

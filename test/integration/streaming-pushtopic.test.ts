@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import type { FieldSpec } from '../support/compare';
+import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
 import type { Handle } from '../support/mappings';
 import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   handle = await fx.start('Account', ['Id', ...FIELDS.map((f) => f.name), 'IsDeleted']);
 });
 afterAll(async () => {
+  if (handle) await recordHistories(fx.temporal.client, handle.workflowId, 'event-driven-pushtopic');
   await fx?.close();
 });
 

@@ -33,6 +33,7 @@ export class Mutator {
   private opts: Required<MutatorOptions> = { ratePerSecond: 0, objects: [], randomSeed: 1 };
   private rng = prng(1);
   private carry = 0;
+  private lastTick = 0;
   private gens = new Map<string, { slot: Table['fields'][number]; gen: Gen }[]>();
   private applied: MutatorStatus['applied'] = { update: 0, create: 0, delete: 0, undelete: 0 };
   private failed = 0;
@@ -47,6 +48,8 @@ export class Mutator {
     this.opts = { ratePerSecond: opts.ratePerSecond, objects, randomSeed: opts.randomSeed ?? 1 };
     this.rng = prng(this.opts.randomSeed);
     this.gens.clear();
+    this.lastTick = Date.now();
+    this.carry = 0;
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
     return this.status();
@@ -82,7 +85,12 @@ export class Mutator {
   }
 
   private tick(): void {
-    this.carry += (this.opts.ratePerSecond * TICK_MS) / 1000;
+    // Elapsed time, not tick count: a loaded event loop fires fewer ticks, and the rate must hold anyway
+    // (catch-up capped at one second's worth, so a long stall does not become a burst).
+    const now = Date.now();
+    const elapsedMs = Math.min(now - this.lastTick, 1000);
+    this.lastTick = now;
+    this.carry += (this.opts.ratePerSecond * elapsedMs) / 1000;
     const n = Math.floor(this.carry);
     this.carry -= n;
     if (n > 0) this.step(n);

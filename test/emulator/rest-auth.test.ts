@@ -45,7 +45,8 @@ describe('login', () => {
   });
 
   it('answers identity with the user and org', async () => {
-    const identity = await fx.conn.identity();
+    // A fresh session: this suite's tokens live 1 s, and the identity URL answers 403 (no refresh) once expired.
+    const identity = await (await fx.login()).identity();
     expect(identity.username).toBe('ferry@example.com');
     expect(identity.user_id).toBe(fx.conn.userInfo?.id);
     expect(identity.organization_id).toBe(fx.conn.userInfo?.organizationId);

@@ -86,12 +86,16 @@ describe('admin API', () => {
     expect([...kinds].sort()).toEqual(['CREATE', 'DELETE', 'UPDATE'].concat(kinds.has('UNDELETE') ? ['UNDELETE'] : []).sort());
     expect(events.filter((e) => e.changeType === 'UPDATE').length).toBeGreaterThan(events.length / 2);
     events.length = 0;
+    const started = Date.now();
     expect((await fx.admin<{ running: boolean }>('POST', '/mutate/start', { ratePerSecond: 400 })).body.running).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
+    for (let waited = 0; events.length < 100 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     const stopped = await fx.admin<{ running: boolean }>('POST', '/mutate/stop');
+    const elapsedS = (Date.now() - started) / 1000;
     expect(stopped.body.running).toBe(false);
     const n = events.length;
-    expect(n).toBeGreaterThan(50);
+    expect(n).toBeGreaterThanOrEqual(100);
+    // Rate-controlled: never much more than 400 changes per elapsed second.
+    expect(n).toBeLessThanOrEqual(400 * elapsedS + 40);
     await new Promise((r) => setTimeout(r, 150));
     expect(events.length).toBe(n);
     fx.emulator.org.off('change', listener);

@@ -97,6 +97,16 @@ describe('mapping lifecycle through the HTTP API', () => {
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
+  it('raises the API-call cap, then removes it', async () => {
+    const raised = await h.call<Mapping>('PATCH', '/mappings/Account', { config: { sf_max_daily_api_calls: 50_000 } });
+    expect(raised.status).toBe(200);
+    expect(raised.body.config.sf_max_daily_api_calls).toBe(50_000);
+    expect(raised.body.status.api_calls.cap).toBe(50_000);
+    const removed = await h.call<Mapping>('PATCH', '/mappings/Account', { config: { sf_max_daily_api_calls: null } });
+    expect(removed.body.config.sf_max_daily_api_calls).toBeNull();
+    expect((await get('Account')).body.status.api_calls.cap).toBeNull();
+  });
+
   it('pauses and resumes', async () => {
     const paused = await h.call<Mapping>('POST', '/mappings/Account/actions/pause');
     expect(paused.status).toBe(200);

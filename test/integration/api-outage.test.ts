@@ -7,7 +7,7 @@ import { SalesforceSessions } from '../../activities/salesforce/session';
 import { buildApp, type ApiDeps } from '../../api/app';
 import { createPool } from '../../infra/db';
 import { TEST_TOKEN, listen, request } from '../support/api';
-import { credentialsFor, startOrg } from '../support/org';
+import { credentialsFor, eventually, startOrg } from '../support/org';
 import { createTestDatabase, services, testLogger, type TestDatabase } from '../support/services';
 import type { Emulator } from '../../emulator/server';
 
@@ -94,5 +94,25 @@ describe('503 when a dependency is down', () => {
     expect(r.body).toMatchObject({ type: '/problems/service-unavailable', title: 'Service Unavailable', status: 503 });
     expect(r.body.detail).toMatch(detail);
     expect(r.text).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+/);
+  });
+
+  it('no worker running: the mapping is still listed from visibility, its status query answers 503', async () => {
+    const url = await api({ taskQueue: `api-outage-no-worker-${Date.now()}` });
+    const created = await request(url, 'POST', '/mappings', { body: { object_name: 'Account', config: { access: 'read_only', fields: { Id: {}, Name: {} } } } });
+    expect(created.status).toBe(201);
+    try {
+      const listed = await eventually('the mapping in visibility', async () => {
+        const r = await request<{ count: number; mappings: { mapping_id: string; status: Record<string, unknown> }[] }>(url, 'GET', '/mappings');
+        return r.body.count === 1 ? r.body : undefined;
+      }, 30_000, 500);
+      expect(listed.mappings[0]).toMatchObject({
+        mapping_id: 'outage.account', status: { state: 'INITIAL', label: null, unavailable: 'the workflow did not answer its status query in time' },
+      });
+      const one = await request<{ detail: string }>(url, 'GET', '/mappings/Account');
+      expect(one.status).toBe(503);
+      expect(one.body.detail).toBe('Temporal is unavailable: no answer within 1500 ms (is a ferry worker running?)');
+    } finally {
+      await new Client({ connection }).workflow.getHandle('ferry-mapping:outage.account').terminate('test cleanup');
+    }
   });
 });

@@ -60,6 +60,18 @@ describe('single records', () => {
     expect(((await res.json()) as { errorCode: string }[])[0].errorCode).toBe(code);
   });
 
+  it('refuses bodies that are not JSON objects with 400 JSON_PARSER_ERROR', async () => {
+    const bad = await fetch(`${fx.conn.instanceUrl}/services/data/v62.0/sobjects/Account`, {
+      method: 'POST', headers: { authorization: `Bearer ${fx.conn.accessToken}`, 'content-type': 'application/json' }, body: '{"Name": ',
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errorCode: string }[])[0].errorCode).toBe('JSON_PARSER_ERROR');
+    const list = await rawRest(fx.conn, 'POST', '/sobjects/Account', [{ Name: 'x' }]);
+    expect(list.status).toBe(400);
+    const nested = await rawRest(fx.conn, 'POST', '/sobjects/Account', { Name: { first: 'x' } });
+    expect(((await nested.json()) as { errorCode: string }[])[0].errorCode).toBe('INVALID_TYPE_ON_FIELD_IN_RECORD');
+  });
+
   it('answers an unknown object with 404 NOT_FOUND', async () => {
     const res = await rawRest(fx.conn, 'POST', '/sobjects/Nope__c', { Name: 'x' });
     expect(res.status).toBe(404);

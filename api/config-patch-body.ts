@@ -38,7 +38,8 @@ export function patchFromBody(body: unknown, objectName: string): ConfigPatch {
     const path = `config.${key}`;
     if (key === 'sf_notify_enabled') {
       if (typeof value !== 'boolean') issues.push({ path, rule: 'type', message: 'sf_notify_enabled must be true or false' });
-      else patch.syncMode ??= value ? 'event_driven' : 'polling';
+      // An explicit sync_mode wins over Heroku Connect's switch, whichever comes first in the body.
+      else if ((config as Record<string, unknown>).sync_mode === undefined) patch.syncMode = value ? 'event_driven' : 'polling';
     } else if (key === 'fields') {
       const names = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.keys(value) : null;
       if (names === null) issues.push({ path, rule: 'type', message: 'fields must be an object keyed by field API name' });
@@ -51,7 +52,6 @@ export function patchFromBody(body: unknown, objectName: string): ConfigPatch {
       issues.push({ path, rule: 'unknown_key', message: `"${key}" is not a mapping configuration key` });
     }
   }
-  if (config && (config as Record<string, unknown>).sync_mode !== undefined) patch.syncMode = (config as Record<string, unknown>).sync_mode;
   if (issues.length > 0) throw badConfig(issues);
   return patch as ConfigPatch;
 }

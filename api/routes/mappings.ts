@@ -24,8 +24,9 @@ export async function createMapping(ctx: ApiContext, entry: unknown) {
   const checked = await checkAgainstOrg(ctx.org, parsed);
   if (!checked.config) throw badConfig(checked.issues);
   const ref = refOfConfig(checked.config);
-  await ctx.workflows.start(ref, checked.config);
+  // Before the start: with Postgres down nothing is started (a 503 after a start would mislead the caller).
   const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
+  await ctx.workflows.start(ref, checked.config);
   return mappingView(ref, checked.config, statusView(initialStatus(checked.config), { apiCalls24h: used.get(ref.mappingId) ?? 0 }));
 }
 

@@ -86,6 +86,17 @@ describe('query results on the wire', () => {
     expect(await res.text()).toBe(`"Id","Name","Website","IsDeleted","CreatedDate"\n"${ids.acme}","Acme ""Quoted"", Inc",,"false","${created.replace('+0000', 'Z')}"\n`);
   });
 
+  it('writes the job\'s columnDelimiter and lineEnding', async () => {
+    const created = await fx.jobs('/query', {
+      method: 'POST', contentType: 'application/json',
+      body: JSON.stringify({ query: `SELECT Id, Name FROM Account WHERE Id = '${ids.globex}'`, operation: 'query', columnDelimiter: 'PIPE', lineEnding: 'CRLF' }),
+    });
+    const { id, columnDelimiter, lineEnding } = (await created.json()) as { id: string; columnDelimiter: string; lineEnding: string };
+    expect([columnDelimiter, lineEnding]).toEqual(['PIPE', 'CRLF']);
+    await waitForJob(fx, 'query', id);
+    expect(await (await fx.jobs(`/query/${id}/results`)).text()).toBe(`"Id"|"Name"\r\n"${ids.globex}"|"Globex"\r\n`);
+  });
+
   it('pages by maxRecords and locator; Sforce-Locator is null on the last page and absent elsewhere', async () => {
     const org = fx.emu.org;
     for (let i = 0; i < 5; i++) org.create('Lead', { LastName: `Pager ${i}`, Company: 'Paging' }, 'test');

@@ -24,6 +24,9 @@ export const UNSENT_COLUMNS = ['id', 'sfid', 'systemmodstamp', 'isdeleted', '_hc
 
 const unsent = `ARRAY[${UNSENT_COLUMNS.map((c) => `'${c}'`).join(', ')}]::text[]`;
 const isSyncWriter = `coalesce(current_setting('${SYNC_WRITER_GUC}', true), '') = 'on'`;
+// Checked by Postgres before it calls the trigger function at all: ferry's own bulk write-backs then cost no
+// PL/pgSQL call per row. (The functions check again, for triggers created by hand without it.)
+const notSyncWriter = `WHEN (coalesce(current_setting('${SYNC_WRITER_GUC}', true), '') <> 'on')`;
 
 export function statusTriggerName(table: string): string {
   return fitIdent(`hc_${table}_status_trigger`);
@@ -53,7 +56,6 @@ export function createCaptureSchema(schema: string): string[] {
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_pending`)} ON ${log} (table_name, id) WHERE state IN ('NEW', 'PENDING')`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_record`)} ON ${log} (table_name, record_id)`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_failed`)} ON ${log} (id) WHERE state = 'FAILED'`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_updated`)} ON ${log} (updated_at)`,
     `CREATE TABLE IF NOT EXISTS ${qualified(schema, TRIGGER_LOG_ARCHIVE)} (${columns.replace('bigserial PRIMARY KEY', 'bigint PRIMARY KEY')})`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG_ARCHIVE}_updated`)} ON ${qualified(schema, TRIGGER_LOG_ARCHIVE)} (updated_at)`,
     statusFunction(schema),
@@ -118,11 +120,12 @@ END $fn$`;
  * DROP TRIGGER IF EXISTS "hc_contact_status_trigger" ON "salesforce"."contact"
  * … (log, notify)
  * CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact"
- *   FOR EACH ROW EXECUTE FUNCTION "salesforce"."ferry_status_trigger"('PENDING')
+ *   FOR EACH ROW WHEN (coalesce(current_setting('ferry.sync_writer', true), '') <> 'on')
+ *   EXECUTE FUNCTION "salesforce"."ferry_status_trigger"('PENDING')
  * CREATE TRIGGER "hc_contact_logtrigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact"
- *   FOR EACH ROW EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()
+ *   FOR EACH ROW WHEN (…same…) EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()
  * CREATE TRIGGER "hc_contact_notify_trigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact"
- *   FOR EACH STATEMENT EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()
+ *   FOR EACH STATEMENT WHEN (…same…) EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()
  * ```
  */
 export function installCaptureTriggers(schema: string, table: string, access: Access): string[] {
@@ -131,12 +134,12 @@ export function installCaptureTriggers(schema: string, table: string, access: Ac
   const out = removeCaptureTriggers(schema, table);
   const lastop = access === 'read_write' ? 'PENDING' : 'READONLY';
   out.push(`CREATE TRIGGER ${quoteIdent(statusTriggerName(table))} BEFORE INSERT OR UPDATE ON ${target} `
-    + `FOR EACH ROW EXECUTE FUNCTION ${fn('ferry_status_trigger')}('${lastop}')`);
+    + `FOR EACH ROW ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_status_trigger')}('${lastop}')`);
   if (access === 'read_write') {
     out.push(`CREATE TRIGGER ${quoteIdent(logTriggerName(table))} AFTER INSERT OR UPDATE OR DELETE ON ${target} `
-      + `FOR EACH ROW EXECUTE FUNCTION ${fn('ferry_log_trigger')}()`);
+      + `FOR EACH ROW ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_log_trigger')}()`);
     out.push(`CREATE TRIGGER ${quoteIdent(notifyTriggerName(table))} AFTER INSERT OR UPDATE OR DELETE ON ${target} `
-      + `FOR EACH STATEMENT EXECUTE FUNCTION ${fn('ferry_notify_trigger')}()`);
+      + `FOR EACH STATEMENT ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_notify_trigger')}()`);
   }
   return out;
 }

@@ -20,8 +20,10 @@ export async function archiveTriggerLog(pool: Pool, schema: string, table: strin
   for (;;) {
     const { rowCount } = await pool.query(
       `WITH moved AS (
+         -- In id order (the primary key): old entries come first, so the scan stops early without an index
+         -- on updated_at that every claim and write-back would have to maintain.
          DELETE FROM ${log} WHERE id IN (SELECT id FROM ${log} WHERE table_name = $1 AND updated_at < $2
-                                          AND state NOT IN ('NEW', 'PENDING', 'FAILED') LIMIT ${BATCH})
+                                          AND state NOT IN ('NEW', 'PENDING', 'FAILED') ORDER BY id LIMIT ${BATCH})
          RETURNING *)
        INSERT INTO ${archive} SELECT * FROM moved ON CONFLICT (id) DO NOTHING`, [table, archiveBefore]);
     archived += rowCount ?? 0;

@@ -1,7 +1,9 @@
-// Claims a mapping's queued trigger-log entries for one flush, safely against any other flusher: the claim
-// takes NEW entries FOR UPDATE SKIP LOCKED and turns them PENDING (processed_tx = the claiming transaction)
-// in one commit. A flush that died after claiming leaves PENDING entries and its ferry.outbound_attempt row;
-// the next flush resumes exactly those (and nothing newer), so the retried writes are the same writes.
+// Claims a mapping's queued trigger-log entries for one flush, safely against any other flusher: under the
+// mapping's advisory lock, the claim records its range (NEW entries up to claimed_upto, claim_tx) in
+// ferry.outbound_attempt, in one commit. Entries stay NEW until their outcome is written (SUCCESS/FAILED with
+// processed_tx), so each entry is written once on the hot path, not twice. A flush that died leaves its
+// attempt row; the next flush resumes exactly that range (never anything newer), so retried writes are the
+// same writes.
 import type { LogEntry } from '../../domain/outbound-batch';
 import { TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
 import { qualified } from '../../domain/sql-names';
@@ -30,28 +32,26 @@ const toEntry = (r: Row): LogEntry => ({ id: Number(r.id), action: r.action, rec
 
 export async function claimEntries(pool: Pool, mappingId: string, schema: string, table: string, maxEntries: number): Promise<Claim> {
   const log = qualified(schema, TRIGGER_LOG);
+  const select = `SELECT id, action, record_id, sfid, "values" FROM ${log} WHERE table_name = $1 AND state = 'NEW'`;
   return withTransaction(pool, async (client) => {
     // One flusher per mapping at a time (a zombie attempt of an earlier activity try waits here).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.flush.${mappingId}`]);
-    const attempt = await client.query<{ started_at: Date; bulk_jobs: BulkJobRef[] }>(
-      'SELECT started_at, bulk_jobs FROM ferry.outbound_attempt WHERE mapping_id = $1', [mappingId]);
-    const pending = await client.query<Row>(
-      `SELECT id, action, record_id, sfid, "values" FROM ${log} WHERE table_name = $1 AND state = 'PENDING' ORDER BY id`, [table]);
-    if (pending.rows.length > 0) {
-      const a = attempt.rows[0];
-      return {
-        entries: pending.rows.map(toEntry),
-        // Without an attempt row nothing was sent yet (the claim committed, the attempt row did not follow).
-        resumed: a ? { startedAtMs: a.started_at.getTime(), bulkJobs: a.bulk_jobs } : null,
-      };
+    const attempt = await client.query<{ started_at: Date | null; bulk_jobs: BulkJobRef[]; claimed_upto: string | null }>(
+      'SELECT started_at, bulk_jobs, claimed_upto FROM ferry.outbound_attempt WHERE mapping_id = $1', [mappingId]);
+    const a = attempt.rows[0];
+    if (a && a.claimed_upto !== null) {
+      // An attempt that did not finish: exactly its range again (plus entries of that range that committed
+      // late, which is harmless), never anything newer, so its writes are the same writes.
+      const { rows } = await client.query<Row>(`${select} AND id <= $2 ORDER BY id`, [table, a.claimed_upto]);
+      return { entries: rows.map(toEntry), resumed: a.started_at ? { startedAtMs: a.started_at.getTime(), bulkJobs: a.bulk_jobs } : null };
     }
-    const { rows } = await client.query<Row>(
-      `WITH c AS (SELECT id FROM ${log} WHERE table_name = $1 AND state = 'NEW' ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE ${log} l SET state = 'PENDING', processed_tx = txid_current(), updated_at = now() FROM c WHERE l.id = c.id
-       RETURNING l.id, l.action, l.record_id, l.sfid, l."values"`,
-      [table, maxEntries]);
-    await client.query('DELETE FROM ferry.outbound_attempt WHERE mapping_id = $1', [mappingId]);
-    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    const { rows } = await client.query<Row>(`${select} ORDER BY id LIMIT $2`, [table, maxEntries]);
+    if (rows.length > 0) {
+      await client.query(
+        `INSERT INTO ferry.outbound_attempt (mapping_id, claimed_upto, claim_tx, started_at, bulk_jobs) VALUES ($1, $2, txid_current(), NULL, '[]')
+         ON CONFLICT (mapping_id) DO UPDATE SET claimed_upto = EXCLUDED.claimed_upto, claim_tx = EXCLUDED.claim_tx, started_at = NULL, bulk_jobs = '[]'`,
+        [mappingId, rows[rows.length - 1].id]);
+    }
     return { entries: rows.map(toEntry), resumed: null };
   });
 }
@@ -59,8 +59,7 @@ export async function claimEntries(pool: Pool, mappingId: string, schema: string
 /** Records that sending starts now (before the first request), so a retry knows what may have been sent. */
 export async function beginAttempt(pool: Pool, mappingId: string, startedAtMs: number): Promise<void> {
   await pool.query(
-    `INSERT INTO ferry.outbound_attempt (mapping_id, started_at) VALUES ($1, $2)
-     ON CONFLICT (mapping_id) DO UPDATE SET started_at = LEAST(ferry.outbound_attempt.started_at, EXCLUDED.started_at)`,
+    'UPDATE ferry.outbound_attempt SET started_at = coalesce(LEAST(started_at, $2), $2) WHERE mapping_id = $1',
     [mappingId, new Date(startedAtMs)]);
 }
 

@@ -37,17 +37,43 @@ interface JobPlan {
   csv: string;
 }
 
-export function planJobs(target: BulkTarget, writes: readonly PreparedWrite[]): JobPlan[] {
+/**
+ * Job sizes for `total` writes of one operation: a small first job of the oldest writes (they have waited a
+ * whole flush interval; a small job lands them soonest), then jobs of up to 100,000. Jobs run one after
+ * another, and writing back one job's results overlaps Salesforce processing the next.
+ */
+export const FIRST_JOB_ROWS = 2_000;
+export const JOB_ROWS = 100_000;
+
+export function jobSizes(total: number): number[] {
+  const sizes: number[] = [];
+  for (let left = total, first = true; left > 0; first = false) {
+    const n = Math.min(left, first ? FIRST_JOB_ROWS : JOB_ROWS);
+    sizes.push(n);
+    left -= n;
+  }
+  return sizes;
+}
+
+function planOf(op: Op, ws: readonly PreparedWrite[]): JobPlan {
+  const columns = op === 'delete' ? ['Id'] : [...new Set(ws.flatMap((w) => Object.keys(w.record)))];
+  if (op === 'update') columns.unshift('Id');
+  const lines = [columns.join(',')];
+  for (const w of ws) lines.push(columns.map((c) => cell(c === 'Id' ? w.sfid : w.record[c])).join(','));
+  return { op, writes: [...ws], columns, csv: `${lines.join('\n')}\n` };
+}
+
+/** The jobs for `writes` (in their order); `split` cuts each operation's writes into jobs of jobSizes. */
+export function planJobs(target: BulkTarget, writes: readonly PreparedWrite[], split = false): JobPlan[] {
   const plans: JobPlan[] = [];
   const byKind = (k: PreparedWrite['kind']) => writes.filter((w) => w.kind === k);
   const insertOp: Op = target.upsertField ? 'upsert' : 'insert';
   for (const [op, ws] of [[insertOp, byKind('insert')], ['update', byKind('update')], ['delete', byKind('delete')]] as const) {
-    if (ws.length === 0) continue;
-    const columns = op === 'delete' ? ['Id'] : [...new Set(ws.flatMap((w) => Object.keys(w.record)))];
-    if (op === 'update') columns.unshift('Id');
-    const lines = [columns.join(',')];
-    for (const w of ws) lines.push(columns.map((c) => cell(c === 'Id' ? w.sfid : w.record[c])).join(','));
-    plans.push({ op, writes: [...ws], columns, csv: `${lines.join('\n')}\n` });
+    let at = 0;
+    for (const n of split ? jobSizes(ws.length) : ws.length > 0 ? [ws.length] : []) {
+      plans.push(planOf(op, ws.slice(at, at + n)));
+      at += n;
+    }
   }
   return plans;
 }
@@ -85,15 +111,19 @@ function matchResults(plan: JobPlan, ok: ResultRow[], failed: ResultRow[]): Sett
   const settled: SettledWrite[] = [];
   const kind = plan.writes[0].kind;
   const byKey = new Map<string, PreparedWrite[]>();
+  // Inserts are matched on the columns the job's own upload had (its results repeat them), which for a job
+  // of an earlier attempt may be fewer than the plan's.
+  const first = ok[0] ?? failed[0];
+  const columns = first ? Object.keys(first).filter((c) => !c.startsWith('sf__')) : plan.columns;
   const keyOfWrite = (w: PreparedWrite) => (plan.op === 'insert' || plan.op === 'upsert'
-    ? rowKey(plan.columns, (c) => rawCell(w.record[c]))
+    ? rowKey(columns, (c) => rawCell(w.record[c]))
     : String(w.sfid));
   for (const w of plan.writes) {
     const k = keyOfWrite(w);
     byKey.set(k, [...(byKey.get(k) ?? []), w]);
   }
   const keyOfRow = (r: ResultRow) => (plan.op === 'insert' || plan.op === 'upsert'
-    ? rowKey(plan.columns, (c) => rawCell(r[c] ?? ''))
+    ? rowKey(columns, (c) => rawCell(r[c] ?? ''))
     : String(r.sf__Id || r.Id));
   const take = (r: ResultRow, outcome: (w: PreparedWrite) => WriteOutcome) => {
     const list = byKey.get(keyOfRow(r));
@@ -147,8 +177,9 @@ export async function sendBulk(
     const done = new Set(settled.map((s) => s.write));
     remaining = remaining.filter((w) => !done.has(w.write));
   }
-  const plans = planJobs(target, remaining);
-  const results = await Promise.all(plans.map(async (plan) => {
+  const done = new Set<PreparedWrite['write']>();
+  let settling: Promise<void> = Promise.resolve();
+  for (const plan of planJobs(target, remaining, true)) {
     const job = conn.bulk2.createJob({
       object: target.objectName, operation: plan.op, lineEnding: 'LF',
       ...(plan.op === 'upsert' ? { externalIdFieldName: target.upsertField! } : {}),
@@ -158,9 +189,14 @@ export async function sendBulk(
     await job.uploadData(plan.csv);
     await job.close();
     const settled = (await collect(conn, plan, job.id, onPoll)) ?? [];
-    await settle(settled);
-    return new Set(settled.map((s) => s.write));
-  }));
-  const done = new Set(results.flatMap((s) => [...s]));
+    // The previous job's write-back ran while Salesforce processed this one.
+    await settling;
+    settling = settle(settled).then(() => {
+      for (const x of settled) done.add(x.write);
+    });
+    // Awaited above or below; marked handled now so a failure cannot surface as an unhandled rejection.
+    settling.catch(() => undefined);
+  }
+  await settling;
   return { unsent: remaining.filter((w) => !done.has(w.write)) };
 }

@@ -42,7 +42,8 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
   await withTransaction(pool, async (client) => {
     await client.query(SET_SYNC_WRITER);
     await client.query(
-      `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(), updated_at = now()
+      `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(),
+              processed_tx = txid_current(), updated_at = now()
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, state, msg, sfid) WHERE l.id = u.id`,
       [entryIds, entryStates, entryMessages, entrySfids]);
     if (rowIds.length === 0) return;
@@ -51,12 +52,13 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
         WHERE u.sfid IS NOT NULL AND t.sfid = u.sfid AND t.id <> u.rid`,
       [rowIds, rowSfids]);
     await client.query(
-      `UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
-              _hc_lastop = CASE WHEN q.queued THEN t._hc_lastop ELSE u.op END,
-              _hc_err = CASE WHEN q.queued THEN t._hc_err ELSE u.err END
+      `WITH queued AS (SELECT DISTINCT record_id FROM ${log}
+                        WHERE table_name = $5 AND record_id = ANY($1::int[]) AND state IN ('NEW', 'PENDING'))
+       UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
+              _hc_lastop = CASE WHEN q.record_id IS NOT NULL THEN t._hc_lastop ELSE u.op END,
+              _hc_err = CASE WHEN q.record_id IS NOT NULL THEN t._hc_err ELSE u.err END
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(rid, sfid, op, err)
-         CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${log} p WHERE p.table_name = $5 AND p.record_id = u.rid
-                                               AND p.state IN ('NEW', 'PENDING')) AS queued) q
+         LEFT JOIN queued q ON q.record_id = u.rid
         WHERE t.id = u.rid`,
       [rowIds, rowSfids, rowOps, rowErrors, table]);
   });

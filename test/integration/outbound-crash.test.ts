@@ -78,8 +78,10 @@ describe('a worker killed during a flush', () => {
     const killed = killOnFirstCommit('Crash C ');
     await f.db.pool.query("INSERT INTO salesforce.account (name, accountnumber) SELECT 'Crash C ' || g, 'C-' || g FROM generate_series(1, 300) g");
     await killed;
-    const pending = (await f.db.pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'PENDING'")).rows[0].n;
-    expect(pending).toBe(300);
+    // The claim is on record and nothing was written back: all 300 are still queued.
+    const queued = (await f.db.pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'NEW'")).rows[0].n;
+    expect(queued).toBe(300);
+    expect((await f.db.pool.query("SELECT claimed_upto IS NOT NULL AND started_at IS NOT NULL AS sending FROM ferry.outbound_attempt")).rows).toEqual([{ sending: true }]);
     const applied = (await f.conn.query("SELECT COUNT() FROM Account WHERE Name LIKE 'Crash C %'")).totalSize;
     expect(applied).toBeGreaterThanOrEqual(200);
     await f.startWorker();

@@ -8,12 +8,12 @@ import { parseSfMessage, splitMappingId } from '../../activities/outbound/failed
 describe('installCaptureTriggers', () => {
   it.each<[string, 'read_only' | 'read_write', string[]]>([
     ['read_write: status (PENDING), row log and statement notify', 'read_write', [
-      'CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact" FOR EACH ROW EXECUTE FUNCTION "salesforce"."ferry_status_trigger"(\'PENDING\')',
-      'CREATE TRIGGER "hc_contact_logtrigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH ROW EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()',
-      'CREATE TRIGGER "hc_contact_notify_trigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH STATEMENT EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()',
+      'CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact" FOR EACH ROW WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_status_trigger"(\'PENDING\')',
+      'CREATE TRIGGER "hc_contact_logtrigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH ROW WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()',
+      'CREATE TRIGGER "hc_contact_notify_trigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH STATEMENT WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()',
     ]],
     ['read_only: only the status trigger (READONLY)', 'read_only', [
-      'CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact" FOR EACH ROW EXECUTE FUNCTION "salesforce"."ferry_status_trigger"(\'READONLY\')',
+      'CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact" FOR EACH ROW WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_status_trigger"(\'READONLY\')',
     ]],
   ])('%s', (_name, access, creates) => {
     const sql = installCaptureTriggers('salesforce', 'contact', access);

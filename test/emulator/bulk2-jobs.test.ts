@@ -4,6 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SfRequestError } from '../../emulator/contract.js';
 import { dialectFrom, encodeRow } from '../../emulator/bulk2/csv-format.js';
 import { IngestJob } from '../../emulator/bulk2/ingest-job.js';
+import { QueryJob } from '../../emulator/bulk2/query-job.js';
+import type { EmulatorContext } from '../../emulator/contract.js';
+import { seedObject } from '../../emulator/org/seed.js';
+import { MemoryOrgStore } from '../../emulator/org/store.js';
+import { standardObjects } from '../../emulator/org/standard-objects.js';
 import { decodeLocator, encodeLocator } from '../../emulator/bulk2/query-routes.js';
 import { checkBulkQuery } from '../../emulator/bulk2/query-guard.js';
 import { ResultSpool } from '../../emulator/bulk2/result-spool.js';
@@ -120,5 +125,44 @@ describe('IngestJob transitions', () => {
     expect(created).not.toHaveProperty('numberRecordsProcessed');
     expect(job.info(true)).toMatchObject({ jobType: 'V2Ingest', numberRecordsProcessed: 0, numberRecordsFailed: 0 });
     expect(job.id).toMatch(/^750[0-9A-Za-z]{15}$/);
+  });
+});
+
+describe('QueryJob runs', () => {
+  const org = new MemoryOrgStore({ objects: standardObjects(), apiVersion: '62.0', username: 'jobs@ferry.example' });
+  seedObject(org, 'Lead', 10_000, 7);
+  const ctx: EmulatorContext = {
+    org,
+    auth: { verify: () => undefined },
+    accounting: { charge: () => undefined, usage: () => ({ used: 0, max: 0 }) },
+    apiVersion: '62.0',
+    baseUrl: () => 'http://127.0.0.1:0',
+  };
+  const newJob = (soql: string) => new QueryJob({ soql, operation: 'query', object: 'Lead', createdById: org.userId, dialect: comma, apiVersion: 62 });
+
+  it('completes with every row spooled', async () => {
+    const job = newJob('SELECT Id, Company FROM Lead');
+    await job.run(ctx);
+    expect(job.info(true)).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 10_000 });
+    expect((await readAll(job.spool!, 0, 2)).split('\n')).toHaveLength(3);
+    await job.dispose();
+  });
+
+  it('stops when aborted mid-run and keeps no result', async () => {
+    const job = newJob('SELECT Id, Company FROM Lead');
+    const running = job.run(ctx);
+    // run() is suspended at its first I/O; the abort lands before the first block of rows is written.
+    job.abort();
+    await running;
+    expect(job.state).toBe('Aborted');
+    expect(job.numberRecordsProcessed).toBeLessThan(10_000);
+    await expect(job.spool!.streamRows(0, 1)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('fails with the org error for SOQL it cannot run', async () => {
+    const job = newJob('SELECT Nope__c FROM Lead');
+    await job.run(ctx);
+    expect(job.info(true)).toMatchObject({ state: 'Failed', errorMessage: expect.stringMatching(/^INVALID_FIELD: /) as string });
+    expect(() => job.abort()).toThrow(/can no longer be aborted/);
   });
 });

@@ -148,20 +148,16 @@ describe('query results on the wire', () => {
 });
 
 describe('query job lifecycle', () => {
-  it('aborts a running job, refuses its results, then deletes it', async () => {
-    fx.emu.admin.seed({ Lead: 200_000 });
-    const res = await fx.jobs('/query', { method: 'POST', contentType: 'application/json', body: JSON.stringify({ query: 'SELECT Id, Name, Company FROM Lead', operation: 'query' }) });
-    const job = (await res.json()) as { id: string; state: string };
-    expect(job.state).toBe('UploadComplete');
-    const aborted = await fx.jobs(`/query/${job.id}`, { method: 'PATCH', contentType: 'application/json', body: JSON.stringify({ state: 'Aborted' }) });
-    expect(((await aborted.json()) as { state: string }).state).toBe('Aborted');
-    const results = await fx.jobs(`/query/${job.id}/results`);
-    expect(results.status).toBe(400);
-    expect(((await results.json()) as { errorCode: string }[])[0].errorCode).toBe('INVALIDJOBSTATE');
-    expect((await fx.jobs(`/query/${job.id}`, { method: 'DELETE' })).status).toBe(204);
-    const gone = await fx.jobs(`/query/${job.id}`);
+  it('refuses to abort a finished job, deletes it, then answers 404 NOT_FOUND', async () => {
+    const { id } = await runJob('SELECT Id FROM Account');
+    const refused = await fx.jobs(`/query/${id}`, { method: 'PATCH', contentType: 'application/json', body: JSON.stringify({ state: 'Aborted' }) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errorCode: string }[])[0].errorCode).toBe('INVALIDJOBSTATE');
+    expect((await fx.jobs(`/query/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const gone = await fx.jobs(`/query/${id}`);
     expect(gone.status).toBe(404);
     expect(await gone.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    expect((await fx.jobs(`/query/${id}/results`)).status).toBe(404);
   });
 
   it('lists the org query jobs', async () => {

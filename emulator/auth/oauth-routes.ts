@@ -74,7 +74,8 @@ export function oauthRouter(deps: OAuthDeps): express.Router {
   });
 
   router.get('/id/:orgId/:userId', (req, res) => {
-    const token = bearerToken(req);
+    // jsforce's identity() passes the token as ?oauth_token= (Salesforce accepts either).
+    const token = bearerToken(req) ?? (typeof req.query.oauth_token === 'string' ? req.query.oauth_token : undefined);
     const session = token ? sessions.verify(token) : undefined;
     if (!session) {
       res.status(403).type('text/plain').send('Bad_OAuth_Token');

@@ -74,7 +74,12 @@ export function apiRouter(deps: ApiRouterDeps): express.Router {
   router.use(express.json({ limit: '50mb' }));
   router.get('/', (req, res) => {
     const base = `/services/data/v${(req.params as { version: string }).version}`;
-    res.json(Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs'].map((k) => [k, `${base}/${k}`])));
+    const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs'].map((k) => [k, `${base}/${k}`]));
+    // As in Salesforce, the session user's identity URL (jsforce's conn.identity() starts here).
+    const token = bearerToken(req);
+    const session = token ? ctx.auth.verify(token) : undefined;
+    if (session) resources.identity = `${ctx.baseUrl()}/id/${session.orgId}/${session.userId}`;
+    res.json(resources);
   });
   router.get('/limits', (_req, res) => {
     res.json(limitsBody(accounting));

@@ -52,6 +52,14 @@ describe('login', () => {
     expect(identity.organization_id).toBe(fx.conn.userInfo?.organizationId);
   });
 
+  it('answers identity for a connection made from a token alone (found through the versioned resource list)', async () => {
+    const session = await fx.login();
+    const fromToken = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken!, version: EMULATOR_API_VERSION });
+    const identity = await fromToken.identity();
+    expect(identity.username).toBe('ferry@example.com');
+    expect(identity.user_id).toBe(session.userInfo?.id);
+  });
+
   it.each([
     ['a wrong password', {}, 'ferry-password-nope', /authentication failure/],
     ['an unknown client id', { clientId: 'nope' }, 'ferry-password', /client identifier invalid/],

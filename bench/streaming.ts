@@ -65,8 +65,14 @@ export async function runStreamingBench(args: string[]): Promise<string> {
       taskQueue: stack.taskQueue, workflowId: `bench-streaming-${Date.now()}`,
       args: [{ mappingId: MAPPING, config }], typedSearchAttributes: [{ key: FERRY_OBJECT, value: 'Account' }],
     });
+    const readyBy = Date.now() + 300_000;
     for (;;) {
-      const s = await handle.query(statusQuery);
+      // The worker may still be bundling workflow code: a query fails until it polls.
+      const s = await handle.query(statusQuery).catch((err: Error) => {
+        if (Date.now() > readyBy) throw err;
+        return undefined;
+      });
+      if (!s) continue;
       if (s.lastError && s.state !== 'STREAMING') throw new Error(`mapping failed: ${s.lastError.type}: ${s.lastError.message}`);
       if (s.state === 'STREAMING' && (s.streaming?.fallbacks ?? 0) >= 1) break;
       await new Promise((r) => setTimeout(r, 100));

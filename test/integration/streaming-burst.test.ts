@@ -1,5 +1,6 @@
-// Bursts through a PushTopic: 20,000 changes end exactly equal to the org; a listener killed in the middle of a
-// burst is restarted by its supervisor from the durable replay id and loses nothing; nothing stays staged.
+// Bursts through a PushTopic: 20,000 changes end exactly equal to the org (the workflow continuing as new while
+// it applies them); a listener killed in the middle of a burst is restarted by its supervisor from the durable
+// replay id and loses nothing; nothing stays staged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../support/compare';
 import { eventually } from '../support/org';
@@ -17,7 +18,8 @@ let handle: Handle;
 let ids: string[] = [];
 beforeAll(async () => {
   fx = await streamingFixture('stream_burst', { Account: 2_000 });
-  handle = await fx.start('Account', ['Id', ...FIELDS.map((f) => f.name), 'IsDeleted']);
+  // Continuing as new every 3 steps: a burst keeps the loop applying, so runs must roll over mid-stream.
+  handle = await fx.start('Account', ['Id', ...FIELDS.map((f) => f.name), 'IsDeleted'], {}, { continueAsNewAfterSteps: 3 });
   ids = (await fx.conn.query<{ Id: string }>('SELECT Id FROM Account').run({ autoFetch: true, maxFetch: 100_000 })).records.map((r) => r.Id);
 });
 afterAll(async () => {
@@ -39,6 +41,12 @@ async function burst(n: number, tag: string, midway?: () => void): Promise<void>
   }
 }
 
+async function runs(): Promise<number> {
+  let n = 0;
+  for await (const _ of fx.temporal.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) n += 1;
+  return n;
+}
+
 async function drained(): Promise<void> {
   await eventually('every staged event applied', async () => {
     const { rows } = await fx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ferry.stream_events');
@@ -50,11 +58,14 @@ describe('bursts of changes through a PushTopic', () => {
   it('applies a burst of 20,000 changes and ends exactly equal to the org, without API calls', async () => {
     const callsBefore = await fx.apiCalls(MAPPING);
     const pollsBefore = (await status(handle)).counts.polls;
+    const runsBefore = await runs();
     await burst(20_000, 'Burst');
     await drained();
     await fx.converged('Account', MAPPING, FIELDS, 120_000);
     expect(await fx.apiCalls(MAPPING)).toBe(callsBefore);
     expect((await status(handle)).counts.polls).toBe(pollsBefore);
+    // Visibility lags a little behind the server.
+    await eventually('runs continued as new during the burst', async () => ((await runs()) > runsBefore ? true : undefined), 15_000, 250);
   }, 300_000);
 
   it('loses nothing when the listener is killed mid-burst and restarted', async () => {

@@ -122,6 +122,9 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     showState();
     await runStep(m, input, step, long);
     showState();
+    // A continuous stream keeps the loop busy applying and never reaches a wait: continue as new from here
+    // too (only after stream applies, a step older histories never contain, so they replay unchanged).
+    if (step.kind === 'stream-apply' && (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN)) break;
   }
   await condition(allHandlersFinished);
   return continueAsNew<typeof mappingWorkflow>({ ...input, carried: m.s });

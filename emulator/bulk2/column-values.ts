@@ -34,36 +34,27 @@ export function formatNumber(n: number): string {
   return cents < 0 ? `-${text}` : text;
 }
 
-/** Encodes one cell together with what precedes it (the delimiter, or nothing for the first column). */
-type CellEncoder = (v: SfValue) => string;
-type EncoderFactory = (lead: string) => CellEncoder;
+/** The text of one cell between its quotes (inner quotes doubled), or null for an empty cell. */
+type CellText = (v: SfValue) => string | null;
 
-function escaped(lead: string, v: SfValue): string {
+const asIs: CellText = (v) => (v === null ? null : (v as string));
+const text: CellText = (v) => {
+  if (v === null) return null;
   const s = typeof v === 'string' ? v : String(v);
-  return s.includes('"') ? `${lead}"${s.replace(/"/g, '""')}"` : `${lead}"${s}"`;
-}
-
-const quoted: EncoderFactory = (lead) => (v) => (v === null ? lead : `${lead}"${v as string}"`);
-const text: EncoderFactory = (lead) => (v) => (v === null ? lead : escaped(lead, v));
-const numeric: EncoderFactory = (lead) => (v) => (v === null ? lead : typeof v === 'number' ? `${lead}"${formatNumber(v)}"` : escaped(lead, v));
-const bool: EncoderFactory = (lead) => {
-  const yes = `${lead}"true"`;
-  const no = `${lead}"false"`;
-  return (v) => (v === null ? lead : v === true || v === 'true' ? yes : no);
+  return s.includes('"') ? s.replace(/"/g, '""') : s;
 };
-const datetime: EncoderFactory = (lead) => (v) => {
-  if (v === null) return lead;
+const numeric: CellText = (v) => (v === null ? null : typeof v === 'number' ? formatNumber(v) : text(v));
+const bool: CellText = (v) => (v === null ? null : v === true || v === 'true' ? 'true' : 'false');
+const datetime: CellText = (v) => {
+  if (v === null) return null;
   const s = v as string;
-  return s.endsWith('+0000') ? `${lead}"${s.slice(0, -5)}Z"` : escaped(lead, s);
+  return s.endsWith('+0000') ? `${s.slice(0, -5)}Z` : text(s);
 };
 /** Unknown types: decide per value. */
-const anyValue: EncoderFactory = (lead) => {
-  const [n, b, t] = [numeric(lead), bool(lead), text(lead)];
-  return (v) => (typeof v === 'number' ? n(v) : typeof v === 'boolean' ? b(v) : t(v));
-};
+const anyValue: CellText = (v) => (typeof v === 'number' ? numeric(v) : typeof v === 'boolean' ? bool(v) : text(v));
 
-const BY_TYPE: Partial<Record<SfFieldType, EncoderFactory>> = {
-  id: quoted, reference: quoted,
+const BY_TYPE: Partial<Record<SfFieldType, CellText>> = {
+  id: asIs, reference: asIs,
   int: numeric, double: numeric, currency: numeric, percent: numeric,
   boolean: bool, datetime,
 };
@@ -72,17 +63,33 @@ const BY_TYPE: Partial<Record<SfFieldType, EncoderFactory>> = {
 export type LineEncoder = (values: SfValue[]) => string;
 
 export function lineEncoder(org: OrgStore, object: string, columns: readonly string[], dialect: CsvDialect): LineEncoder {
-  const cells = columns.map((c, i) => {
+  const cells = columns.map((c) => {
     const type = columnType(org, object, c);
-    const factory = type === undefined ? anyValue : (BY_TYPE[type] ?? text);
-    return factory(i === 0 ? '' : dialect.delimiter);
+    return type === undefined ? anyValue : (BY_TYPE[type] ?? text);
   });
-  const { eol } = dialect;
+  const { delimiter: d, eol } = dialect;
   const n = cells.length;
   if (n === 0) return () => eol;
+  // The quotes around values are folded into the separators, so a cell costs one or two string joins
+  // instead of four: `","` between two values, `",` / `,"` next to an empty cell, `,` between empty cells.
+  const between = `"${d}"`;
+  const close = `"${d}`;
+  const open = `${d}"`;
+  const closeEol = `"${eol}`;
   return (values) => {
-    let line = cells[0](values[0] ?? null);
-    for (let i = 1; i < n; i++) line += cells[i](values[i] ?? null);
-    return line + eol;
+    let t = cells[0](values[0] ?? null);
+    let line = t === null ? '' : `"${t}`;
+    let empty = t === null;
+    for (let i = 1; i < n; i++) {
+      t = cells[i](values[i] ?? null);
+      if (t === null) {
+        line += empty ? d : close;
+        empty = true;
+      } else {
+        line = line + (empty ? open : between) + t;
+        empty = false;
+      }
+    }
+    return empty ? line + eol : line + closeEol;
   };
 }

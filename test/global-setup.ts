@@ -3,11 +3,11 @@
 // Postgres cluster and an in-memory Temporal dev server. Both are removed at the end. Test files read their
 // addresses with inject('services'). FERRY_TEST_NO_SERVICES=1 skips both, for suites that need neither.
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalPostgres } from '../scripts/runtime/postgres';
 import { startDevServer } from '../scripts/runtime/temporal';
+import { freePort } from '../scripts/runtime/free-port';
 
 export interface TestServices {
   /** Admin URL of the test cluster; test files create their own databases from it. */
@@ -23,17 +23,6 @@ declare module 'vitest' {
 }
 
 const ROOT = resolve(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.FERRY_TEST_NO_SERVICES === '1') {

@@ -1,13 +1,14 @@
 // The stack a benchmark runs on, each part in its own process as in production: a Postgres cluster
-// (.data/bench/pg), the Temporal dev server, the org emulator (its records in its own heap) and a ferry
+// (.data/bench/run-<pid>, removed afterwards), the Temporal dev server, the org emulator (its records in its own heap) and a ferry
 // worker whose peak RSS is what the inbound benchmark reports. Everything stops when the benchmark ends.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { createPool, migrate, type Pool } from '../../infra/db';
 import { startLocalPostgres } from '../../scripts/runtime/postgres';
+import { freePort } from '../../scripts/runtime/free-port';
 import { startDevServer, stopChild } from '../../scripts/runtime/temporal';
 import { EMULATOR_DEFAULTS } from '../../emulator/server';
 import { WORKER_NODE_ARGS } from '../../infra/process-args';
@@ -57,7 +58,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     for (const s of stops.reverse()) await s();
   };
   try {
-    const pg = await startLocalPostgres({ dataDir: join(ROOT, '.data/bench/pg'), port: 54349, database: 'postgres' });
+    // Each run has its own cluster, ports and files, so benchmarks never share (or stop) each other's services.
+    const runDir = join(ROOT, `.data/bench/run-${process.pid}`);
+    stops.push(() => rmSync(runDir, { recursive: true, force: true }));
+    const pg = await startLocalPostgres({ dataDir: join(runDir, 'pg'), port: await freePort(), database: 'postgres' });
     stops.push(() => pg.stop());
     const dbName = `bench_${Date.now()}`;
     const admin = new PgClient({ connectionString: pg.url });
@@ -75,14 +79,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => pool.end());
     await migrate(pool);
 
-    const temporalServer = await startDevServer({ port: 7253, namespace: 'default', logFile: join(ROOT, '.data/bench/temporal.log') });
+    const temporalServer = await startDevServer({ port: await freePort(), namespace: 'default', logFile: join(runDir, 'temporal.log') });
     stops.push(() => temporalServer.stop());
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
 
     let orgUrl = opts.orgUrl;
     if (orgUrl === undefined) {
-      const orgPort = 4477;
+      const orgPort = await freePort();
       const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
       const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), ...seedArgs], {
         cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],

@@ -122,9 +122,10 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     showState();
     await runStep(m, input, step, long);
     showState();
-    // A continuous stream keeps the loop busy applying and never reaches a wait: continue as new from here
-    // too (only after stream applies, a step older histories never contain, so they replay unchanged).
-    if (step.kind === 'stream-apply' && (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN)) break;
+    // A continuous stream (or an outbound backlog, flushed back to back) keeps the loop busy and never
+    // reaches a wait: continue as new from here too (only after stream applies and flushes, steps older
+    // histories never contain, so they replay unchanged).
+    if ((step.kind === 'stream-apply' || step.kind === 'flush') && (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN)) break;
   }
   await condition(allHandlersFinished);
   return continueAsNew<typeof mappingWorkflow>({ ...input, carried: m.s });

@@ -47,6 +47,7 @@ export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessi
       const merged = first.totalSize > BULK_THRESHOLD
         ? await mergeViaBulk(deps.pool, sf.conn, input, soql)
         : await mergeViaRest(deps.pool, sf.conn, input, first);
+      Context.current().log.info('poll applied', { mapping: input.mappingId, mode: merged.mode, records: merged.records, ...merged.counts, ms: Date.now() - toMs });
       return { ...merged.counts, mode: merged.mode, records: merged.records, toMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
     } catch (err) {
       classifyFailure(err);
@@ -68,6 +69,7 @@ async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, firs
     records.push(...page.records);
     Context.current().heartbeat({ records: records.length });
   }
+  Context.current().log.info('poll read', { mapping: input.mappingId, records: records.length });
   if (records.length === 0) return { counts: { inserted: 0, updated: 0, deleted: 0 }, mode: 'rest', records: 0 };
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const byColumn = restRecordColumns(records, input.fields);

@@ -13,7 +13,8 @@ import { CsvParser, CsvSyntaxError } from './csv-parser.js';
 import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
 import { resolveTarget } from './ingest-target.js';
 import { baseInfo, invalidState, JobFailure, newJobId, type JobBase } from './job-common.js';
-import { ResultSpool, spoolPath } from './result-spool.js';
+import { ResultSpool } from './result-spool.js';
+import { spoolPath } from './spool-dir.js';
 
 export type IngestJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
@@ -141,7 +142,8 @@ export class IngestJob implements JobBase {
         this.state = 'Failed';
       }
     } finally {
-      await Promise.all([this.successful?.finish(), this.failed?.finish(), this.unprocessed?.finish()]);
+      // The upload is not needed once every row is in a result file.
+      await Promise.all([this.successful?.finish(), this.failed?.finish(), this.unprocessed?.finish(), rm(this.uploadPath, { force: true })]);
       this.modifiedMs = Date.now();
       this.totalProcessingTime = Date.now() - started;
       this.settle();

@@ -2,25 +2,10 @@
 // appended block starts. Results then cost no heap however large they are, stay exactly as the job produced
 // them (Salesforce's result files do not change after JobComplete), and any row range — a page chosen by the
 // client's locator and maxRecords — is served as one file byte range.
-import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-
-let spoolRoot: string | undefined;
-let spoolSeq = 0;
-
-/** A new file path in the one directory per process that holds every job's files (removed when the process exits). */
-export function spoolPath(): string {
-  if (!spoolRoot) {
-    const root = mkdtempSync(join(tmpdir(), 'ferry-emulator-bulk2-'));
-    spoolRoot = root;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-  }
-  spoolSeq += 1;
-  return join(spoolRoot, `${process.pid}-${spoolSeq}.csv`);
-}
+import { spoolPath } from './spool-dir.js';
 
 const QUOTE = 34;
 const LF = 10;

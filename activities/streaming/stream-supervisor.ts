@@ -47,13 +47,15 @@ export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor
 
   const start = async (row: Row): Promise<void> => {
     starting.add(row.mapping_id);
+    // Declared first: a listener that fails while starting reports onStopped before startStreamListener returns.
+    let listener: StreamListener | null = null;
     try {
-      const listener = await startStreamListener(
+      listener = await startStreamListener(
         { mappingId: row.mapping_id, workflowId: row.workflow_id, channel: row.channel },
         {
           ...opts.listener, databaseUrl: opts.databaseUrl, sessions: opts.sessions, temporal: opts.temporal, log: opts.log, apiVersion: opts.apiVersion,
           onStopped: (reason) => {
-            if (running.get(row.mapping_id)?.listener === listener) running.delete(row.mapping_id);
+            if (listener && running.get(row.mapping_id)?.listener === listener) running.delete(row.mapping_id);
             if (reason !== 'stopped' && reason !== 'killed') retryAt.set(row.mapping_id, Date.now() + retryMs);
           },
         });

@@ -23,7 +23,7 @@ import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, st
 import { copyCsvStatement, copyLines } from './load/copy-page';
 import { copyTextStatement, restRecordLines } from './load/rest-rows';
 import type { MappedField } from './prepare-mapping';
-import { createBulkQueryJob, waitForBulkQueryJob } from './salesforce/bulk-query';
+import { createBulkQueryJob, deleteBulkQueryJob, waitForBulkQueryJob } from './salesforce/bulk-query';
 import { connectForMapping, type MappingConnection, type MappingRef } from './salesforce/for-mapping';
 import type { SalesforceSessions } from './salesforce/session';
 
@@ -92,6 +92,7 @@ async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Pro
   if (cp.mode === 'bulk') await copyBulk(pool, sf.conn, plan, cp, heartbeat);
   else await copyRest(pool, sf.conn, plan, cp, heartbeat);
   const counts = await withTransaction(pool, (client) => finishLoad(client, plan, cp));
+  if (cp.jobId) await deleteBulkQueryJob(sf.conn, cp.jobId);
   log.info('load finished', { mapping: input.mappingId, rows: cp.rowsLoaded, ...counts });
   return { ...counts, mode: cp.mode, rowsLoaded: cp.rowsLoaded, startedAtMs: cp.startedAtMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
 }

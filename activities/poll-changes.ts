@@ -16,7 +16,7 @@ import { copyCsvStatement, copyText } from './load/copy-page';
 import { restRecordColumns } from './load/rest-rows';
 import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from './load-object';
 import type { MappedField } from './prepare-mapping';
-import { createBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from './salesforce/bulk-query';
+import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from './salesforce/bulk-query';
 import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
 import type { SalesforceSessions } from './salesforce/session';
 
@@ -103,5 +103,5 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
     const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, input.table, staging, columns));
     await client.query(`DROP TABLE ${qualified(schema, staging)}`);
     return { counts: rows[0], mode: 'bulk' as const, records };
-  });
+  }).finally(() => deleteBulkQueryJob(conn, jobId));
 }

@@ -66,3 +66,12 @@ export async function fetchBulkResultsPage(conn: Connection, jobId: string, loca
   });
   return { csv: typeof csv === 'string' ? csv : '', next: job.locator && job.locator !== 'null' ? job.locator : null };
 }
+
+/** Deletes a finished query job and its stored results (Salesforce keeps them for 7 days otherwise). Best effort. */
+export async function deleteBulkQueryJob(conn: Connection, jobId: string): Promise<void> {
+  try {
+    await conn.bulk2.job('query', { id: jobId }).delete();
+  } catch {
+    // A job that cannot be deleted now (budget spent, org busy) expires by itself.
+  }
+}

@@ -2,6 +2,8 @@
 // documented format (see bench/README.md).
 const BENCHMARKS: Record<string, () => Promise<(args: string[]) => Promise<string>>> = {
   inbound: async () => (await import('./inbound.js')).runInboundBench,
+  outbound: async () => (await import('./outbound.js')).runOutboundBench,
+  streaming: async () => (await import('./streaming.js')).runStreamingBench,
   emulator: async () => (await import('./emulator.js')).runEmulatorBench,
 };
 

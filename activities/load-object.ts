@@ -29,7 +29,7 @@ import type { SalesforceSessions } from './salesforce/session';
 
 /** Above this many records a load uses Bulk API 2.0 (as Heroku Connect does). */
 export const BULK_THRESHOLD = 10_000;
-export const BULK_PAGE_RECORDS = 50_000;
+export const BULK_PAGE_RECORDS = 25_000;
 /** Pages copied at once: COPY's CSV parsing is what bounds a load, one core per session. */
 export const COPY_PARALLELISM = 2;
 

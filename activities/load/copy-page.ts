@@ -22,9 +22,16 @@ export async function copyStream(client: PoolClient, sql: string, source: NodeJS
   return sink.rowCount;
 }
 
-/** Copies a whole text (a CSV page) into the table. */
+/**
+ * Copies a whole text (a CSV page) into the table, in 64 KB pieces: writing the page at once would make one
+ * more page-sized buffer per page in flight.
+ */
 export function copyText(client: PoolClient, sql: string, text: string): Promise<number> {
-  return copyStream(client, sql, Readable.from([text]));
+  return copyStream(client, sql, Readable.from(slices(text, 64 * 1024)));
+}
+
+function* slices(text: string, size: number): Generator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
 /** Copies COPY-text lines (from copyTextLine) into the table. */

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const applied = await migrate(pool);
   log.info({ database: redactUrl(config.databaseUrl), migrationsApplied: applied }, 'database ready');
   if (!config.salesforce) log.warn('no Salesforce org is configured (SF_* unset): mappings cannot sync until one is');
+  // One Salesforce session per process, shared by activities and streaming listeners.
+  const sessions = config.salesforce && new SalesforceSessions(config.salesforce);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workflowBundlePath = buildWorkflowBundle();
   const worker = await createFerryWorker({
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     workflowBundlePath,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { pool, log, sessions: config.salesforce && new SalesforceSessions(config.salesforce) },
+    deps: { pool, log, sessions },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -41,7 +43,6 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl, temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }), log,
   });
   // Streaming listeners for event-driven mappings (one per mapping across all workers, by advisory lock).
-  const sessions = config.salesforce && new SalesforceSessions(config.salesforce);
   const supervisor = sessions && startStreamSupervisor({
     databaseUrl: config.databaseUrl, sessions, temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }), log,
     apiVersion: config.salesforce!.apiVersion,

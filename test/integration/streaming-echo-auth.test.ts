@@ -5,15 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamSupervisor } from '../../activities/streaming/stream-supervisor';
 import { SalesforceSessions } from '../../activities/salesforce/session';
 import { resumeUpdate } from '../../workflows/mapping/messages';
-import type { FieldSpec } from '../support/compare';
 import { credentialsFor, eventually } from '../support/org';
 import type { Handle } from '../support/mappings';
 import { testLogger } from '../support/services';
-import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
+import { ACCOUNT_FIELDS, status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
-const FIELDS: FieldSpec[] = [
-  { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'SystemModstamp', type: 'datetime' },
-];
+const FIELDS = ACCOUNT_FIELDS;
 const MAPPING = 'salesforce.account';
 
 let fx: StreamingFixture;

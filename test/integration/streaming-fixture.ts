@@ -92,6 +92,11 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
 }
 
 /** Streaming and idle: no step running, nothing staged waiting. */
+/** The Account fields most streaming scenarios map (besides Id and IsDeleted). */
+export const ACCOUNT_FIELDS: FieldSpec[] = [
+  { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'SystemModstamp', type: 'datetime' },
+];
+
 export function streaming(s: MappingStatus): boolean {
   return s.state === 'STREAMING' && s.lastLoad !== null;
 }

@@ -3,14 +3,11 @@
 // subscribes for new events and polls the window before the subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
-import type { FieldSpec } from '../support/compare';
 import { eventually } from '../support/org';
 import type { Handle } from '../support/mappings';
-import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
+import { ACCOUNT_FIELDS, status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
-const FIELDS: FieldSpec[] = [
-  { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'SystemModstamp', type: 'datetime' },
-];
+const FIELDS = ACCOUNT_FIELDS;
 const MAPPING = 'salesforce.account';
 
 let fx: StreamingFixture;

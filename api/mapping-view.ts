@@ -59,7 +59,7 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
 export function initialStatus(config: MappingConfig): MappingStatus {
   return {
     mappingId: '', objectName: config.objectName, state: 'INITIAL', paused: false, config, table: null, watermark: null,
-    lastPollAt: null, nextPollAt: null, lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 },
+    lastPollAt: null, lastPurgeSweepAt: null, nextPollAt: null, lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 },
     lastError: null, retryAt: null, apiCalls: { usedInWindow: 0, asOf: null, cap: config.maxDailyApiCalls },
   };
 }

@@ -129,7 +129,7 @@ export const openApiDocument = {
       Status: { type: 'object', properties: {
         state: { type: 'string', description: 'Heroku Connect mapping state names (DATA_SYNCED, POLLING_SF_CHANGES, …) plus ferry\'s' },
         label: { type: 'string' }, paused: { type: 'boolean' }, table: { type: ['string', 'null'] }, watermark: { type: ['string', 'null'] },
-        last_poll_at: { type: ['string', 'null'] }, next_poll_at: { type: ['string', 'null'] }, last_load: { type: ['object', 'null'] },
+        last_poll_at: { type: ['string', 'null'] }, last_purge_sweep_at: { type: ['string', 'null'] }, next_poll_at: { type: ['string', 'null'] }, last_load: { type: ['object', 'null'] },
         counts: { type: 'object', properties: { loads: { type: 'integer' }, polls: { type: 'integer' }, inserted: { type: 'integer' }, updated: { type: 'integer' }, deleted: { type: 'integer' } } },
         last_error: { type: ['object', 'null'] }, retry_at: { type: ['string', 'null'] },
         load_progress: { type: ['object', 'null'], properties: { target: { type: 'string' }, mode: { type: 'string' }, rows_loaded: { type: 'integer' }, rows_total: { type: ['integer', 'null'] } } },

@@ -15,6 +15,8 @@ export interface MappingStatus {
   /** Start of the next poll window, ISO; null before the initial load. */
   watermark: string | null;
   lastPollAt: string | null;
+  /** Last getDeleted sweep for records purged from the recycle bin. */
+  lastPurgeSweepAt: string | null;
   nextPollAt: string | null;
   lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAt: string } | null;
   counts: MappingCounts;

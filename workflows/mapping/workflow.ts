@@ -220,6 +220,7 @@ function status(mappingId: string, m: MappingMachine): MappingStatus {
     table: s.table,
     watermark: iso(s.watermarkMs),
     lastPollAt: iso(s.lastPollAtMs),
+    lastPurgeSweepAt: iso(s.lastPurgeSweepMs),
     nextPollAt: s.watermarkMs === null || m.halted ? null : iso(Math.max(m.nextPollAtMs(), s.lastPollAtMs ?? 0)),
     lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
     counts: s.counts,

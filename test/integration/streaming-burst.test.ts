@@ -20,8 +20,12 @@ beforeAll(async () => {
   fx = await streamingFixture('stream_burst', { Account: 2_000 });
   // Continuing as new every 3 steps: a burst keeps the loop applying, so runs must roll over mid-stream.
   handle = await fx.start('Account', ['Id', ...FIELDS.map((f) => f.name), 'IsDeleted'], {}, { continueAsNewAfterSteps: 3 });
-  // The mapping's first getDeleted sweep spends one call; let it happen before any call is counted.
-  await waitForStatus(handle, 'the first purge sweep', (s) => s.lastPurgeSweepAt !== null);
+  // Let the mapping settle before anything is counted: the catch-up poll the fresh subscription asked for has
+  // run (after the fallback was recorded) and so has the first getDeleted sweep — each spends calls.
+  await waitForStatus(handle, 'the catch-up poll and the first purge sweep', (s) => {
+    const fallbackAt = s.streaming?.lastFallback?.at;
+    return s.lastPurgeSweepAt !== null && fallbackAt !== undefined && s.lastPollAt !== null && s.lastPollAt >= fallbackAt && s.state === 'STREAMING';
+  });
   ids = (await fx.conn.query<{ Id: string }>('SELECT Id FROM Account').run({ autoFetch: true, maxFetch: 100_000 })).records.map((r) => r.Id);
 });
 afterAll(async () => {

@@ -176,6 +176,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     if (before) {
       const now = table.record(row);
       changed = Object.keys(now).filter((k) => now[k] !== before[k]);
+      // Every update sets both, even when commits in the same millisecond leave their value as it was.
+      for (const f of ['LastModifiedDate', 'SystemModstamp']) if (!changed.includes(f)) changed.push(f);
       after = now;
     }
     this.emitChange('UPDATE', table, row, origin, changed, stamp, after);

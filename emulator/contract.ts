@@ -214,6 +214,8 @@ export interface StreamingControl {
   expireReplayIds(olderThanMs: number): void;
   /** Server-side counters: connected clients, events published per channel. */
   stats(): { clients: number; published: Record<string, number> };
+  /** Whether CometD client `clientId` has a /meta/connect held open, i.e. the next event is answered at once. */
+  holdsConnect(clientId: string): boolean;
   /** Publishes a Change Data Capture GAP_<changeType> event for `recordIds` of `object` (subscribers re-read them). */
   injectGap?(object: string, changeType: ChangeType, recordIds: string[]): void;
   /** Publishes a Change Data Capture GAP_OVERFLOW event for `object` (subscribers re-read the whole object). */

@@ -5,7 +5,7 @@
 // Each client also gets an outbox in front of faye's queue, released at most `maxPerResponse` messages per
 // /meta/connect: faye answers a connect with everything queued, and a -2 replay of a long log (or a slow
 // consumer at thousands of events a second) would otherwise become one response too large to serialise.
-import type { BayeuxMessage, MemoryEngine, NodeAdapter } from 'faye';
+import type { BayeuxMessage, FayeEngine, MemoryEngine, NodeAdapter } from 'faye';
 
 interface Outbox {
   messages: BayeuxMessage[];
@@ -16,10 +16,12 @@ interface Outbox {
 
 export class BayeuxBridge {
   private readonly engine: MemoryEngine;
+  private readonly proxy: FayeEngine;
   private readonly outboxes = new Map<string, Outbox>();
 
   constructor(adapter: NodeAdapter, private readonly maxPerResponse: number) {
-    this.engine = adapter._server._engine._engine;
+    this.proxy = adapter._server._engine;
+    this.engine = this.proxy._engine;
     adapter.on('disconnect', (clientId) => this.outboxes.delete(clientId));
   }
 
@@ -48,6 +50,11 @@ export class BayeuxBridge {
     if (!outbox) return;
     outbox.released = 0;
     this.release(clientId, outbox);
+  }
+
+  /** Whether the client's /meta/connect is held open by faye (answered by the next delivery or its timeout). */
+  holdsConnect(clientId: string): boolean {
+    return this.proxy.hasConnection(clientId);
   }
 
   clientIds(): string[] {

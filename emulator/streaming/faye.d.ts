@@ -28,6 +28,8 @@ declare module 'faye' {
   export interface FayeEngine {
     /** The memory engine behind the proxy. */
     _engine: MemoryEngine;
+    /** Whether the client has a /meta/connect held open (waiting for events or its timeout). */
+    hasConnection(clientId: string): boolean;
   }
 
   /** faye's in-memory engine (src/engines/memory.js): client ids, subscriptions and per-client queues. */

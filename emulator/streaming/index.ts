@@ -101,6 +101,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
     },
     expireReplayIds: (olderThanMs) => log.expire(olderThanMs),
     stats: () => ({ clients: bridge.clientIds().length, published: log.publishedCounts() }),
+    holdsConnect: (clientId) => bridge.holdsConnect(clientId),
     injectGap: (object: string, changeType: ChangeType, recordIds: string[]) => injectGap(object, `GAP_${changeType}`, recordIds),
     injectOverflow: (object: string) => injectGap(object, 'GAP_OVERFLOW', []),
     close: async () => {

@@ -177,8 +177,18 @@ describe('durable replay', () => {
   it('trips AuthFailure on the next connect once a subscribed session has expired', async () => {
     let failed: { channel: string; error?: string } | undefined;
     const events: unknown[] = [];
-    const client = fx.client([new StreamingExtension.AuthFailure((message: { channel: string; error?: string }) => (failed = message))]);
+    let clientId: string | undefined;
+    const client = fx.client([
+      new StreamingExtension.AuthFailure((message: { channel: string; error?: string }) => (failed = message)),
+      { incoming: (message: { channel: string; successful?: boolean; clientId?: string }, callback: (m: unknown) => void) => {
+        if (message.channel === '/meta/handshake' && message.successful) clientId = message.clientId;
+        callback(message);
+      } },
+    ]);
     await client.subscribe(CHANNEL, (message: unknown) => events.push(message));
+    // The session must expire while the client's /meta/connect is held (authenticated before the expiry); a
+    // connect still on its way would itself meet the dead token and the change would never be delivered.
+    await waitFor('a held /meta/connect', () => clientId !== undefined && fx.streaming.holdsConnect(clientId));
 
     await (await fetch(`${fx.emulator.url}/__emulator/sessions/expire`, { method: 'POST' })).text();
     // A change answers the held /meta/connect; the client's next connect carries the dead token.

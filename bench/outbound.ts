@@ -73,7 +73,9 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     stops.push(() => org.close());
     const taskQueue = `bench-outbound-${Date.now()}`;
     const c = org.credentials;
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    // FERRY_BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
+    const workerArgs = (process.env.FERRY_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const worker = spawn(process.execPath, [...workerArgs, '--import', 'tsx', 'worker/main.ts'], {
       cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
       env: {
         ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',

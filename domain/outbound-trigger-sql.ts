@@ -1,8 +1,13 @@
 // DDL for outbound capture in Heroku Connect's layout. Per schema: `_trigger_log` and `_trigger_log_archive`
-// (Heroku Connect's columns; `old`/`values` are jsonb where Heroku Connect used hstore text) and three
-// trigger functions. Per mapped table: `hc_<table>_status_trigger` (BEFORE: marks the row PENDING or
-// READONLY) and, for read_write, `hc_<table>_logtrigger` (AFTER ROW: one log entry per change) plus
+// (Heroku Connect's columns; `old`/`values` are jsonb where Heroku Connect used hstore text) and the trigger
+// functions. Per mapped table: `hc_<table>_status_trigger` (BEFORE ROW: marks the row PENDING or READONLY)
+// and, for read_write, `hc_<table>_logtrigger_{insert,update,delete}` (AFTER STATEMENT with transition
+// tables: one log entry per changed row, written by one INSERT … SELECT per statement) plus
 // `hc_<table>_notify_trigger` (AFTER STATEMENT: one pg_notify per statement, delivered at commit).
+//
+// The log triggers are statement-level because a row-level PL/pgSQL trigger runs one INSERT per changed row:
+// for a multi-row statement (an app's bulk INSERT … SELECT or UPDATE) that per-row call cost several times
+// what the change itself cost. Postgres allows transition tables on single-event triggers only, hence three.
 //
 // ferry's own writes (inbound merges, result write-back) run with `SET LOCAL ferry.sync_writer = 'on'`; the
 // trigger functions see the marker and neither mark nor log them, so nothing echoes back to Salesforce. An
@@ -31,7 +36,14 @@ const notSyncWriter = `WHEN (coalesce(current_setting('${SYNC_WRITER_GUC}', true
 export function statusTriggerName(table: string): string {
   return fitIdent(`hc_${table}_status_trigger`);
 }
-export function logTriggerName(table: string): string {
+export type CapturedEvent = 'insert' | 'update' | 'delete';
+const CAPTURED_EVENTS: readonly CapturedEvent[] = ['insert', 'update', 'delete'];
+
+export function logTriggerName(table: string, event: CapturedEvent): string {
+  return fitIdent(`hc_${table}_logtrigger_${event}`);
+}
+/** The single row-level log trigger of earlier ferry versions (and Heroku Connect's name); dropped on reinstall. */
+function legacyLogTriggerName(table: string): string {
   return fitIdent(`hc_${table}_logtrigger`);
 }
 export function notifyTriggerName(table: string): string {
@@ -60,6 +72,7 @@ export function createCaptureSchema(schema: string): string[] {
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG_ARCHIVE}_updated`)} ON ${qualified(schema, TRIGGER_LOG_ARCHIVE)} (updated_at)`,
     statusFunction(schema),
     logFunction(schema),
+    logRowsFunction(schema),
     notifyFunction(schema),
   ];
 }
@@ -76,7 +89,10 @@ BEGIN
 END $fn$`;
 }
 
-/** AFTER ROW: one entry per change; an update records only the columns that changed (and their old values). */
+/**
+ * AFTER ROW: one entry per change; an update records only the columns that changed (and their old values).
+ * Installed by earlier ferry versions; kept so their triggers (and hand-made ones) keep working.
+ */
 function logFunction(schema: string): string {
   const log = qualified(schema, TRIGGER_LOG);
   return `CREATE OR REPLACE FUNCTION ${qualified(schema, 'ferry_log_trigger')}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -103,6 +119,36 @@ BEGIN
 END $fn$`;
 }
 
+/**
+ * AFTER STATEMENT with transition tables `new_rows` / `old_rows`: one entry per row the statement changed, in
+ * one INSERT … SELECT. An update records only the columns that changed (and their old values), and no entry
+ * when none of the sent columns changed; rows of the update's two transition tables pair up by `id`.
+ */
+function logRowsFunction(schema: string): string {
+  const log = qualified(schema, TRIGGER_LOG);
+  return `CREATE OR REPLACE FUNCTION ${qualified(schema, 'ferry_log_rows_trigger')}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF ${isSyncWriter} THEN RETURN NULL; END IF;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO ${log} (state, action, table_name, record_id, sfid, "values")
+    SELECT 'NEW', 'INSERT', TG_TABLE_NAME, r.id, r.sfid, to_jsonb(r) - ${unsent} FROM new_rows r;
+  ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO ${log} (state, action, table_name, record_id, sfid, "values", old)
+    SELECT 'NEW', 'UPDATE', TG_TABLE_NAME, r.id, r.sfid, d.v, d.o
+      FROM new_rows r JOIN old_rows q ON q.id = r.id
+     CROSS JOIN LATERAL (
+       SELECT jsonb_object_agg(n.key, n.value) AS v, jsonb_object_agg(n.key, p.value) AS o
+         FROM jsonb_each(to_jsonb(r) - ${unsent}) n JOIN jsonb_each(to_jsonb(q)) p USING (key)
+        WHERE n.value IS DISTINCT FROM p.value) d
+     WHERE d.v IS NOT NULL;
+  ELSE
+    INSERT INTO ${log} (state, action, table_name, record_id, sfid, old)
+    SELECT 'NEW', 'DELETE', TG_TABLE_NAME, r.id, r.sfid, to_jsonb(r) - ${unsent} FROM old_rows r;
+  END IF;
+  RETURN NULL;
+END $fn$`;
+}
+
 /** AFTER STATEMENT: wakes the worker's listener (Postgres folds identical notifications of one transaction). */
 function notifyFunction(schema: string): string {
   return `CREATE OR REPLACE FUNCTION ${qualified(schema, 'ferry_notify_trigger')}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -122,8 +168,9 @@ END $fn$`;
  * CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact"
  *   FOR EACH ROW WHEN (coalesce(current_setting('ferry.sync_writer', true), '') <> 'on')
  *   EXECUTE FUNCTION "salesforce"."ferry_status_trigger"('PENDING')
- * CREATE TRIGGER "hc_contact_logtrigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact"
- *   FOR EACH ROW WHEN (…same…) EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()
+ * CREATE TRIGGER "hc_contact_logtrigger_insert" AFTER INSERT ON "salesforce"."contact" REFERENCING NEW TABLE AS new_rows
+ *   FOR EACH STATEMENT WHEN (…same…) EXECUTE FUNCTION "salesforce"."ferry_log_rows_trigger"()
+ * … (the same for UPDATE with OLD and NEW TABLE, and for DELETE with OLD TABLE)
  * CREATE TRIGGER "hc_contact_notify_trigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact"
  *   FOR EACH STATEMENT WHEN (…same…) EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()
  * ```
@@ -136,8 +183,13 @@ export function installCaptureTriggers(schema: string, table: string, access: Ac
   out.push(`CREATE TRIGGER ${quoteIdent(statusTriggerName(table))} BEFORE INSERT OR UPDATE ON ${target} `
     + `FOR EACH ROW ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_status_trigger')}('${lastop}')`);
   if (access === 'read_write') {
-    out.push(`CREATE TRIGGER ${quoteIdent(logTriggerName(table))} AFTER INSERT OR UPDATE OR DELETE ON ${target} `
-      + `FOR EACH ROW ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_log_trigger')}()`);
+    const transitionTables: Record<CapturedEvent, string> = {
+      insert: 'NEW TABLE AS new_rows', update: 'OLD TABLE AS old_rows NEW TABLE AS new_rows', delete: 'OLD TABLE AS old_rows',
+    };
+    for (const event of CAPTURED_EVENTS) {
+      out.push(`CREATE TRIGGER ${quoteIdent(logTriggerName(table, event))} AFTER ${event.toUpperCase()} ON ${target} `
+        + `REFERENCING ${transitionTables[event]} FOR EACH STATEMENT ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_log_rows_trigger')}()`);
+    }
     out.push(`CREATE TRIGGER ${quoteIdent(notifyTriggerName(table))} AFTER INSERT OR UPDATE OR DELETE ON ${target} `
       + `FOR EACH STATEMENT ${notSyncWriter} EXECUTE FUNCTION ${fn('ferry_notify_trigger')}()`);
   }
@@ -146,6 +198,6 @@ export function installCaptureTriggers(schema: string, table: string, access: Ac
 
 export function removeCaptureTriggers(schema: string, table: string): string[] {
   const target = qualified(schema, table);
-  return [statusTriggerName(table), logTriggerName(table), notifyTriggerName(table)]
+  return [statusTriggerName(table), legacyLogTriggerName(table), ...CAPTURED_EVENTS.map((e) => logTriggerName(table, e)), notifyTriggerName(table)]
     .map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${target}`);
 }

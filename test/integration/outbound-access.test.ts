@@ -44,7 +44,9 @@ describe('outbound access modes', () => {
   it('switches a running mapping to read_write and back, installing and removing the triggers', async () => {
     await contacts.executeUpdate(reconfigureUpdate, { args: [{ access: 'read_write' }] });
     await waitForStatus(contacts, 'capture installed for read_write', (s) => s.outbound?.access === 'read_write');
-    expect(await triggersOn(f, 'contact')).toEqual(['hc_contact_logtrigger', 'hc_contact_notify_trigger', 'hc_contact_status_trigger']);
+    expect(await triggersOn(f, 'contact')).toEqual([
+      'hc_contact_logtrigger_delete', 'hc_contact_logtrigger_insert', 'hc_contact_logtrigger_update', 'hc_contact_notify_trigger', 'hc_contact_status_trigger',
+    ]);
     const { rows } = await f.db.pool.query<{ id: number; sfid: string }>('SELECT id, sfid FROM salesforce.contact ORDER BY id LIMIT 1 OFFSET 1');
     await f.db.pool.query("UPDATE salesforce.contact SET title = 'Now sent' WHERE id = $1", [rows[0].id]);
     await waitForRow(f.db, 'salesforce.contact', rows[0].id, 'the update synced', (r) => r._hc_lastop === 'SYNCED');

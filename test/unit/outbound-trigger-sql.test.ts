@@ -7,9 +7,11 @@ import { parseSfMessage, splitMappingId } from '../../activities/outbound/failed
 
 describe('installCaptureTriggers', () => {
   it.each<[string, 'read_only' | 'read_write', string[]]>([
-    ['read_write: status (PENDING), row log and statement notify', 'read_write', [
+    ['read_write: status (PENDING), statement log per event and statement notify', 'read_write', [
       'CREATE TRIGGER "hc_contact_status_trigger" BEFORE INSERT OR UPDATE ON "salesforce"."contact" FOR EACH ROW WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_status_trigger"(\'PENDING\')',
-      'CREATE TRIGGER "hc_contact_logtrigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH ROW WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_log_trigger"()',
+      'CREATE TRIGGER "hc_contact_logtrigger_insert" AFTER INSERT ON "salesforce"."contact" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_log_rows_trigger"()',
+      'CREATE TRIGGER "hc_contact_logtrigger_update" AFTER UPDATE ON "salesforce"."contact" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_log_rows_trigger"()',
+      'CREATE TRIGGER "hc_contact_logtrigger_delete" AFTER DELETE ON "salesforce"."contact" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_log_rows_trigger"()',
       'CREATE TRIGGER "hc_contact_notify_trigger" AFTER INSERT OR UPDATE OR DELETE ON "salesforce"."contact" FOR EACH STATEMENT WHEN (coalesce(current_setting(\'ferry.sync_writer\', true), \'\') <> \'on\') EXECUTE FUNCTION "salesforce"."ferry_notify_trigger"()',
     ]],
     ['read_only: only the status trigger (READONLY)', 'read_only', [
@@ -18,12 +20,20 @@ describe('installCaptureTriggers', () => {
   ])('%s', (_name, access, creates) => {
     const sql = installCaptureTriggers('salesforce', 'contact', access);
     // Whatever was installed before is dropped first: a change of access mode is one transaction.
-    expect(sql.slice(0, 3)).toEqual(removeCaptureTriggers('salesforce', 'contact'));
-    expect(sql.slice(3)).toEqual(creates);
+    const drops = removeCaptureTriggers('salesforce', 'contact');
+    expect(sql.slice(0, drops.length)).toEqual(drops);
+    expect(sql.slice(drops.length)).toEqual(creates);
+  });
+
+  it('drops every log trigger name, the single row-level one of earlier versions included', () => {
+    expect(removeCaptureTriggers('salesforce', 'contact').map((sql) => /"(hc_[^"]+)"/.exec(sql)?.[1])).toEqual([
+      'hc_contact_status_trigger', 'hc_contact_logtrigger', 'hc_contact_logtrigger_insert', 'hc_contact_logtrigger_update',
+      'hc_contact_logtrigger_delete', 'hc_contact_notify_trigger',
+    ]);
   });
 
   it('quotes identifiers', () => {
-    expect(installCaptureTriggers('we"ird', 'ta"ble', 'read_only')[3]).toContain('ON "we""ird"."ta""ble"');
+    expect(installCaptureTriggers('we"ird', 'ta"ble', 'read_only').at(-1)).toContain('ON "we""ird"."ta""ble"');
   });
 });
 

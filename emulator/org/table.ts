@@ -56,6 +56,7 @@ export class Table {
     }
     this.modstamp = this.slot('SystemModstamp')!.col as NumColumn;
     this.required = this.fields.filter((f) => f.requiredOnCreate);
+    this.buildRecord = recordBuilder(this.fields.map((f) => f.def.name));
     const col = (name: string) => this.slot(name)?.col ?? null;
     this.system = {
       createdDate: col('CreatedDate')!, lastModifiedDate: col('LastModifiedDate')!, createdById: col('CreatedById')!,
@@ -64,6 +65,9 @@ export class Table {
   }
 
   readonly required: FieldSlot[];
+  private readonly buildRecord: RecordBuilder;
+  private lastIdRow = -1;
+  private lastId = '';
   /** Columns of the system fields every write sets. */
   readonly system: { createdDate: Column; lastModifiedDate: Column; createdById: Column; lastModifiedById: Column; ownerId: Column | null };
 
@@ -76,7 +80,12 @@ export class Table {
   }
 
   idOf(row: number): string {
-    return makeId(this.def.keyPrefix, row + 1);
+    // A create asks for its new row's id several times (the record, its change event, the caller's result).
+    if (row !== this.lastIdRow) {
+      this.lastIdRow = row;
+      this.lastId = makeId(this.def.keyPrefix, row + 1);
+    }
+    return this.lastId;
   }
 
   /** The row of an id (15 or 18 chars), or -1; soft-deleted rows are found, purged ones are not. */
@@ -180,9 +189,7 @@ export class Table {
   }
 
   record(row: number): SfRecord {
-    const out: SfRecord = {};
-    for (const slot of this.fields) out[slot.def.name] = this.wire(slot, row);
-    return out;
+    return this.buildRecord(this, this.fields, row);
   }
 
   indexAdd(field: string, value: string, row: number): void {
@@ -213,4 +220,26 @@ export class Table {
     if (hit === undefined) return [];
     return typeof hit === 'number' ? [hit] : hit;
   }
+}
+
+type RecordBuilder = (table: Table, fields: readonly FieldSlot[], row: number) => SfRecord;
+
+const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * How a table turns a row into a record: one object literal naming every field, generated once per table.
+ * Adding fields one by one makes V8 switch any object past 16 of them to dictionary mode — about 1.6 KB and
+ * 4 µs a record instead of 0.2 KB and 0.2 µs — and every committed change keeps a record for change events.
+ */
+function recordBuilder(names: readonly string[]): RecordBuilder {
+  if (!names.every((name) => PLAIN_NAME.test(name))) {
+    return (table, fields, row) => {
+      const out: SfRecord = {};
+      for (const slot of fields) out[slot.def.name] = table.wire(slot, row);
+      return out;
+    };
+  }
+  // Safe to generate: every name is a plain identifier (the fallback above takes any other).
+  const properties = names.map((name, i) => `${name}: t.wire(f[${i}], r)`);
+  return new Function('t', 'f', 'r', `return { ${properties.join(', ')} };`) as RecordBuilder;
 }

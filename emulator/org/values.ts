@@ -10,11 +10,23 @@ const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 const dayPrefixes = new Map<number, string>();
 
+let lastFormattedMs = NaN;
+let lastFormatted = '';
+
 /**
  * `2024-01-02T03:04:05.000+0000`, the datetime form Salesforce's REST API returns. Query results format
- * millions of these, so the date part is cached per day and the time part built from lookup tables.
+ * millions of these, so the date part is cached per day and the time part built from lookup tables. The last
+ * result is kept too: a record's CreatedDate, LastModifiedDate and SystemModstamp often share one stamp, as do
+ * the thousands of records a bulk job commits in one millisecond, and a change event keeps each one it formats.
  */
 export function formatDatetime(ms: number): string {
+  if (ms === lastFormattedMs) return lastFormatted;
+  lastFormattedMs = ms;
+  lastFormatted = formatNewDatetime(ms);
+  return lastFormatted;
+}
+
+function formatNewDatetime(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   let prefix = dayPrefixes.get(day);
   if (prefix === undefined) {

@@ -34,6 +34,11 @@ export class BayeuxBridge {
     this.release(clientId, outbox);
   }
 
+  /** Whether any client is subscribed to exactly `channel` right now (faye drops a channel's entry with its last subscriber). */
+  hasSubscribers(channel: string): boolean {
+    return this.engine._channels.has(channel);
+  }
+
   /**
    * Sends `message` to every client subscribed to exactly `channel` (Salesforce has no wildcard subscriptions).
    * The message object is shared between subscribers: faye only serialises it and deletes `clientId`.

@@ -1,7 +1,9 @@
 // Change Data Capture: one event per committed record change, on /data/<Object>ChangeEvent and /data/ChangeEvents,
 // shaped as Salesforce's CometD JSON: {schema, payload: {ChangeEventHeader, …fields}, event: {replayId}}.
 import { createHash } from 'node:crypto';
+import type { BayeuxMessage } from 'faye';
 import type { ChangeEvent, ChangeType, ObjectDef, SfRecord, SfValue } from '../contract.js';
+import type { EventSource } from './event-log.js';
 
 export const ALL_CHANGE_EVENTS_CHANNEL = '/data/ChangeEvents';
 /** The record id Salesforce puts in an overflow event, which names no record. */
@@ -77,47 +79,48 @@ interface ObjectShape {
 const ADDRESS_COMPONENTS = ['Street', 'City', 'State', 'PostalCode', 'Country', 'Latitude', 'Longitude', 'GeocodeAccuracy'];
 const NAME_COMPONENTS = ['Salutation', 'FirstName', 'MiddleName', 'LastName', 'Suffix'];
 
+export type ChangeEventBody = Omit<ChangeEventData, 'event'>;
+
+/** The Bayeux message of a change event on one channel: the body is shared, only the replay id differs. */
+export function changeEventMessage(channel: string, body: ChangeEventBody, replayId: number): BayeuxMessage {
+  return { channel, data: { ...body, event: { replayId } } };
+}
+
+/**
+ * One committed change as both its channels (/data/<X>ChangeEvent and /data/ChangeEvents) retain it. The body
+ * is built from the change's record snapshot when a subscriber or a replay first needs it — most events of a
+ * bulk load are never read — and then shared by both channels.
+ */
+export class RetainedChangeEvent implements EventSource<BayeuxMessage> {
+  private body: ChangeEventBody | undefined;
+
+  constructor(private readonly change: ChangeEvent, private readonly shape: ObjectShape, private readonly sequenceNumber: number) {}
+
+  build(channel: string, replayId: number): BayeuxMessage {
+    this.body ??= changeEventBody(this.change, this.shape, this.sequenceNumber);
+    return changeEventMessage(channel, this.body, replayId);
+  }
+}
+
 /** Builds change-event payloads; caches each object's shape by its describe, so a schema change is picked up. */
 export class ChangeEventBuilder {
   private readonly shapes = new WeakMap<ObjectDef, ObjectShape>();
-  /** transactionKey → changes seen so far; bounded, as transactions are short. */
+  /** transactionKey → changes seen so far, least recently used first; bounded, as transactions are short. */
   private readonly sequences = new Map<string, number>();
+  /** The transaction of the last change and its count, kept out of `sequences`: a bulk chunk's changes come in a row. */
+  private currentKey: string | undefined;
+  private currentSequence = 0;
 
-  /** The event for one committed change, without its replay id (assigned per channel when published). */
-  fromChange(change: ChangeEvent, def: ObjectDef): Omit<ChangeEventData, 'event'> {
-    const shape = this.shapeOf(def);
-    const updatedFields = change.changeType === 'UPDATE'
-      ? change.changedFields.filter((field) => shape.eventFields.has(field))
-      : [];
-    const changedFields = updatedFields.map((field) => {
-      const part = shape.compoundParts.get(field);
-      return part ? `${part.compound}.${part.component}` : field;
-    });
-    const header: ChangeEventHeader = {
-      entityName: change.object,
-      recordIds: [change.recordId],
-      changeType: change.changeType,
-      changeOrigin: change.changeOrigin,
-      transactionKey: change.transactionKey,
-      sequenceNumber: this.nextSequence(change.transactionKey),
-      commitTimestamp: change.commitTimestamp,
-      commitNumber: change.commitNumber,
-      commitUser: change.commitUser,
-      changedFields,
-      nulledFields: [],
-      diffFields: [],
-    };
-    const payload: ChangeEventData['payload'] = { ChangeEventHeader: header };
-    if (change.changeType === 'UPDATE') {
-      for (const field of updatedFields) setField(payload, field, wireValue(change.record[field], field, shape), shape);
-    } else if (change.changeType !== 'DELETE') {
-      copyNonNullFields(change.record, shape, payload);
-    }
-    return { schema: shape.schema, payload };
+  /**
+   * The event for one committed change, without its replay id (assigned per channel when published). It is
+   * numbered within its transaction now, in commit order; its body is built later, from the change alone.
+   */
+  fromChange(change: ChangeEvent, def: ObjectDef): RetainedChangeEvent {
+    return new RetainedChangeEvent(change, this.shapeOf(def), this.nextSequence(change.transactionKey));
   }
 
   /** A gap event (the records changed but the details are lost) or an overflow event (too many changes). */
-  gap(def: ObjectDef, changeType: GapChangeType, recordIds: string[], commitUser: string, now: number): Omit<ChangeEventData, 'event'> {
+  gap(def: ObjectDef, changeType: GapChangeType, recordIds: string[], commitUser: string, now: number): ChangeEventBody {
     const transactionKey = `gap-${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     const header: ChangeEventHeader = {
       entityName: def.name,
@@ -159,11 +162,14 @@ export class ChangeEventBuilder {
   }
 
   private nextSequence(transactionKey: string): number {
-    const sequence = (this.sequences.get(transactionKey) ?? 0) + 1;
+    if (transactionKey === this.currentKey) return ++this.currentSequence;
+    if (this.currentKey !== undefined) this.sequences.set(this.currentKey, this.currentSequence);
+    this.currentSequence = (this.sequences.get(transactionKey) ?? 0) + 1;
     this.sequences.delete(transactionKey);
-    this.sequences.set(transactionKey, sequence);
-    if (this.sequences.size > 1000) this.sequences.delete(this.sequences.keys().next().value as string);
-    return sequence;
+    this.currentKey = transactionKey;
+    // With the current transaction, at most 1000 are remembered; the least recently used goes first.
+    if (this.sequences.size > 999) this.sequences.delete(this.sequences.keys().next().value as string);
+    return this.currentSequence;
   }
 }
 
@@ -185,6 +191,38 @@ function compoundPartsOf(def: ObjectDef, names: Set<string>): Map<string, Compou
     for (const component of NAME_COMPONENTS) if (names.has(component)) parts.set(component, { compound: 'Name', component });
   }
   return parts;
+}
+
+/** The event for one committed change, numbered `sequenceNumber` within its transaction, without its replay id. */
+function changeEventBody(change: ChangeEvent, shape: ObjectShape, sequenceNumber: number): ChangeEventBody {
+  const updatedFields = change.changeType === 'UPDATE'
+    ? change.changedFields.filter((field) => shape.eventFields.has(field))
+    : [];
+  const changedFields = updatedFields.map((field) => {
+    const part = shape.compoundParts.get(field);
+    return part ? `${part.compound}.${part.component}` : field;
+  });
+  const header: ChangeEventHeader = {
+    entityName: change.object,
+    recordIds: [change.recordId],
+    changeType: change.changeType,
+    changeOrigin: change.changeOrigin,
+    transactionKey: change.transactionKey,
+    sequenceNumber,
+    commitTimestamp: change.commitTimestamp,
+    commitNumber: change.commitNumber,
+    commitUser: change.commitUser,
+    changedFields,
+    nulledFields: [],
+    diffFields: [],
+  };
+  const payload: ChangeEventData['payload'] = { ChangeEventHeader: header };
+  if (change.changeType === 'UPDATE') {
+    for (const field of updatedFields) setField(payload, field, wireValue(change.record[field], field, shape), shape);
+  } else if (change.changeType !== 'DELETE') {
+    copyNonNullFields(change.record, shape, payload);
+  }
+  return { schema: shape.schema, payload };
 }
 
 function copyNonNullFields(record: SfRecord, shape: ObjectShape, payload: ChangeEventData['payload']): void {

@@ -1,6 +1,17 @@
 // Durable streaming: every event published on a channel gets the next replay id of that channel and is kept
 // for the channel's retention window (Salesforce: 24 h for PushTopic, 72 h for Change Data Capture) and up to a
 // maximum count, so a subscriber can resume from the last id it saw.
+//
+// Retention is lazy: a bulk job commits tens of thousands of changes a second, usually with nobody subscribed,
+// and building (then keeping) a Bayeux message for each would cost more than the commit itself. The log keeps
+// what the event is made from — one source object, which two channels may share — and builds the message for
+// a channel and replay id only when a live subscriber or a replay needs it; the built message is then kept, so
+// every reader of that event on that channel gets the same one.
+
+/** What an event is made from: builds its message for `channel` once the event's replay id is known. */
+export interface EventSource<T> {
+  build(channel: string, replayId: number): T;
+}
 
 export interface RetainedEvent<T> {
   replayId: number;
@@ -22,64 +33,97 @@ export type ReplaySelection<T> = { ok: true; events: RetainedEvent<T>[] } | { ok
 export const REPLAY_NEW_ONLY = -1;
 export const REPLAY_ALL_RETAINED = -2;
 
-/** One channel's log. Events live in an array with a moving head, so trimming the oldest is O(1) amortised. */
+/**
+ * One channel's log: parallel arrays (source, built message, publish time) with a moving head, so trimming
+ * the oldest is O(1) amortised. Replay ids are consecutive, so an event's id is its position plus an offset
+ * and needs no storage of its own.
+ */
 class ChannelLog<T> {
-  private events: RetainedEvent<T>[] = [];
+  /** undefined once the event is dropped, so the log never keeps a change alive past its retention. */
+  private sources: (EventSource<T> | undefined)[] = [];
+  /** The built message per event, undefined until first needed. */
+  private messages: (T | undefined)[] = [];
+  private publishedAt: number[] = [];
   private head = 0;
+  /** Replay id of the event at array index 0. */
+  private firstReplayId = 1;
   /** The last replay id handed out; ids are never reused, even after the events expire. */
   lastReplayId = 0;
   published = 0;
 
-  constructor(private readonly policy: RetentionPolicy) {}
+  constructor(private readonly channel: string, private readonly policy: RetentionPolicy) {}
 
-  append(build: (replayId: number) => T, now: number): RetainedEvent<T> {
+  append(source: EventSource<T>, now: number): number {
     this.lastReplayId += 1;
     this.published += 1;
-    const event = { replayId: this.lastReplayId, publishedAt: now, message: build(this.lastReplayId) };
-    this.events.push(event);
+    this.sources.push(source);
+    this.messages.push(undefined);
+    this.publishedAt.push(now);
     this.trim(now);
-    return event;
+    return this.lastReplayId;
   }
 
   /** Drops events past the retention window or over the count limit. */
   trim(now: number, olderThanMs = this.policy.retentionMs): void {
     const cutoff = now - olderThanMs;
-    const minHead = this.events.length - this.policy.maxEvents;
-    while (this.head < this.events.length && (this.head < minHead || this.events[this.head].publishedAt <= cutoff)) {
+    const length = this.sources.length;
+    const minHead = length - this.policy.maxEvents;
+    while (this.head < length && (this.head < minHead || this.publishedAt[this.head] <= cutoff)) {
+      // Release what the dropped event referenced now, not at the next compaction.
+      this.sources[this.head] = undefined;
+      this.messages[this.head] = undefined;
       this.head += 1;
     }
     // Compact once the dead prefix dominates, keeping appends and trims cheap.
-    if (this.head > 1024 && this.head * 2 > this.events.length) {
-      this.events = this.events.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > length) {
+      this.sources = this.sources.slice(this.head);
+      this.messages = this.messages.slice(this.head);
+      this.publishedAt = this.publishedAt.slice(this.head);
+      this.firstReplayId += this.head;
       this.head = 0;
     }
+  }
+
+  /** The message of a retained event (built on first use, then kept), or undefined when it is not retained. */
+  message(replayId: number): T | undefined {
+    const index = this.indexOf(replayId);
+    return index < 0 ? undefined : this.messageAt(index);
   }
 
   select(replayId: number, now: number): ReplaySelection<T> {
     this.trim(now);
     if (replayId === REPLAY_NEW_ONLY) return { ok: true, events: [] };
-    if (replayId === REPLAY_ALL_RETAINED) return { ok: true, events: this.events.slice(this.head) };
+    if (replayId === REPLAY_ALL_RETAINED) return { ok: true, events: this.eventsFrom(this.head) };
     const index = this.indexOf(replayId);
     if (index < 0) return { ok: false };
-    return { ok: true, events: this.events.slice(index + 1) };
+    return { ok: true, events: this.eventsFrom(index + 1) };
   }
 
   get size(): number {
-    return this.events.length - this.head;
+    return this.sources.length - this.head;
   }
 
-  /** Binary search: replay ids are increasing along the array. */
-  private indexOf(replayId: number): number {
-    let low = this.head;
-    let high = this.events.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const id = this.events[mid].replayId;
-      if (id === replayId) return mid;
-      if (id < replayId) low = mid + 1;
-      else high = mid - 1;
+  private eventsFrom(index: number): RetainedEvent<T>[] {
+    const events: RetainedEvent<T>[] = [];
+    for (let i = index; i < this.sources.length; i++) {
+      events.push({ replayId: this.firstReplayId + i, publishedAt: this.publishedAt[i], message: this.messageAt(i) });
     }
-    return -1;
+    return events;
+  }
+
+  private messageAt(index: number): T {
+    let message = this.messages[index];
+    if (message === undefined) {
+      message = this.sources[index]!.build(this.channel, this.firstReplayId + index);
+      this.messages[index] = message;
+    }
+    return message;
+  }
+
+  /** Array index of a retained replay id, or -1. */
+  private indexOf(replayId: number): number {
+    const index = replayId - this.firstReplayId;
+    return Number.isInteger(index) && index >= this.head && index < this.sources.length ? index : -1;
   }
 }
 
@@ -92,9 +136,14 @@ export class EventLog<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Assigns the channel's next replay id, builds the event carrying it and retains it. */
-  append(channel: string, build: (replayId: number) => T): RetainedEvent<T> {
-    return this.channel(channel).append(build, this.now());
+  /** Retains an event under the channel's next replay id, which it returns; nothing is built yet. */
+  append(channel: string, source: EventSource<T>): number {
+    return this.channel(channel).append(source, this.now());
+  }
+
+  /** The message of a retained event on `channel`, built on first use and kept; undefined when not retained. */
+  message(channel: string, replayId: number): T | undefined {
+    return this.channels.get(channel)?.message(replayId);
   }
 
   /**
@@ -124,7 +173,7 @@ export class EventLog<T> {
   private channel(name: string): ChannelLog<T> {
     let log = this.channels.get(name);
     if (!log) {
-      log = new ChannelLog<T>(this.policyFor(name));
+      log = new ChannelLog<T>(name, this.policyFor(name));
       this.channels.set(name, log);
     }
     return log;

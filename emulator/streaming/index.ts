@@ -11,10 +11,10 @@ import type { BayeuxMessage, NodeAdapter } from 'faye';
 import type { ChangeEvent, ChangeType, CompiledSoql, EmulatorContext, ObjectDef, StreamingControl } from '../contract.js';
 import { BayeuxBridge } from './bayeux-bridge.js';
 import {
-  ALL_CHANGE_EVENTS_CHANNEL, ChangeEventBuilder, changeEventChannel, objectOfChangeEventChannel, tracksChanges,
-  type ChangeEventData, type GapChangeType,
+  ALL_CHANGE_EVENTS_CHANNEL, ChangeEventBuilder, changeEventChannel, changeEventMessage, objectOfChangeEventChannel,
+  tracksChanges, type GapChangeType,
 } from './change-events.js';
-import { EventLog, type RetentionPolicy } from './event-log.js';
+import { EventLog, type EventSource, type RetentionPolicy } from './event-log.js';
 import { createProtocolExtension } from './protocol-extension.js';
 import { PushTopicRegistry, TOPIC_PREFIX } from './push-topics.js';
 
@@ -50,16 +50,17 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   );
   const changeEvents = new ChangeEventBuilder();
 
-  const publish = (channel: string, build: (replayId: number) => unknown): void => {
-    const retained = log.append(channel, (replayId) => ({ channel, data: build(replayId) }));
-    bridge.publish(channel, retained.message);
+  /** Retains the event on `channel` and, when someone is subscribed to it right now, builds and sends it. */
+  const publish = (channel: string, source: EventSource<BayeuxMessage>): void => {
+    const replayId = log.append(channel, source);
+    // An event the retention policy drops at once (no retention at all) still reaches live subscribers.
+    if (bridge.hasSubscribers(channel)) bridge.publish(channel, log.message(channel, replayId) ?? source.build(channel, replayId));
   };
 
-  const publishChangeEvent = (def: ObjectDef, event: Omit<ChangeEventData, 'event'>): void => {
-    // The payload is shared between the two channels; only the replay id differs.
-    for (const channel of [changeEventChannel(def.name), ALL_CHANGE_EVENTS_CHANNEL]) {
-      publish(channel, (replayId) => ({ ...event, event: { replayId } }));
-    }
+  // One retained change serves both channels: they share its body and differ in channel and replay id.
+  const publishChangeEvent = (def: ObjectDef, event: EventSource<BayeuxMessage>): void => {
+    publish(changeEventChannel(def.name), event);
+    publish(ALL_CHANGE_EVENTS_CHANNEL, event);
   };
 
   const onChange = (change: ChangeEvent): void => {
@@ -67,7 +68,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
       if (change.object === 'PushTopic') return topics.applyTopicChange(change);
       const def = ctx.org.describe(change.object);
       if (def && tracksChanges(def)) publishChangeEvent(def, changeEvents.fromChange(change, def));
-      for (const notification of topics.notificationsFor(change)) publish(notification.channel, notification.build);
+      for (const notification of topics.notificationsFor(change)) publish(notification.channel, notification);
     } catch (error) {
       // The change is committed whatever happens here: failing the writer's request would misreport it.
       console.error('ferry emulator: streaming could not publish change', change.object, change.recordId, error);
@@ -92,7 +93,8 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   };
   const injectGap = (object: string, changeType: GapChangeType, recordIds: string[]): void => {
     const def = objectDef(object);
-    publishChangeEvent(def, changeEvents.gap(def, changeType, recordIds, '', Date.now()));
+    const body = changeEvents.gap(def, changeType, recordIds, '', Date.now());
+    publishChangeEvent(def, { build: (channel, replayId) => changeEventMessage(channel, body, replayId) });
   };
 
   return {

@@ -1,7 +1,9 @@
 // PushTopic streaming: the org's PushTopic records (created over REST like any sObject) define /topic/<Name>
 // channels. Topics are indexed by object, each with its query compiled once, so a record change costs a map
 // lookup plus one matcher call per topic on that object.
+import type { BayeuxMessage } from 'faye';
 import type { ChangeEvent, ChangeType, CompiledSoql, SfRecord, SfValue } from '../contract.js';
+import type { EventSource } from './event-log.js';
 
 export const TOPIC_PREFIX = '/topic/';
 
@@ -39,9 +41,9 @@ const OPERATION_FLAGS: [ChangeType, string][] = [
   ['UNDELETE', 'NotifyForOperationUndelete'],
 ];
 
-export interface TopicNotification {
+/** A topic event, built into its message only when a subscriber or a replay needs it (see EventLog). */
+export interface TopicNotification extends EventSource<BayeuxMessage> {
   channel: string;
-  build(replayId: number): PushTopicEventData;
 }
 
 export class PushTopicRegistry {
@@ -101,7 +103,7 @@ export class PushTopicRegistry {
         continue;
       }
       if (!query.matches(change.record)) continue;
-      notifications.push({ channel: topic.channel, build: (replayId) => topicEvent(change, query, replayId) });
+      notifications.push({ channel: topic.channel, build: (channel, replayId) => ({ channel, data: topicEvent(change, query, replayId) }) });
     }
     return notifications;
   }

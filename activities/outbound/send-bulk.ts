@@ -3,6 +3,7 @@
 // retried after a crash reads the results of the jobs it already ran instead of loading the records again.
 // Results come back unordered: updates and deletes are matched by Id, inserts by their row's exact cells.
 import type { Connection } from 'jsforce';
+import { parseCsvTable, type CsvTable } from '../../domain/csv-table';
 import type { SalesforceErrorInfo } from './failed-writes';
 import type { BulkJobRef } from './claim-entries';
 import type { PreparedWrite, SettledWrite, WriteOutcome } from './outbound-types';
@@ -15,7 +16,6 @@ export interface BulkTarget {
 type Op = BulkJobRef['op'];
 
 const POLL_MS = 250;
-type ResultRow = Record<string, unknown>;
 
 /** One CSV cell: Bulk 2.0 reads an empty cell as "leave unchanged" and `#N/A` as null. */
 function cell(value: unknown): string {
@@ -89,9 +89,11 @@ export function parseBulkError(text: string): SalesforceErrorInfo {
   return { code: first.slice(0, colon), message: last < 0 ? rest : rest.slice(0, last), fields: fields ? fields.split(',') : [] };
 }
 
-/** Key of a write's uploaded row (for inserts, whose results carry no id ferry knows). */
-function rowKey(columns: readonly string[], get: (c: string) => string): string {
-  return JSON.stringify(columns.map(get));
+/** Key of a write's uploaded row (for inserts, whose results carry no id ferry knows): its cells, NUL-joined. */
+function rowKey<T>(columns: readonly T[], get: (c: T) => string): string {
+  let key = '';
+  for (const c of columns) key += `${get(c)}\u0000`;
+  return key;
 }
 
 async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): Promise<string> {
@@ -106,38 +108,46 @@ async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): 
   }
 }
 
-/** Matches result rows to the plan's writes. Writes without a result row are left out (not processed). */
-function matchResults(plan: JobPlan, ok: ResultRow[], failed: ResultRow[]): SettledWrite[] {
+/**
+ * Matches result rows (successfulResults and failedResults, as parsed CSV) to the plan's writes; the rows
+ * come in any order. Writes without a result row are left out (not processed).
+ */
+export function matchResults(plan: Pick<JobPlan, 'op' | 'writes' | 'columns'>, ok: CsvTable, failed: CsvTable): SettledWrite[] {
   const settled: SettledWrite[] = [];
+  if (plan.writes.length === 0) return settled;
   const kind = plan.writes[0].kind;
-  const byKey = new Map<string, PreparedWrite[]>();
+  const byInsert = plan.op === 'insert' || plan.op === 'upsert';
   // Inserts are matched on the columns the job's own upload had (its results repeat them), which for a job
   // of an earlier attempt may be fewer than the plan's.
-  const first = ok[0] ?? failed[0];
-  const columns = first ? Object.keys(first).filter((c) => !c.startsWith('sf__')) : plan.columns;
-  const keyOfWrite = (w: PreparedWrite) => (plan.op === 'insert' || plan.op === 'upsert'
-    ? rowKey(columns, (c) => rawCell(w.record[c]))
-    : String(w.sfid));
+  const resultHeader = ok.rows.length > 0 || failed.rows.length === 0 ? ok.header : failed.header;
+  const columns = resultHeader.length > 0 ? resultHeader.filter((c) => !c.startsWith('sf__')) : plan.columns;
+  const byKey = new Map<string, PreparedWrite[]>();
   for (const w of plan.writes) {
-    const k = keyOfWrite(w);
-    byKey.set(k, [...(byKey.get(k) ?? []), w]);
+    const k = byInsert ? rowKey(columns, (c) => rawCell(w.record[c])) : String(w.sfid);
+    const list = byKey.get(k);
+    if (list) list.push(w);
+    else byKey.set(k, [w]);
   }
-  const keyOfRow = (r: ResultRow) => (plan.op === 'insert' || plan.op === 'upsert'
-    ? rowKey(columns, (c) => rawCell(r[c] ?? ''))
-    : String(r.sf__Id || r.Id));
-  const take = (r: ResultRow, outcome: (w: PreparedWrite) => WriteOutcome) => {
-    const list = byKey.get(keyOfRow(r));
-    const w = list?.shift();
-    if (w) settled.push({ write: w.write, kind, outcome: outcome(w) });
+  const settle = (table: CsvTable, outcome: (w: PreparedWrite, cell: (name: string) => string) => WriteOutcome) => {
+    const index = new Map(table.header.map((name, i) => [name, i]));
+    const idAt = index.get('sf__Id');
+    const plainIdAt = index.get('Id');
+    const cellsAt = columns.map((c) => index.get(c));
+    for (const row of table.rows) {
+      const cell = (name: string) => row[index.get(name) ?? -1] ?? '';
+      const key = byInsert
+        ? rowKey(cellsAt, (at) => (at === undefined ? '' : row[at] ?? ''))
+        : (idAt !== undefined && row[idAt]) || (plainIdAt !== undefined && row[plainIdAt]) || '';
+      const w = byKey.get(key)?.shift();
+      if (w) settled.push({ write: w.write, kind, outcome: outcome(w, cell) });
+    }
   };
-  for (const r of ok) take(r, (w) => ({ ok: true, sfid: String(r.sf__Id || w.sfid || '') || null }));
-  for (const r of failed) {
-    take(r, (w) => {
-      const error = parseBulkError(String(r.sf__Error ?? ''));
-      if (plan.op === 'delete' && ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY'].includes(error.code)) return { ok: true, sfid: w.sfid };
-      return { ok: false, error };
-    });
-  }
+  settle(ok, (w, cell) => ({ ok: true, sfid: cell('sf__Id') || w.sfid || null }));
+  settle(failed, (w, cell) => {
+    const error = parseBulkError(cell('sf__Error'));
+    if (plan.op === 'delete' && ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY'].includes(error.code)) return { ok: true, sfid: w.sfid };
+    return { ok: false, error };
+  });
   return settled;
 }
 
@@ -150,8 +160,10 @@ async function collect(conn: Connection, plan: JobPlan, jobId: string, onPoll: (
     return null;
   }
   if (state !== 'JobComplete') return null;
-  const [ok, failed] = await Promise.all([job.getSuccessfulResults(), job.getFailedResults()]);
-  return matchResults(plan, ok as unknown as ResultRow[], failed as unknown as ResultRow[]);
+  // As text, parsed here: jsforce's own parsing into record objects cost more than the rest of the flush's
+  // work in the worker for large jobs.
+  const [ok, failed] = await Promise.all([job.getSuccessfulResults(true), job.getFailedResults(true)]);
+  return matchResults(plan, parseCsvTable(ok), parseCsvTable(failed));
 }
 
 export interface BulkSend {

@@ -67,18 +67,18 @@ describe('RetainedChangeEvent', () => {
     expect(dataOf(all).schema).toBe(dataOf(own).schema);
   });
 
-  it.each([
+  it.each<{ changeType: ChangeType; record: SfRecord; changedFields: string[]; fields: Record<string, unknown>; headerChangedFields: string[] }>([
     {
-      changeType: 'CREATE' as const, record: { Name: 'Harbour', Phone: null, BillingCity: 'Utrecht', CreatedDate: WIRE_STAMP }, changedFields: ['Name', 'BillingCity'],
+      changeType: 'CREATE', record: { Name: 'Harbour', Phone: null, BillingCity: 'Utrecht', CreatedDate: WIRE_STAMP }, changedFields: ['Name', 'BillingCity'],
       fields: { Name: 'Harbour', CreatedDate: '2025-03-03T04:05:06.007Z', BillingAddress: { Street: null, City: 'Utrecht', State: null, PostalCode: null, Country: null } },
       headerChangedFields: [],
     },
     {
-      changeType: 'UPDATE' as const, record: { Name: 'Harbour', Phone: null, BillingCity: 'Delft', LastModifiedDate: WIRE_STAMP }, changedFields: ['Phone', 'BillingCity', 'LastModifiedDate', 'SystemModstamp'],
+      changeType: 'UPDATE', record: { Name: 'Harbour', Phone: null, BillingCity: 'Delft', LastModifiedDate: WIRE_STAMP }, changedFields: ['Phone', 'BillingCity', 'LastModifiedDate', 'SystemModstamp'],
       fields: { Phone: null, BillingAddress: { City: 'Delft' }, LastModifiedDate: '2025-03-03T04:05:06.007Z' },
       headerChangedFields: ['Phone', 'BillingAddress.City', 'LastModifiedDate'],
     },
-    { changeType: 'DELETE' as const, record: { Name: 'Harbour' }, changedFields: ['IsDeleted'], fields: {}, headerChangedFields: [] },
+    { changeType: 'DELETE', record: { Name: 'Harbour' }, changedFields: ['IsDeleted'], fields: {}, headerChangedFields: [] },
   ])('$changeType body from the committed change', ({ changeType, record, changedFields, fields, headerChangedFields }) => {
     const message = new ChangeEventBuilder().fromChange(change(changeType, 'tx', record, changedFields), ACCOUNT).build('/data/AccountChangeEvent', 3);
     const { ChangeEventHeader: header, ...payloadFields } = dataOf(message).payload;

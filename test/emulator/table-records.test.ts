@@ -31,7 +31,7 @@ function expectedRecord(table: Table, row: number): SfRecord {
 }
 
 describe('Table.record', () => {
-  it.each([
+  it.each<{ object: string; values: SfRecord }>([
     { object: 'Account', values: { Name: 'Harbour', Phone: '555', NumberOfEmployees: 12, BillingCity: 'Utrecht' } },
     { object: 'Contact', values: { LastName: 'Lock', FirstName: 'Ada' } },
     { object: 'Wide__c', values: { F0__c: 1.5, F1__c: '2024-01-02T03:04:05.000Z', F2__c: 'x', F23__c: 'y' } },

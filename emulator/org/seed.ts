@@ -119,7 +119,7 @@ export function seedObject(store: MemoryOrgStore, object: string, n: number, ran
       const v = gen(seq, rng);
       if (v === null) continue;
       slot.col!.set(row, v);
-      if (table.uniqueIndex.has(slot.def.name.toLowerCase())) table.indexAdd(slot.def.name, String(v).toLowerCase(), row);
+      if (slot.indexed) table.indexAdd(slot.def.name, String(v).toLowerCase(), row);
     }
     const stamp = stampAt(k);
     created.set(row, stamp);

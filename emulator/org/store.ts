@@ -11,15 +11,14 @@ import {
 } from '../contract.js';
 import { OrgClock } from './clock.js';
 import { compileSoqlMatcher } from './compile-soql.js';
-import type { StoredValue } from './columns.js';
 import type { EmulatorObjectDef } from './field-defs.js';
 import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
 import { runQuery } from './soql/query-engine.js';
 import { checkPushTopicQuery, deriveComputedFields } from './org-rules.js';
 import { CREATE_DEFAULTS } from './standard-objects.js';
-import { DELETED, LIVE, PURGED, Table, type FieldSlot } from './table.js';
-import { prepareWrite, type TableDirectory } from './validation.js';
+import { DELETED, LIVE, PURGED, Table } from './table.js';
+import { prepareWrite, type PreparedWrite, type TableDirectory } from './validation.js';
 import { fieldError, formatDatetime } from './values.js';
 
 export interface OrgStoreOptions {
@@ -143,7 +142,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const row = table.appendRow();
-    for (const { slot, value } of sets) this.setValue(table, slot, row, value);
+    for (const set of sets) this.setValue(table, set, row);
     const stamp = this.nextStamp();
     const sys = table.system;
     sys.createdDate.set(row, stamp);
@@ -165,7 +164,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
-    for (const { slot, value } of sets) this.setValue(table, slot, row, value);
+    for (const set of sets) this.setValue(table, set, row);
     const stamp = this.nextStamp();
     table.system.lastModifiedDate.set(row, stamp);
     table.system.lastModifiedById.set(row, this.userId);
@@ -295,11 +294,12 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     return row;
   }
 
-  private setValue(table: Table, slot: FieldSlot, row: number, value: StoredValue): void {
+  /** Sets a field prepared by prepareWrite, keeping its index (keyed by `indexKey`) current. */
+  private setValue(table: Table, { slot, value, indexKey }: PreparedWrite['sets'][number], row: number): void {
     if (slot.indexed) {
       const old = slot.col!.get(row);
       if (old !== null) table.indexRemove(slot.def.name, String(old).toLowerCase(), row);
-      if (value !== null) table.indexAdd(slot.def.name, String(value).toLowerCase(), row);
+      if (indexKey !== null) table.indexAdd(slot.def.name, indexKey, row);
     }
     slot.col!.set(row, value);
   }

@@ -19,7 +19,15 @@ export interface FieldSlot {
   indexed: boolean;
   /** Required on create (not nillable, createable, not defaulted). */
   requiredOnCreate: boolean;
+  /** The field's unique / external id index (the table's uniqueIndex entry), when it has one. */
+  index: UniqueIndex | undefined;
 }
+
+/** Lower-cased value → the row holding it, or the rows when several do. */
+type UniqueIndex = Map<string, number | number[]>;
+
+/** What an index lookup finds for a value no row holds. */
+const NO_ROWS: readonly number[] = Object.freeze([]);
 
 export class Table {
   readonly fields: FieldSlot[];
@@ -38,7 +46,7 @@ export class Table {
   logPos = new Int32Array(0);
   private staleEntries = 0;
   /** External id / unique field (lower-cased name) → value → rows holding it. */
-  readonly uniqueIndex = new Map<string, Map<string, number | number[]>>();
+  readonly uniqueIndex = new Map<string, UniqueIndex>();
   readonly modstamp: NumColumn;
 
   constructor(readonly def: EmulatorObjectDef) {
@@ -47,12 +55,13 @@ export class Table {
       col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type),
       indexed: f.externalId || f.unique,
       requiredOnCreate: !f.nillable && !f.defaultedOnCreate && f.createable,
+      index: f.externalId || f.unique ? new Map() : undefined,
     }));
     for (const slot of this.fields) {
       this.exactName.set(slot.def.name, slot);
       this.byName.set(slot.def.name.toLowerCase(), slot);
       if (slot.def.relationshipName) this.relationships.set(slot.def.relationshipName.toLowerCase(), slot);
-      if (slot.def.externalId || slot.def.unique) this.uniqueIndex.set(slot.def.name.toLowerCase(), new Map());
+      if (slot.index) this.uniqueIndex.set(slot.def.name.toLowerCase(), slot.index);
     }
     this.modstamp = this.slot('SystemModstamp')!.col as NumColumn;
     this.required = this.fields.filter((f) => f.requiredOnCreate);
@@ -193,7 +202,7 @@ export class Table {
   }
 
   indexAdd(field: string, value: string, row: number): void {
-    const index = this.uniqueIndex.get(field.toLowerCase());
+    const index = this.indexOf(field);
     if (!index) return;
     const prev = index.get(value);
     if (prev === undefined) index.set(value, row);
@@ -202,7 +211,7 @@ export class Table {
   }
 
   indexRemove(field: string, value: string, row: number): void {
-    const index = this.uniqueIndex.get(field.toLowerCase());
+    const index = this.indexOf(field);
     const prev = index?.get(value);
     if (!index || prev === undefined) return;
     if (typeof prev === 'number') {
@@ -215,10 +224,15 @@ export class Table {
   }
 
   /** Rows (soft-deleted included) whose indexed field holds `value`. */
-  indexLookup(field: string, value: string): number[] {
-    const hit = this.uniqueIndex.get(field.toLowerCase())?.get(value);
-    if (hit === undefined) return [];
+  indexLookup(field: string, value: string): readonly number[] {
+    const hit = this.indexOf(field)?.get(value);
+    if (hit === undefined) return NO_ROWS;
     return typeof hit === 'number' ? [hit] : hit;
+  }
+
+  /** A field's index, looked up by its describe spelling first: writes name fields that way on every row. */
+  private indexOf(field: string): UniqueIndex | undefined {
+    return this.exactName.get(field)?.index ?? this.uniqueIndex.get(field.toLowerCase());
   }
 }
 

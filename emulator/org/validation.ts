@@ -6,7 +6,8 @@ import { LIVE, type FieldSlot, type Table } from './table.js';
 import { coerceValue, fieldError } from './values.js';
 
 export interface PreparedWrite {
-  sets: { slot: FieldSlot; value: StoredValue }[];
+  /** `indexKey`: the value as the field's unique / external id index keys it (lower case); null when not indexed or null. */
+  sets: { slot: FieldSlot; value: StoredValue; indexKey: string | null }[];
   errors: SfError[];
 }
 
@@ -23,10 +24,9 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
   const sets: PreparedWrite['sets'] = [];
   const errors: SfError[] = [];
   const notWritable: string[] = [];
-  const provided = new Set<FieldSlot>();
-  const nulls = new Set<FieldSlot>();
-  for (const [key, raw] of Object.entries(values)) {
+  for (const key of Object.keys(values)) {
     if (IGNORED_KEYS.has(key)) continue;
+    const raw = values[key];
     const slot = table.slot(key);
     if (!slot) {
       errors.push(fieldError('INVALID_FIELD', `No such column '${key}' on sobject of type ${table.name}`, [key]));
@@ -53,28 +53,50 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
         continue;
       }
     }
-    provided.add(slot);
-    if (coerced.value === null) nulls.add(slot);
-    sets.push({ slot, value: coerced.value });
+    const indexKey = slot.indexed && coerced.value !== null ? String(coerced.value).toLowerCase() : null;
+    sets.push({ slot, value: coerced.value, indexKey });
   }
   if (notWritable.length) {
     errors.push(fieldError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${notWritable.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, notWritable));
   }
-  const missing: string[] = [];
-  if (creating) {
-    for (const slot of table.required) if (!provided.has(slot) || nulls.has(slot)) missing.push(slot.def.name);
-  } else {
-    for (const slot of nulls) if (!slot.def.nillable && slot.def.updateable && !slot.def.defaultedOnCreate) missing.push(slot.def.name);
-  }
+  const missing = creating ? missingOnCreate(table, sets) : nulledRequired(sets);
   if (missing.length) errors.push(fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing));
-  for (const { slot, value } of sets) {
-    if (!slot.def.unique || !slot.indexed || value === null) continue;
-    const clash = table.indexLookup(slot.def.name, String(value).toLowerCase()).find((r) => r !== row && table.status[r] === LIVE);
+  for (const { slot, indexKey } of sets) {
+    if (!slot.def.unique || indexKey === null) continue;
+    const clash = table.indexLookup(slot.def.name, indexKey).find((r) => r !== row && table.status[r] === LIVE);
     if (clash !== undefined) {
       errors.push(fieldError('DUPLICATE_VALUE', `duplicate value found: ${slot.def.name} duplicates value on record with id: ${table.idOf(clash)}`, [slot.def.name]));
     }
   }
   return { sets, errors };
+}
+
+/** Required fields a create leaves out or sets to null (a field given twice counts as null if either is). */
+function missingOnCreate(table: Table, sets: PreparedWrite['sets']): string[] {
+  const missing: string[] = [];
+  for (const slot of table.required) {
+    let given = false;
+    let nulled = false;
+    for (const set of sets) {
+      if (set.slot !== slot) continue;
+      given = true;
+      if (set.value === null) nulled = true;
+    }
+    if (!given || nulled) missing.push(slot.def.name);
+  }
+  return missing;
+}
+
+/** Fields an update sets to null that may not be null, once each, in the order the update names them. */
+function nulledRequired(sets: PreparedWrite['sets']): string[] {
+  const missing: string[] = [];
+  const seen = new Set<FieldSlot>();
+  for (const { slot, value } of sets) {
+    if (value !== null || seen.has(slot)) continue;
+    seen.add(slot);
+    if (!slot.def.nillable && slot.def.updateable && !slot.def.defaultedOnCreate) missing.push(slot.def.name);
+  }
+  return missing;
 }
 
 function checkReference(dir: TableDirectory, slot: FieldSlot, id: string): SfError | undefined {

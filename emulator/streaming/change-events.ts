@@ -86,18 +86,45 @@ export function changeEventMessage(channel: string, body: ChangeEventBody, repla
   return { channel, data: { ...body, event: { replayId } } };
 }
 
+/** What a change event's body is built from: the committed change without the CREATE/DELETE field lists it never reads. */
+type CommittedChange = Omit<ChangeEvent, 'changedFields'> & { changedFields: readonly string[] };
+
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+
 /**
  * One committed change as both its channels (/data/<X>ChangeEvent and /data/ChangeEvents) retain it. The body
  * is built from the change's record snapshot when a subscriber or a replay first needs it — most events of a
- * bulk load are never read — and then shared by both channels.
+ * bulk load are never read — and then shared by both channels. It keeps the change's facts rather than the
+ * change itself, so a CREATE's list of fields, which its body never reads, is not kept for every event.
  */
-export class RetainedChangeEvent implements EventSource<BayeuxMessage> {
+export class RetainedChangeEvent implements EventSource<BayeuxMessage>, CommittedChange {
+  readonly changeType: ChangeType;
+  readonly object: string;
+  readonly recordId: string;
+  readonly record: SfRecord;
+  readonly changedFields: readonly string[];
+  readonly commitTimestamp: number;
+  readonly commitNumber: number;
+  readonly transactionKey: string;
+  readonly changeOrigin: string;
+  readonly commitUser: string;
   private body: ChangeEventBody | undefined;
 
-  constructor(private readonly change: ChangeEvent, private readonly shape: ObjectShape, private readonly sequenceNumber: number) {}
+  constructor(change: ChangeEvent, private readonly shape: ObjectShape, private readonly sequenceNumber: number) {
+    this.changeType = change.changeType;
+    this.object = change.object;
+    this.recordId = change.recordId;
+    this.record = change.record;
+    this.changedFields = change.changeType === 'UPDATE' ? change.changedFields : NO_FIELDS;
+    this.commitTimestamp = change.commitTimestamp;
+    this.commitNumber = change.commitNumber;
+    this.transactionKey = change.transactionKey;
+    this.changeOrigin = change.changeOrigin;
+    this.commitUser = change.commitUser;
+  }
 
   build(channel: string, replayId: number): BayeuxMessage {
-    this.body ??= changeEventBody(this.change, this.shape, this.sequenceNumber);
+    this.body ??= changeEventBody(this, this.shape, this.sequenceNumber);
     return changeEventMessage(channel, this.body, replayId);
   }
 }
@@ -194,7 +221,7 @@ function compoundPartsOf(def: ObjectDef, names: Set<string>): Map<string, Compou
 }
 
 /** The event for one committed change, numbered `sequenceNumber` within its transaction, without its replay id. */
-function changeEventBody(change: ChangeEvent, shape: ObjectShape, sequenceNumber: number): ChangeEventBody {
+function changeEventBody(change: CommittedChange, shape: ObjectShape, sequenceNumber: number): ChangeEventBody {
   const updatedFields = change.changeType === 'UPDATE'
     ? change.changedFields.filter((field) => shape.eventFields.has(field))
     : [];

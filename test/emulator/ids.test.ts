@@ -22,6 +22,22 @@ describe('Salesforce ids', () => {
     expect(decodeSeq(id.slice(0, 15))).toBe(seq);
   });
 
+  /** The id spelled out piece by piece: prefix, pod Fy, a reserved 0, nine base-62 digits, the case-safe suffix. */
+  const spelledOut = (prefix: string, seq: number): string => {
+    const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    let digits = '';
+    for (let n = seq, i = 0; i < 9; i++, n = Math.floor(n / 62)) digits = base62[n % 62] + digits;
+    const id15 = `${prefix}Fy0${digits}`;
+    return id15 + caseSuffix(id15);
+  };
+
+  it.each([
+    ['001', 1], ['001', 61], ['a0B', 62], ['a0B', 3_843_999], ['00D', 62 ** 5 + 17], ['zZ9', 62 ** 9 - 1], ['Abc', 5_000_000],
+    ['AB', 36], ['abcd', 1_000_001],
+  ])('mints %s ids for seq %i as spelled out', (prefix, seq) => {
+    expect(makeId(prefix, seq)).toBe(spelledOut(prefix, seq));
+  });
+
   it('mints distinct ids for distinct counters', () => {
     const ids = new Set(Array.from({ length: 5000 }, (_, i) => makeId('003', i + 1)));
     expect(ids.size).toBe(5000);

@@ -14,6 +14,7 @@ import type { ChangeEvent } from '../emulator/contract';
 import { createEmulator } from '../emulator/server';
 import { parseMappingEntry } from '../domain/mapping-config';
 import { createPool, migrate, type Pool } from '../infra/db';
+import { WORKER_NODE_ARGS } from '../infra/process-args';
 import { FERRY_OBJECT } from '../infra/search-attributes';
 import { startLocalPostgres } from '../scripts/runtime/postgres';
 import { startDevServer, stopChild } from '../scripts/runtime/temporal';
@@ -73,9 +74,10 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     stops.push(() => org.close());
     const taskQueue = `bench-outbound-${Date.now()}`;
     const c = org.credentials;
-    // FERRY_BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
+    // The worker runs as in production (WORKER_NODE_ARGS: its heap cap included); FERRY_BENCH_WORKER_NODE_ARGS
+    // adds node flags in front, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
     const workerArgs = (process.env.FERRY_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const worker = spawn(process.execPath, [...workerArgs, '--import', 'tsx', 'worker/main.ts'], {
+    const worker = spawn(process.execPath, [...workerArgs, ...WORKER_NODE_ARGS], {
       cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
       env: {
         ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',

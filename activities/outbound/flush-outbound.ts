@@ -21,7 +21,7 @@ import { sendCollections } from './send-collections';
 import { writeResults } from './write-results';
 
 /** Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. */
-export const FLUSH_MAX_ENTRIES = 200_000;
+export const FLUSH_MAX_ENTRIES = 50_000;
 
 export interface FlushInput extends MappingRef {
   table: string;

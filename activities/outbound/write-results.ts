@@ -47,11 +47,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, state, msg, sfid) WHERE l.id = u.id`,
       [entryIds, entryStates, entryMessages, entrySfids]);
     if (rowIds.length === 0) return;
-    await client.query(
-      `DELETE FROM ${target} t USING unnest($1::int[], $2::text[]) AS u(rid, sfid)
-        WHERE u.sfid IS NOT NULL AND t.sfid = u.sfid AND t.id <> u.rid`,
-      [rowIds, rowSfids]);
-    await client.query(
+    const updateRows = () => client.query(
       `WITH queued AS (SELECT DISTINCT record_id FROM ${log}
                         WHERE table_name = $5 AND record_id = ANY($1::int[]) AND state IN ('NEW', 'PENDING'))
        UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
@@ -61,5 +57,23 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
          LEFT JOIN queued q ON q.record_id = u.rid
         WHERE t.id = u.rid`,
       [rowIds, rowSfids, rowOps, rowErrors, table]);
+    // An echo row (the inbound side merged the new record before its sfid was written back) makes the update
+    // break the unique sfid index. That is rare, so the update is tried first, and only when it meets such a
+    // row are the echo rows dropped and the update run again.
+    await client.query('SAVEPOINT ferry_write_back');
+    try {
+      await updateRows();
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT ferry_write_back');
+      await client.query(
+        `DELETE FROM ${target} t USING unnest($1::int[], $2::text[]) AS u(rid, sfid)
+          WHERE u.sfid IS NOT NULL AND t.sfid = u.sfid AND t.id <> u.rid`,
+        [rowIds, rowSfids]);
+      await updateRows();
+    }
   });
 }
+
+/** SQLSTATE of a unique index violation. */
+const UNIQUE_VIOLATION = '23505';

@@ -32,6 +32,8 @@ export interface OrgStoreOptions {
 
 export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirectory {
   private readonly tables = new Map<string, Table>();
+  /** The same tables by describe spelling, which API writes use: found without lower-casing the name. */
+  private readonly tablesByExactName = new Map<string, Table>();
   private readonly byPrefix = new Map<string, Table>();
   private commitNumber = 0;
   private txKey: string | null = null;
@@ -39,6 +41,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   readonly userId: string;
   readonly now: () => number;
   readonly clock: OrgClock;
+  private readonly compileForCheck = (soql: string): CompiledSoql => this.compileSoql(soql);
 
   constructor(private readonly opts: OrgStoreOptions) {
     super();
@@ -51,10 +54,12 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   /** Empty tables plus the API user (always the first User row, so its id survives a reset). */
   private createTables(): string {
     this.tables.clear();
+    this.tablesByExactName.clear();
     this.byPrefix.clear();
     for (const def of this.opts.objects) {
       const table = new Table(def);
       this.tables.set(def.name.toLowerCase(), table);
+      this.tablesByExactName.set(def.name, table);
       this.byPrefix.set(def.keyPrefix, table);
     }
     return this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
@@ -68,7 +73,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   // --- directory -------------------------------------------------------------------------------------------
   tableByName(name: string): Table | undefined {
-    return this.tables.get(name.toLowerCase());
+    return this.tablesByExactName.get(name) ?? this.tables.get(name.toLowerCase());
   }
   tableByPrefix(prefix: string): Table | undefined {
     return this.byPrefix.get(prefix);
@@ -113,7 +118,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
       object: table.name,
       recordId: table.idOf(row),
       record,
-      changedFields: changedFields ?? Object.keys(record).filter((k) => record[k] !== null && k !== 'IsDeleted'),
+      changedFields: changedFields ?? filledFields(record),
       commitTimestamp: stamp,
       commitNumber: this.commitNumber,
       transactionKey: this.txKey ?? randomUUID(),
@@ -139,7 +144,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const defaults = CREATE_DEFAULTS[table.name];
     const withDefaults = defaults ? { ...defaults, ...values } : values;
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
-    checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
+    checkPushTopicQuery(this.compileForCheck, table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const row = table.appendRow();
     for (const set of sets) this.setValue(table, set, row);
@@ -161,7 +166,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     const table = this.mustTable(object);
     const row = this.liveRow(table, id);
     const { sets, errors } = prepareWrite(this, table, values, row);
-    checkPushTopicQuery((soql) => this.compileSoql(soql), table, sets, errors);
+    checkPushTopicQuery(this.compileForCheck, table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
     for (const set of sets) this.setValue(table, set, row);
@@ -324,4 +329,11 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   compileSoql(soql: string): CompiledSoql {
     return compileSoqlMatcher(this, soql, this.now());
   }
+}
+
+/** The fields a created or undeleted record fills: every non-null one but IsDeleted. */
+function filledFields(record: SfRecord): string[] {
+  const fields: string[] = [];
+  for (const field in record) if (record[field] !== null && field !== 'IsDeleted') fields.push(field);
+  return fields;
 }

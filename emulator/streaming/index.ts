@@ -58,8 +58,11 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   };
 
   // One retained change serves both channels: they share its body and differ in channel and replay id.
+  const channels = new WeakMap<ObjectDef, string>();
   const publishChangeEvent = (def: ObjectDef, event: EventSource<BayeuxMessage>): void => {
-    publish(changeEventChannel(def.name), event);
+    let channel = channels.get(def);
+    if (channel === undefined) channels.set(def, (channel = changeEventChannel(def.name)));
+    publish(channel, event);
     publish(ALL_CHANGE_EVENTS_CHANNEL, event);
   };
 

@@ -46,6 +46,8 @@ export interface TopicNotification extends EventSource<BayeuxMessage> {
   channel: string;
 }
 
+const NO_NOTIFICATIONS: readonly TopicNotification[] = Object.freeze([]);
+
 export class PushTopicRegistry {
   private readonly byId = new Map<string, PushTopic>();
   private readonly byChannel = new Map<string, PushTopic>();
@@ -92,9 +94,9 @@ export class PushTopicRegistry {
   }
 
   /** The topic events a record change raises: one per active topic on the object whose settings let it through. */
-  notificationsFor(change: ChangeEvent): TopicNotification[] {
+  notificationsFor(change: ChangeEvent): readonly TopicNotification[] {
     const topics = this.byObject.get(change.object);
-    if (!topics) return [];
+    if (!topics) return NO_NOTIFICATIONS;
     const notifications: TopicNotification[] = [];
     for (const topic of topics) {
       const query = topic.query as CompiledSoql;

@@ -80,3 +80,15 @@ describe('formatDatetime', () => {
     expect(stamps.map(formatDatetime)).toEqual(stamps.map((ms) => new Date(ms).toISOString().replace('Z', '+0000')));
   });
 });
+
+describe('tableByName', () => {
+  it.each(['Account', 'account', 'ACCOUNT', 'aCcOuNt'])('finds Account as %s', (name) => {
+    const org = orgWith();
+    expect(org.tableByName(name)?.name).toBe('Account');
+    expect(org.describe(name)?.name).toBe('Account');
+  });
+
+  it.each(['Accounts', 'Account ', ''])('finds no table named %j', (name) => {
+    expect(orgWith().tableByName(name)).toBeUndefined();
+  });
+});

@@ -13,7 +13,7 @@ import { CsvParser, CsvSyntaxError } from './csv-parser.js';
 import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
 import { resolveTarget } from './ingest-target.js';
 import { baseInfo, invalidState, JobFailure, newJobId, type JobBase } from './job-common.js';
-import { ResultSpool } from './result-spool.js';
+import { LineBatch, ResultSpool } from './result-spool.js';
 import { spoolPath } from './spool-dir.js';
 
 export type IngestJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -191,18 +191,18 @@ export class IngestJob implements JobBase {
       await (this.unprocessed as ResultSpool).append(rows.map((r) => this.resultLine(undefined, undefined, r)).join(''), rows.length);
       return;
     }
-    let ok = '';
-    let bad = '';
-    let failed = 0;
+    const ok = new LineBatch();
+    const bad = new LineBatch();
     // One chunk is one org transaction: its change events share a transactionKey, as Salesforce's bulk chunks do.
     ctx.org.transaction(target.changeOrigin, () => {
       for (const row of rows) {
         const o = applyRow(ctx.org, target, row);
-        if (o.ok) ok += this.resultLine(o.id, o.created ? 'true' : 'false', row);
-        else { bad += this.resultLine(o.id, o.error, row); failed++; }
+        if (o.ok) ok.add(this.resultLine(o.id, o.created ? 'true' : 'false', row));
+        else bad.add(this.resultLine(o.id, o.error, row));
       }
     });
-    await Promise.all([(this.successful as ResultSpool).append(ok, rows.length - failed), (this.failed as ResultSpool).append(bad, failed)]);
+    const failed = bad.lines;
+    await Promise.all([(this.successful as ResultSpool).append(ok.take(), rows.length - failed), (this.failed as ResultSpool).append(bad.take(), failed)]);
     this.numberRecordsProcessed += rows.length;
     this.numberRecordsFailed += failed;
   }

@@ -13,15 +13,13 @@ import { SfRequestError, type EmulatorContext, type QueryCursor } from '../contr
 import { encodeRow, type CsvDialect } from './csv-format.js';
 import { lineEncoder } from './column-values.js';
 import { baseInfo, invalidState, newJobId, type JobBase } from './job-common.js';
-import { ResultSpool } from './result-spool.js';
+import { LineBatch, ResultSpool } from './result-spool.js';
 
 export type QueryJobState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type QueryOperation = 'query' | 'queryAll';
 
 /** Rows per spooled block: the unit of backpressure and of the page index. */
 const BLOCK_ROWS = 2000;
-/** Rows per short-lived string before it becomes a Buffer (see spoolRows). */
-const PIECE_ROWS = 100;
 
 export interface NewQueryJob {
   soql: string;
@@ -122,29 +120,18 @@ export class QueryJob implements JobBase {
     const encode = lineEncoder(ctx.org, cursor.object, cursor.columns, this.dialect);
     const spool = await ResultSpool.create();
     this.spool = spool;
-    // Lines are gathered in short strings turned into Buffers every PIECE_ROWS rows: a long string being
-    // built would survive every young-generation GC as thousands of rope nodes, while Buffers live off-heap.
-    let pieces: Buffer[] = [];
-    let text = '';
-    let rows = 0;
+    const batch = new LineBatch();
     for (let i = 0; i < cursor.size; i++) {
-      text += encode(cursor.values(i));
-      rows++;
-      if (rows % PIECE_ROWS === 0) {
-        pieces.push(Buffer.from(text, 'utf8'));
-        text = '';
-      }
-      if (rows === BLOCK_ROWS) {
+      batch.add(encode(cursor.values(i)));
+      if (batch.lines === BLOCK_ROWS) {
         // Awaiting the write hands the event loop back between blocks, so the emulator keeps serving.
-        await spool.append(pieces, rows);
+        await spool.append(batch.take(), BLOCK_ROWS);
         this.numberRecordsProcessed = spool.rows;
-        pieces = [];
-        rows = 0;
         if (this.state !== 'InProgress') return;
       }
     }
-    if (text !== '') pieces.push(Buffer.from(text, 'utf8'));
-    await spool.append(pieces, rows);
+    const rows = batch.lines;
+    await spool.append(batch.take(), rows);
     this.numberRecordsProcessed = spool.rows;
   }
 

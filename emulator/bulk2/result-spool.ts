@@ -22,6 +22,43 @@ function skipRows(block: Buffer, rows: number): number {
   return block.length;
 }
 
+/** Lines per short-lived string before it becomes a Buffer (see LineBatch). */
+const PIECE_LINES = 100;
+
+/**
+ * Result lines on their way to a spool. They are gathered in short strings turned into Buffers every
+ * PIECE_LINES lines: a long string being built would survive every young-generation GC as thousands of rope
+ * nodes (and be promoted, to die in the old generation), while Buffers live off-heap.
+ */
+export class LineBatch {
+  private pieces: Buffer[] = [];
+  private text = '';
+  private pending = 0;
+  /** Lines added since the last take(). */
+  lines = 0;
+
+  add(line: string): void {
+    this.text += line;
+    this.lines++;
+    if (++this.pending === PIECE_LINES) this.flushText();
+  }
+
+  /** Everything added so far, as Buffers for ResultSpool.append; the batch starts over empty. */
+  take(): Buffer[] {
+    if (this.pending > 0) this.flushText();
+    const pieces = this.pieces;
+    this.pieces = [];
+    this.lines = 0;
+    return pieces;
+  }
+
+  private flushText(): void {
+    this.pieces.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+    this.pending = 0;
+  }
+}
+
 export class ResultSpool {
   /** First row number and first byte of every appended block, plus a final sentinel once finished. */
   private readonly blockRows: number[] = [0];

@@ -14,16 +14,22 @@
 //   PUT    /limits          {dailyApiRequests}
 //   POST   /sessions/expire                 every access token becomes invalid (refresh tokens stay)
 //   POST   /streaming/drop-clients          POST /streaming/expire-replay {olderThanMs}
+//   POST   /streaming/gap {object, changeType, recordIds}   POST /streaming/overflow {object}   (CDC gap events)
 //   POST   /records/:type {fields} → 201 {id}    PATCH /records/:type/:id    DELETE /records/:type/:id[?purge=true]
 //   POST   /records/:type/:id/undelete      (changes carry origin 'emulator/admin')
 import express from 'express';
-import { SfRecordError, SfRequestError, type SfRecord } from '../contract.js';
+import { SfRecordError, SfRequestError, type ChangeType, type SfRecord } from '../contract.js';
 import type { EmulatorAdmin } from './admin.js';
 
 type Body = Record<string, unknown>;
 
 const asNumber = (v: unknown, name: string): number => {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name} must be a number`);
+  return v;
+};
+
+const asString = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || v === '') throw new Error(`${name} must be a non-empty string`);
   return v;
 };
 
@@ -101,6 +107,15 @@ export function adminRouter(admin: EmulatorAdmin): express.Router {
   router.post('/streaming/expire-replay', (req, res) => {
     const olderThanMs = body(req).olderThanMs === undefined ? 0 : asNumber(body(req).olderThanMs, 'olderThanMs');
     res.json({ expired: admin.expireReplayIds(olderThanMs) });
+  });
+
+  router.post('/streaming/gap', (req, res) => {
+    const b = body(req);
+    const recordIds = Array.isArray(b.recordIds) ? b.recordIds.map(String) : [];
+    res.json({ published: admin.injectGap(asString(b.object, 'object'), asString(b.changeType, 'changeType') as ChangeType, recordIds) });
+  });
+  router.post('/streaming/overflow', (req, res) => {
+    res.json({ published: admin.injectOverflow(asString(body(req).object, 'object')) });
   });
 
   router.post('/records/:type', (req, res) => {

@@ -2,12 +2,14 @@
 // users, reset, counters, direct record changes (origin 'emulator/admin', never API-charged) and faults.
 import type { OrgApiAccounting, ApiCounters } from '../accounting.js';
 import type { SessionStore } from '../auth/sessions.js';
-import type { SfRecord, StreamingControl } from '../contract.js';
+import type { ChangeType, SfRecord, StreamingControl } from '../contract.js';
 import { seedObject } from '../org/seed.js';
 import type { MemoryOrgStore } from '../org/store.js';
 import type { QueryLocators } from '../rest/query-routes.js';
 import type { FaultConfig, FaultInjector, FaultStats } from './faults.js';
 import { Mutator, type MutatorOptions, type MutatorStatus } from './mutator.js';
+
+const CHANGE_TYPES: readonly ChangeType[] = ['CREATE', 'UPDATE', 'DELETE', 'UNDELETE'];
 
 export const ADMIN_ORIGIN = 'emulator/admin';
 
@@ -130,6 +132,25 @@ export class EmulatorAdmin {
     const s = this.deps.streaming();
     s?.expireReplayIds(olderThanMs);
     return s !== undefined;
+  }
+  /** Publishes a GAP_<changeType> change event for `recordIds` of `object` (subscribers must re-read them). */
+  injectGap(object: string, changeType: ChangeType, recordIds: string[]): boolean {
+    if (!CHANGE_TYPES.includes(changeType)) throw new Error(`changeType must be one of ${CHANGE_TYPES.join(', ')}, got ${String(changeType)}`);
+    if (recordIds.length === 0) throw new Error('recordIds must name at least one record');
+    const s = this.deps.streaming();
+    s?.injectGap?.(this.changeEventObject(object), changeType, recordIds);
+    return s !== undefined;
+  }
+  /** Publishes a GAP_OVERFLOW change event for `object` (subscribers must re-read the object). */
+  injectOverflow(object: string): boolean {
+    const s = this.deps.streaming();
+    s?.injectOverflow?.(this.changeEventObject(object));
+    return s !== undefined;
+  }
+  private changeEventObject(object: string): string {
+    const def = this.deps.org.describe(object);
+    if (!def) throw new Error(`unknown object ${object}`);
+    return def.name;
   }
 
   create(object: string, values: SfRecord): string {

@@ -109,19 +109,29 @@ describe('Change Data Capture channels', () => {
     expect(headers.map((h) => h.sequenceNumber)).toEqual([1, 2, 3]);
   });
 
-  it('delivers gap and overflow events injected by the admin', async () => {
+  it('delivers gap and overflow events injected through the admin API', async () => {
     const account = fx.subscribe<ChangeEventMessage>('/data/AccountChangeEvent');
     await account.subscribed;
     const ids = ['001Fy00000GapAAAAA', '001Fy00000GapBAAAA'];
-    fx.streaming.injectGap?.('Account', 'UPDATE', ids);
-    fx.streaming.injectOverflow?.('Account');
+    const admin = async (path: string, body: unknown) => {
+      const res = await fetch(`${fx.emulator.url}/__emulator${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await admin('/streaming/gap', { object: 'account', changeType: 'UPDATE', recordIds: ids })).toEqual({ status: 200, body: { published: true } });
+    expect(await admin('/streaming/overflow', { object: 'Account' })).toEqual({ status: 200, body: { published: true } });
     await waitFor('gap and overflow', () => account.events.length >= 2);
+    // Bad input is refused with the reason, and publishes nothing.
+    expect(await admin('/streaming/gap', { object: 'Account', changeType: 'RENAME', recordIds: ids })).toMatchObject({ status: 400, body: { error: expect.stringContaining('changeType') } });
+    expect(await admin('/streaming/gap', { object: 'Account', changeType: 'UPDATE', recordIds: [] })).toMatchObject({ status: 400, body: { error: expect.stringContaining('recordIds') } });
+    expect(await admin('/streaming/overflow', { object: 'Nope__c' })).toMatchObject({ status: 400, body: { error: 'unknown object Nope__c' } });
 
     const [gap, overflow] = account.events;
     expect(gap.payload.ChangeEventHeader).toMatchObject({ entityName: 'Account', changeType: 'GAP_UPDATE', recordIds: ids, changedFields: [] });
     expect(fieldsOf(gap)).toEqual({});
     expect(overflow.payload.ChangeEventHeader).toMatchObject({ entityName: 'Account', changeType: 'GAP_OVERFLOW', recordIds: ['000000000000000AAA'] });
     expect(overflow.event.replayId).toBe(gap.event.replayId + 1);
+    await settle();
+    expect(account.events).toHaveLength(2);
   });
 
   it('publishes a custom object on /data/<Name>__ChangeEvent', async () => {

@@ -1,5 +1,6 @@
-// Sends large flushes through Bulk API 2.0 ingest: one job per operation (insert or upsert, update, delete),
-// run side by side. Each job id is recorded in ferry.outbound_attempt as soon as the job exists, so a flush
+// Sends large flushes through Bulk API 2.0 ingest: jobs per operation (insert or upsert, update, delete),
+// pipelined: the next job is uploaded while Salesforce processes the current one, and one job's results are
+// written back while the next is processed. Each job id is recorded in ferry.outbound_attempt as soon as the job exists, so a flush
 // retried after a crash reads the results of the jobs it already ran instead of loading the records again.
 // Results come back unordered: updates and deletes are matched by Id, inserts by their row's exact cells.
 import type { Connection } from 'jsforce';
@@ -15,7 +16,11 @@ export interface BulkTarget {
 
 type Op = BulkJobRef['op'];
 
-const POLL_MS = 250;
+/**
+ * Waits between checks of a job's state: short at first (a job of a few thousand rows is often done within
+ * a tenth of a second), then every 250 ms. Each check is one API call.
+ */
+const POLL_DELAYS_MS = [50, 100, 150, 250];
 
 /** One CSV cell: Bulk 2.0 reads an empty cell as "leave unchanged" and `#N/A` as null. */
 function cell(value: unknown): string {
@@ -39,11 +44,12 @@ interface JobPlan {
 
 /**
  * Job sizes for `total` writes of one operation: a small first job of the oldest writes (they have waited a
- * whole flush interval; a small job lands them soonest), then jobs of up to 100,000. Jobs run one after
- * another, and writing back one job's results overlaps Salesforce processing the next.
+ * whole flush interval; a small job lands them soonest), then jobs of up to 25,000, so that a flush of
+ * 50,000 writes is a pipeline of three jobs: uploading, processing and writing back overlap (smaller jobs overlap more
+ * but cost more CPU per record in write-backs and job set-up, and the whole pipeline shares two cores).
  */
 export const FIRST_JOB_ROWS = 2_000;
-export const JOB_ROWS = 100_000;
+export const JOB_ROWS = 25_000;
 
 export function jobSizes(total: number): number[] {
   const sizes: number[] = [];
@@ -98,13 +104,13 @@ function rowKey<T>(columns: readonly T[], get: (c: T) => string): string {
 
 async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): Promise<string> {
   const job = conn.bulk2.job('ingest', { id: jobId });
-  // A steady, short interval: a flush's latency is the job's, and each check is one API call a flush can
-  // afford (a flush of ≤ 200,000 records finishes in seconds).
-  for (;;) {
+  // A flush's latency is its jobs', and each check is one API call a flush can afford (a flush of ≤ 50,000
+  // records is a few jobs that finish in seconds).
+  for (let check = 0; ; check++) {
+    await new Promise((r) => setTimeout(r, POLL_DELAYS_MS[Math.min(check, POLL_DELAYS_MS.length - 1)]));
     const info = await job.check();
     onPoll();
     if (['JobComplete', 'Failed', 'Aborted', 'Open'].includes(info.state)) return info.state;
-    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
@@ -190,8 +196,9 @@ export async function sendBulk(
     remaining = remaining.filter((w) => !done.has(w.write));
   }
   const done = new Set<PreparedWrite['write']>();
-  let settling: Promise<void> = Promise.resolve();
-  for (const plan of planJobs(target, remaining, true)) {
+  const plans = planJobs(target, remaining, true);
+  /** Creates a job, records its id (before any data can reach Salesforce), uploads and closes it. */
+  const start = async (plan: JobPlan): Promise<string> => {
     const job = conn.bulk2.createJob({
       object: target.objectName, operation: plan.op, lineEnding: 'LF',
       ...(plan.op === 'upsert' ? { externalIdFieldName: target.upsertField! } : {}),
@@ -200,15 +207,33 @@ export async function sendBulk(
     await record({ op: plan.op, jobId: job.id });
     await job.uploadData(plan.csv);
     await job.close();
-    const settled = (await collect(conn, plan, job.id, onPoll)) ?? [];
-    // The previous job's write-back ran while Salesforce processed this one.
+    return job.id;
+  };
+  // Awaited later; marked handled now so that a failure cannot surface as an unhandled rejection first.
+  const handled = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined);
+    return p;
+  };
+  let settling: Promise<void> = Promise.resolve();
+  let next = plans.length > 0 ? handled(start(plans[0])) : null;
+  try {
+    for (let i = 0; i < plans.length; i++) {
+      const jobId = await (next as Promise<string>);
+      // The next job is uploaded while Salesforce processes this one. Two jobs of one flush never hold the
+      // same record (a flush folds each record's changes into one write), so their order does not matter.
+      next = i + 1 < plans.length ? handled(start(plans[i + 1])) : null;
+      const settled = (await collect(conn, plans[i], jobId, onPoll)) ?? [];
+      // The previous job's write-back ran while Salesforce processed this one.
+      await settling;
+      settling = handled(settle(settled).then(() => {
+        for (const x of settled) done.add(x.write);
+      }));
+    }
     await settling;
-    settling = settle(settled).then(() => {
-      for (const x of settled) done.add(x.write);
-    });
-    // Awaited above or below; marked handled now so a failure cannot surface as an unhandled rejection.
-    settling.catch(() => undefined);
+  } finally {
+    // A failed flush is retried from the jobs recorded in ferry.outbound_attempt: an upload still under way
+    // must have finished (recorded, uploaded and closed, or failed) before this attempt ends.
+    await next?.catch(() => undefined);
   }
-  await settling;
   return { unsent: remaining.filter((w) => !done.has(w.write)) };
 }

@@ -96,8 +96,10 @@ describe('a worker killed during a flush', () => {
     const killed = killOnFirstCommit('Crash B ');
     await f.db.pool.query("INSERT INTO salesforce.account (name, accountnumber) SELECT 'Crash B ' || g, 'B-' || g FROM generate_series(1, 2500) g");
     await killed;
+    // The flush is two jobs (2,000 + 500 rows); the second is uploaded while the first is processed, so at the
+    // kill it may be recorded too (and be Open, or complete). Every recorded job must be read back or aborted.
     const jobs = (await attempt()).bulk_jobs;
-    expect(jobs).toHaveLength(1);
+    expect(jobs.length === 1 || jobs.length === 2).toBe(true);
     await f.startWorker();
     await waitForDrained(f.db, 'account', 120_000);
     await expectExactlyOnce('Crash B ', 2500);

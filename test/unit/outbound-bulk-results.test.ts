@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsvTable } from '../../domain/csv-table';
 import type { FoldedWrite } from '../../domain/outbound-batch';
-import { matchResults, planJobs } from '../../activities/outbound/send-bulk';
+import { FIRST_JOB_ROWS, JOB_ROWS, jobSizes, matchResults, planJobs } from '../../activities/outbound/send-bulk';
 import type { PreparedWrite } from '../../activities/outbound/outbound-types';
 
 function write(recordId: number, kind: PreparedWrite['kind'], record: PreparedWrite['record'], sfid: string | null = null): PreparedWrite {
@@ -70,5 +70,19 @@ describe('matchResults', () => {
       [8, { ok: true, sfid: '001H' }],
       [9, { ok: false, error: { code: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'no', fields: [] } }],
     ]);
+  });
+});
+
+describe('jobSizes', () => {
+  it.each<[number, number[]]>([
+    [0, []],
+    [1, [1]],
+    [FIRST_JOB_ROWS, [FIRST_JOB_ROWS]],
+    [FIRST_JOB_ROWS + 1, [FIRST_JOB_ROWS, 1]],
+    [50_000, [FIRST_JOB_ROWS, JOB_ROWS, 50_000 - FIRST_JOB_ROWS - JOB_ROWS]],
+    [FIRST_JOB_ROWS + 2 * JOB_ROWS, [FIRST_JOB_ROWS, JOB_ROWS, JOB_ROWS]],
+  ])('%i writes → %j', (total, sizes) => {
+    expect(jobSizes(total)).toEqual(sizes);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
   });
 });

@@ -5,6 +5,7 @@ import type { SfRecord } from '../contract.js';
 import { columnFor, FloatList, IntList, NumColumn, type Column, type StoredValue } from './columns.js';
 import type { EmulatorFieldDef, EmulatorObjectDef } from './field-defs.js';
 import { decodeSeq, makeId } from './ids.js';
+import { NO_ROWS, UniqueIndex } from './unique-index.js';
 import { wireValue } from './values.js';
 
 export const LIVE = 0;
@@ -23,11 +24,6 @@ export interface FieldSlot {
   index: UniqueIndex | undefined;
 }
 
-/** Lower-cased value → the row holding it, or the rows when several do. */
-type UniqueIndex = Map<string, number | number[]>;
-
-/** What an index lookup finds for a value no row holds. */
-const NO_ROWS: readonly number[] = Object.freeze([]);
 
 export class Table {
   readonly fields: FieldSlot[];
@@ -45,7 +41,7 @@ export class Table {
   readonly logStamps = new FloatList();
   logPos = new Int32Array(0);
   private staleEntries = 0;
-  /** External id / unique field (lower-cased name) → value → rows holding it. */
+  /** External id / unique field (lower-cased name) → its index: lower-cased value → rows holding it. */
   readonly uniqueIndex = new Map<string, UniqueIndex>();
   readonly modstamp: NumColumn;
 
@@ -55,13 +51,20 @@ export class Table {
       col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type),
       indexed: f.externalId || f.unique,
       requiredOnCreate: !f.nillable && !f.defaultedOnCreate && f.createable,
-      index: f.externalId || f.unique ? new Map() : undefined,
+      index: undefined as UniqueIndex | undefined,
     }));
     for (const slot of this.fields) {
       this.exactName.set(slot.def.name, slot);
       this.byName.set(slot.def.name.toLowerCase(), slot);
       if (slot.def.relationshipName) this.relationships.set(slot.def.relationshipName.toLowerCase(), slot);
-      if (slot.index) this.uniqueIndex.set(slot.def.name.toLowerCase(), slot.index);
+      if (slot.indexed) {
+        const col = slot.col!;
+        slot.index = new UniqueIndex((row) => {
+          const value = col.get(row);
+          return value === null ? null : String(value).toLowerCase();
+        });
+        this.uniqueIndex.set(slot.def.name.toLowerCase(), slot.index);
+      }
     }
     this.modstamp = this.slot('SystemModstamp')!.col as NumColumn;
     this.required = this.fields.filter((f) => f.requiredOnCreate);
@@ -121,6 +124,7 @@ export class Table {
   reserve(extra: number): void {
     const needed = this.size + extra;
     if (needed > this.capacity) this.grow(needed + Math.ceil(needed / 4));
+    for (const index of this.uniqueIndex.values()) index.reserve(index.size + extra);
   }
 
   private grow(capacity: number): void {
@@ -202,32 +206,16 @@ export class Table {
   }
 
   indexAdd(field: string, value: string, row: number): void {
-    const index = this.indexOf(field);
-    if (!index) return;
-    const prev = index.get(value);
-    if (prev === undefined) index.set(value, row);
-    else if (typeof prev === 'number') index.set(value, [prev, row]);
-    else prev.push(row);
+    this.indexOf(field)?.add(value, row);
   }
 
   indexRemove(field: string, value: string, row: number): void {
-    const index = this.indexOf(field);
-    const prev = index?.get(value);
-    if (!index || prev === undefined) return;
-    if (typeof prev === 'number') {
-      if (prev === row) index.delete(value);
-      return;
-    }
-    const rest = prev.filter((r) => r !== row);
-    if (rest.length === 0) index.delete(value);
-    else index.set(value, rest.length === 1 ? rest[0] : rest);
+    this.indexOf(field)?.remove(value, row);
   }
 
-  /** Rows (soft-deleted included) whose indexed field holds `value`. */
+  /** Rows (soft-deleted included) whose indexed field holds `value` (lower-cased), in no particular order. */
   indexLookup(field: string, value: string): readonly number[] {
-    const hit = this.indexOf(field)?.get(value);
-    if (hit === undefined) return NO_ROWS;
-    return typeof hit === 'number' ? [hit] : hit;
+    return this.indexOf(field)?.rows(value) ?? NO_ROWS;
   }
 
   /** A field's index, looked up by its describe spelling first: writes name fields that way on every row. */

@@ -66,7 +66,11 @@ export function createCaptureSchema(schema: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${log} (${columns})`,
     // Work queue: only NEW and PENDING entries are indexed, so processed history costs the claim nothing.
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_pending`)} ON ${log} (table_name, id) WHERE state IN ('NEW', 'PENDING')`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_record`)} ON ${log} (table_name, record_id)`,
+    // A record's queued changes (write-back keeps a row PENDING while one waits, and hands them the sfid an
+    // insert learned). Partial like the work queue: marking an entry processed adds nothing to it.
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_queued_record`)} ON ${log} (table_name, record_id) WHERE state IN ('NEW', 'PENDING')`,
+    // Earlier versions indexed every entry by record; each write-back then added an entry to it.
+    `DROP INDEX IF EXISTS ${qualified(schema, `${TRIGGER_LOG}_record`)}`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG}_failed`)} ON ${log} (id) WHERE state = 'FAILED'`,
     `CREATE TABLE IF NOT EXISTS ${qualified(schema, TRIGGER_LOG_ARCHIVE)} (${columns.replace('bigserial PRIMARY KEY', 'bigint PRIMARY KEY')})`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${TRIGGER_LOG_ARCHIVE}_updated`)} ON ${qualified(schema, TRIGGER_LOG_ARCHIVE)} (updated_at)`,

@@ -85,15 +85,6 @@ export async function rowSfids(pool: Pool, schema: string, table: string, record
   return new Map(rows.map((r) => [r.id, r.sfid]));
 }
 
-/** The last sfid the trigger log learned for rows that no longer hold one (deleted before their insert's answer). */
-export async function loggedSfids(pool: Pool, schema: string, table: string, recordIds: number[]): Promise<Map<number, string>> {
-  if (recordIds.length === 0) return new Map();
-  const { rows } = await pool.query<{ record_id: number; sfid: string }>(
-    `SELECT DISTINCT ON (record_id) record_id, sfid FROM ${qualified(schema, TRIGGER_LOG)}
-      WHERE table_name = $1 AND record_id = ANY($2::int[]) AND sfid IS NOT NULL ORDER BY record_id, id DESC`, [table, recordIds]);
-  return new Map(rows.map((r) => [r.record_id, r.sfid]));
-}
-
 /** Whole rows (without bookkeeping columns), for an update of a row whose insert never reached Salesforce. */
 export async function fullRows(pool: Pool, schema: string, table: string, recordIds: number[]): Promise<Map<number, Record<string, unknown>>> {
   if (recordIds.length === 0) return new Map();

@@ -13,7 +13,7 @@ import type { MappedField } from '../prepare-mapping';
 import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
 import type { SalesforceSessions } from '../salesforce/session';
 import { archiveTriggerLog } from './archive-trigger-log';
-import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, loggedSfids, recordBulkJob, rowSfids, type Claim } from './claim-entries';
+import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, recordBulkJob, rowSfids, type Claim } from './claim-entries';
 import type { PreparedWrite, SettledWrite } from './outbound-types';
 import { recoverCreatedRecords } from './recover-inserts';
 import { sendBulk } from './send-bulk';
@@ -48,15 +48,16 @@ interface Deps {
   sessions?: SalesforceSessions;
 }
 
-/** Resolves each write's target: sfid from the entries, the row, or the log; updates of never-sent rows become inserts. */
+/**
+ * Resolves each write's target: sfid from the entries (write-back hands a learned sfid to a record's queued
+ * entries) or the row; updates of never-sent rows become inserts.
+ */
 async function prepareWrites(pool: Pool, input: FlushInput, folded: FoldedWrite[]): Promise<{ prepared: PreparedWrite[]; settled: SettledWrite[] }> {
   const { schema } = input.config;
   // Inserts need no lookup: their rows have no sfid until ferry writes one back.
   const ids = folded.filter((w) => w.recordId !== null && (w.kind === 'update' || w.kind === 'delete') && !w.sfid).map((w) => w.recordId!);
   const rows = await rowSfids(pool, schema, input.table, ids);
   for (const w of folded) if (w.recordId !== null && !w.sfid) w.sfid = rows.get(w.recordId) ?? null;
-  const logged = await loggedSfids(pool, schema, input.table, folded.filter((w) => !w.sfid && w.kind !== 'insert' && w.recordId !== null).map((w) => w.recordId!));
-  for (const w of folded) if (!w.sfid && w.recordId !== null) w.sfid = logged.get(w.recordId) ?? null;
   const orphanUpdates = folded.filter((w) => w.kind === 'update' && !w.sfid && w.recordId !== null && rows.has(w.recordId));
   const whole = await fullRows(pool, schema, input.table, orphanUpdates.map((w) => w.recordId!));
   for (const w of orphanUpdates) {

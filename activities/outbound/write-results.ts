@@ -4,7 +4,9 @@
 // - rows: sfid after an insert; _hc_lastop SYNCED or FAILED and _hc_err — unless a newer change of the row is
 //   still queued, in which case the row stays PENDING for the flush that sends it;
 // - a row the inbound side created from the echo of ferry's own insert (same sfid, other id) is dropped, so
-//   the unique sfid index never sees the record twice.
+//   the unique sfid index never sees the record twice;
+// - the sfid an insert learned goes onto the record's queued entries that have none (the row was updated or
+//   deleted while the insert was on its way), so the next flush knows which record to change.
 import { SET_SYNC_WRITER, TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
 import { qualified } from '../../domain/sql-names';
 import { withTransaction, type Pool } from '../../infra/db';
@@ -72,6 +74,12 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
         [rowIds, rowSfids]);
       await updateRows();
     }
+    // After the row update: a delete of the row committed meanwhile either came before it (and is visible to
+    // this statement) or waited for its row lock and logged the sfid itself.
+    await client.query(
+      `UPDATE ${log} l SET sfid = u.sfid FROM unnest($1::int[], $2::text[]) AS u(rid, sfid)
+        WHERE u.sfid IS NOT NULL AND l.table_name = $3 AND l.record_id = u.rid AND l.state IN ('NEW', 'PENDING') AND l.sfid IS NULL`,
+      [rowIds, rowSfids, table]);
   });
 }
 

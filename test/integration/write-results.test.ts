@@ -59,6 +59,17 @@ describe('writeResults', () => {
     expect((await log()).map((e) => e.state)).toEqual(['SUCCESS', 'NEW']);
   });
 
+  it('hands the sfid an insert learned to the record\'s queued changes, e.g. a delete made while it was sent', async () => {
+    await db.pool.query("INSERT INTO salesforce.account (name) VALUES ('Short-lived'), ('Other')");
+    const sent = await entryIds(1);
+    await db.pool.query('DELETE FROM salesforce.account WHERE id = 1');
+    await db.pool.query("UPDATE salesforce.account SET name = 'Other, renamed' WHERE id = 2");
+    await writeResults(db.pool, 'salesforce', 'account', [settled(1, sent, 'insert', { ok: true, sfid: '001000000000001AAA' })]);
+    expect((await log()).map((e) => [e.record_id, e.state, e.sfid])).toEqual([
+      [1, 'SUCCESS', '001000000000001AAA'], [2, 'NEW', null], [1, 'NEW', '001000000000001AAA'], [2, 'NEW', null],
+    ]);
+  });
+
   it('drops the echo row the inbound side created for the new record, keeping the app\'s row', async () => {
     await db.pool.query("INSERT INTO salesforce.account (name) VALUES ('From the app'), ('Unrelated')");
     const sent = await entryIds(1);

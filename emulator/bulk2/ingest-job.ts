@@ -8,12 +8,12 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { EmulatorContext } from '../contract.js';
-import { quoteCell, type CsvDialect } from './csv-format.js';
+import { CsvRowWriter, type CsvDialect } from './csv-format.js';
 import { CsvParser, CsvSyntaxError } from './csv-parser.js';
 import { applyRow, type IngestOperation, type IngestTarget } from './ingest-apply.js';
 import { resolveTarget } from './ingest-target.js';
 import { baseInfo, invalidState, JobFailure, newJobId, type JobBase } from './job-common.js';
-import { LineBatch, ResultSpool } from './result-spool.js';
+import { ResultSpool } from './result-spool.js';
 import { spoolPath } from './spool-dir.js';
 
 export type IngestJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -188,34 +188,35 @@ export class IngestJob implements JobBase {
 
   private async applyChunk(ctx: EmulatorContext, target: IngestTarget | undefined, rows: string[][]): Promise<void> {
     if (this.state !== 'InProgress' || !target) {
-      await (this.unprocessed as ResultSpool).append(rows.map((r) => this.resultLine(undefined, undefined, r)).join(''), rows.length);
+      const unprocessed = new CsvRowWriter(this.dialect);
+      for (const row of rows) this.resultRow(unprocessed, row);
+      await (this.unprocessed as ResultSpool).append(unprocessed.take(), rows.length);
       return;
     }
-    const ok = new LineBatch();
-    const bad = new LineBatch();
+    const ok = new CsvRowWriter(this.dialect);
+    const bad = new CsvRowWriter(this.dialect);
     // One chunk is one org transaction: its change events share a transactionKey, as Salesforce's bulk chunks do.
     ctx.org.transaction(target.changeOrigin, () => {
       for (const row of rows) {
         const o = applyRow(ctx.org, target, row);
-        if (o.ok) ok.add(this.resultLine(o.id, o.created ? 'true' : 'false', row));
-        else bad.add(this.resultLine(o.id, o.error, row));
+        if (o.ok) this.resultRow(ok, row, o.id, o.created ? 'true' : 'false');
+        else this.resultRow(bad, row, o.id, o.error);
       }
     });
-    const failed = bad.lines;
+    const failed = bad.rows;
     await Promise.all([(this.successful as ResultSpool).append(ok.take(), rows.length - failed), (this.failed as ResultSpool).append(bad.take(), failed)]);
     this.numberRecordsProcessed += rows.length;
     this.numberRecordsFailed += failed;
   }
 
-  /** A result line: the two sf__ cells (none for unprocessed records), then the row as uploaded (empty stays empty). */
-  private resultLine(first: string | undefined, second: string | undefined, row: readonly string[]): string {
-    const d = this.dialect.delimiter;
-    let line = first === undefined ? '' : `${quoteCell(first)}${d}${quoteCell(second ?? null)}`;
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0 || first !== undefined) line += d;
-      if (row[i] !== '') line += quoteCell(row[i]);
+  /** A result row: the two sf__ cells (none for unprocessed records), then the row as uploaded (empty stays empty). */
+  private resultRow(out: CsvRowWriter, row: readonly string[], sfId?: string, second?: string): void {
+    if (sfId !== undefined) {
+      out.cell(sfId);
+      out.cell(second ?? null);
     }
-    return line + this.dialect.eol;
+    for (const cell of row) out.cell(cell === '' ? null : cell);
+    out.endRow();
   }
 
   async dispose(): Promise<void> {

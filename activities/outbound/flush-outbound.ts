@@ -5,8 +5,9 @@
 // entries left PENDING (see claim-entries.ts, recover-inserts.ts and send-bulk.ts for duplicate safety).
 import { Context } from '@temporalio/activity';
 import { chooseApi, ConversionError, foldEntries, toSfRecord, type FoldedWrite } from '../../domain/outbound-batch';
+import { TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
 import { qualified } from '../../domain/sql-names';
-import type { Pool } from '../../infra/db';
+import { withTransaction, type Pool } from '../../infra/db';
 import { apiCallsInWindow } from '../budget/api-call-ledger';
 import { classifyFailure } from '../errors';
 import type { MappedField } from '../prepare-mapping';
@@ -101,6 +102,7 @@ export function createFlushOutbound(deps: Deps) {
       result.remaining = await hasQueuedEntries(pool, schema, input.table);
       return result;
     }
+    if (claim.entries.length >= ANALYZE_AFTER_CLAIM) await refreshStatistics(pool, schema);
     const settle = async (s: SettledWrite[]) => {
       await writeResults(pool, schema, input.table, s);
       for (const x of s) if (x.outcome.ok) result.succeeded += 1; else result.failed += 1;
@@ -117,7 +119,9 @@ export function createFlushOutbound(deps: Deps) {
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
       // Only a backlog (the claim hit its limit) flushes again at once; writes committed while this flush ran
       // wait for the next tick of the timer, so a busy mapping flushes once an interval, not back to back.
-      result.remaining = claim.entries.length >= maxEntries && await hasQueuedEntries(pool, schema, input.table);
+      // (A full claim flushes again at once without counting what is left: that count scanned the log's
+      // processed entries on every flush. The next claim finds out, at the same cost as a check.)
+      result.remaining = claim.entries.length >= maxEntries;
       return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
     } catch (err) {
       classifyFailure(err);
@@ -145,6 +149,27 @@ export function createFlushOutbound(deps: Deps) {
       await sendCollections(conn, { objectName, upsertField }, toSend, onSettled);
     }
   };
+}
+
+/** A claim at least this large means the log grows fast: its planner statistics are refreshed (at most every minute). */
+const ANALYZE_AFTER_CLAIM = 10_000;
+const ANALYZE_EVERY_MS = 60_000;
+const analyzedAt = new Map<string, number>();
+
+/**
+ * ANALYZE of the schema's trigger log. Autovacuum analyzes a table once 10% of it changed and looks every
+ * minute; during a burst the log outgrows its statistics faster, and the claim's plan then walks processed
+ * entries from the start of the primary key instead of the queue index. Never waits for a lock: autovacuum
+ * busy on the log means fresh statistics are on their way anyway.
+ */
+async function refreshStatistics(pool: Pool, schema: string): Promise<void> {
+  const now = Date.now();
+  if (now - (analyzedAt.get(schema) ?? 0) < ANALYZE_EVERY_MS) return;
+  analyzedAt.set(schema, now);
+  await withTransaction(pool, async (client) => {
+    await client.query("SET LOCAL lock_timeout = '100ms'");
+    await client.query(`ANALYZE ${qualified(schema, TRIGGER_LOG)}`);
+  }).catch(() => undefined);
 }
 
 async function linkedSfids(pool: Pool, schema: string, table: string, ids: string[]): Promise<Set<string>> {

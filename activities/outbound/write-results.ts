@@ -43,6 +43,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
   }
   await withTransaction(pool, async (client) => {
     await client.query(SET_SYNC_WRITER);
+    await client.query(INDEX_PROBES_ONLY);
     await client.query(
       `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(),
               processed_tx = txid_current(), updated_at = now()
@@ -50,13 +51,12 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
       [entryIds, entryStates, entryMessages, entrySfids]);
     if (rowIds.length === 0) return;
     const updateRows = () => client.query(
-      `WITH queued AS (SELECT DISTINCT record_id FROM ${log}
-                        WHERE table_name = $5 AND record_id = ANY($1::int[]) AND state IN ('NEW', 'PENDING'))
-       UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
-              _hc_lastop = CASE WHEN q.record_id IS NOT NULL THEN t._hc_lastop ELSE u.op END,
-              _hc_err = CASE WHEN q.record_id IS NOT NULL THEN t._hc_err ELSE u.err END
+      `UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
+              _hc_lastop = CASE WHEN q.queued THEN t._hc_lastop ELSE u.op END,
+              _hc_err = CASE WHEN q.queued THEN t._hc_err ELSE u.err END
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(rid, sfid, op, err)
-         LEFT JOIN queued q ON q.record_id = u.rid
+        CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${log} x
+                             WHERE x.table_name = $5 AND x.record_id = u.rid AND x.state IN ('NEW', 'PENDING')) AS queued) q
         WHERE t.id = u.rid`,
       [rowIds, rowSfids, rowOps, rowErrors, table]);
     // An echo row (the inbound side merged the new record before its sfid was written back) makes the update
@@ -82,6 +82,14 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
       [rowIds, rowSfids, table]);
   });
 }
+
+/**
+ * Every statement here joins a batch (arrays of ids) to large tables: the right plan is one index probe per
+ * element, whatever the tables' statistics say. Right after a burst they are stale (a trigger log that grew
+ * by a million rows since the last ANALYZE looks tiny), and Postgres then hashes or scans the whole table
+ * for each batch, which made write-back cost grow with the log's size.
+ */
+const INDEX_PROBES_ONLY = 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off';
 
 /** SQLSTATE of a unique index violation. */
 const UNIQUE_VIOLATION = '23505';

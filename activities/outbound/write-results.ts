@@ -50,21 +50,23 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, state, msg, sfid) WHERE l.id = u.id`,
       [entryIds, entryStates, entryMessages, entrySfids]);
     if (rowIds.length === 0) return;
-    const updateRows = () => client.query(
+    const updateRows = () => client.query<{ id: number; queued: boolean }>(
       `UPDATE ${target} t SET sfid = coalesce(u.sfid, t.sfid),
               _hc_lastop = CASE WHEN q.queued THEN t._hc_lastop ELSE u.op END,
               _hc_err = CASE WHEN q.queued THEN t._hc_err ELSE u.err END
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(rid, sfid, op, err)
         CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${log} x
                              WHERE x.table_name = $5 AND x.record_id = u.rid AND x.state IN ('NEW', 'PENDING')) AS queued) q
-        WHERE t.id = u.rid`,
+        WHERE t.id = u.rid
+       RETURNING t.id, q.queued`,
       [rowIds, rowSfids, rowOps, rowErrors, table]);
     // An echo row (the inbound side merged the new record before its sfid was written back) makes the update
     // break the unique sfid index. That is rare, so the update is tried first, and only when it meets such a
     // row are the echo rows dropped and the update run again.
     await client.query('SAVEPOINT ferry_write_back');
+    let updated: { id: number; queued: boolean }[];
     try {
-      await updateRows();
+      ({ rows: updated } = await updateRows());
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       await client.query('ROLLBACK TO SAVEPOINT ferry_write_back');
@@ -72,14 +74,19 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
         `DELETE FROM ${target} t USING unnest($1::int[], $2::text[]) AS u(rid, sfid)
           WHERE u.sfid IS NOT NULL AND t.sfid = u.sfid AND t.id <> u.rid`,
         [rowIds, rowSfids]);
-      await updateRows();
+      ({ rows: updated } = await updateRows());
     }
-    // After the row update: a delete of the row committed meanwhile either came before it (and is visible to
-    // this statement) or waited for its row lock and logged the sfid itself.
-    await client.query(
-      `UPDATE ${log} l SET sfid = u.sfid FROM unnest($1::int[], $2::text[]) AS u(rid, sfid)
-        WHERE u.sfid IS NOT NULL AND l.table_name = $3 AND l.record_id = u.rid AND l.state IN ('NEW', 'PENDING') AND l.sfid IS NULL`,
-      [rowIds, rowSfids, table]);
+    // A new sfid goes onto the record's queued entries: those of rows with a queued change, and of rows gone
+    // (deleted while the insert was on its way). A change committed after the row update waited for its row
+    // lock and logged the sfid itself.
+    const settledRows = new Set(updated.filter((r) => !r.queued).map((r) => r.id));
+    const patch = rowIds.flatMap((rid, i) => (rowSfids[i] !== null && !settledRows.has(rid) ? [i] : []));
+    if (patch.length > 0) {
+      await client.query(
+        `UPDATE ${log} l SET sfid = u.sfid FROM unnest($1::int[], $2::text[]) AS u(rid, sfid)
+          WHERE l.table_name = $3 AND l.record_id = u.rid AND l.state IN ('NEW', 'PENDING') AND l.sfid IS NULL`,
+        [patch.map((i) => rowIds[i]), patch.map((i) => rowSfids[i]), table]);
+    }
   });
 }
 

@@ -56,7 +56,8 @@ describe('writeResults', () => {
     await db.pool.query("UPDATE salesforce.account SET name = 'Second' WHERE id = 1");
     await writeResults(db.pool, 'salesforce', 'account', [settled(1, sent, 'insert', { ok: true, sfid: '001000000000001AAA' })]);
     expect(await rows()).toEqual([{ id: 1, sfid: '001000000000001AAA', name: 'Second', _hc_lastop: 'PENDING', _hc_err: null }]);
-    expect((await log()).map((e) => e.state)).toEqual(['SUCCESS', 'NEW']);
+    // The queued update learns the record's sfid too.
+    expect((await log()).map((e) => [e.state, e.sfid])).toEqual([['SUCCESS', '001000000000001AAA'], ['NEW', '001000000000001AAA']]);
   });
 
   it('hands the sfid an insert learned to the record\'s queued changes, e.g. a delete made while it was sent', async () => {

@@ -3,7 +3,7 @@
 import type { SfError, SfRecord } from '../contract.js';
 import type { StoredValue } from './columns.js';
 import { LIVE, type FieldSlot, type Table } from './table.js';
-import { coerceValue, fieldError } from './values.js';
+import { coerceValue, fieldError, InvalidValue } from './values.js';
 
 export interface PreparedWrite {
   /** `indexKey`: the value as the field's unique / external id index keys it (lower case); null when not indexed or null. */
@@ -41,20 +41,20 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
       notWritable.push(slot.def.name);
       continue;
     }
-    const coerced = coerceValue(slot.def, raw);
-    if (!coerced.ok) {
-      errors.push(coerced.error);
+    const value = coerceValue(slot.def, raw);
+    if (value instanceof InvalidValue) {
+      errors.push(value.error);
       continue;
     }
-    if (coerced.value !== null && slot.def.type === 'reference') {
-      const refError = checkReference(dir, slot, coerced.value as string);
+    if (value !== null && slot.def.type === 'reference') {
+      const refError = checkReference(dir, slot, value as string);
       if (refError) {
         errors.push(refError);
         continue;
       }
     }
-    const indexKey = slot.indexed && coerced.value !== null ? String(coerced.value).toLowerCase() : null;
-    sets.push({ slot, value: coerced.value, indexKey });
+    const indexKey = slot.indexed && value !== null ? String(value).toLowerCase() : null;
+    sets.push({ slot, value, indexKey });
   }
   if (notWritable.length) {
     errors.push(fieldError('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${notWritable.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, notWritable));

@@ -76,44 +76,50 @@ export function fieldError(statusCode: string, message: string, fields: string[]
 const typeError = (f: EmulatorFieldDef, v: unknown) =>
   fieldError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${f.label}: value not of required type: ${String(v)}`, [f.name]);
 
-type Coerced = { ok: true; value: StoredValue } | { ok: false; error: SfError };
+/** A value coerceValue refuses, with Salesforce's error for it. */
+export class InvalidValue {
+  constructor(readonly error: SfError) {}
+}
+
+/** A stored value, or why there is none (no result object per value: Bulk loads coerce every cell). */
+type Coerced = StoredValue | InvalidValue;
 
 /**
  * The stored form of `raw` for field `f`. Strings are accepted for every type (Bulk sends CSV text) and
  * empty strings mean null, as in Salesforce.
  */
 export function coerceValue(f: EmulatorFieldDef, raw: SfValue | undefined): Coerced {
-  if (raw === null || raw === undefined || raw === '') return { ok: true, value: null };
-  if (typeof raw === 'object') return { ok: false, error: typeError(f, JSON.stringify(raw)) };
+  if (raw === null || raw === undefined || raw === '') return null;
+  if (typeof raw === 'object') return new InvalidValue(typeError(f, JSON.stringify(raw)));
   switch (f.type) {
     case 'int': case 'double': case 'currency': case 'percent': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (!Number.isFinite(n) || (f.type === 'int' && !Number.isInteger(n))) return { ok: false, error: typeError(f, raw) };
+      if (!Number.isFinite(n) || (f.type === 'int' && !Number.isInteger(n))) return new InvalidValue(typeError(f, raw));
       if (f.precision > 0 && Math.abs(Math.trunc(n)) >= 10 ** Math.max(f.precision - f.scale, 1)) {
-        return { ok: false, error: fieldError('NUMBER_OUTSIDE_VALID_RANGE', `${f.label}: value outside of valid range on numeric field: ${n}`, [f.name]) };
+        return new InvalidValue(fieldError('NUMBER_OUTSIDE_VALID_RANGE', `${f.label}: value outside of valid range on numeric field: ${n}`, [f.name]));
       }
-      return { ok: true, value: n };
+      return n;
     }
     case 'boolean': {
-      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      if (typeof raw === 'boolean') return raw;
       const s = String(raw).toLowerCase();
-      if (s === 'true' || s === '1') return { ok: true, value: true };
-      if (s === 'false' || s === '0') return { ok: true, value: false };
-      return { ok: false, error: typeError(f, raw) };
+      if (s === 'true' || s === '1') return true;
+      if (s === 'false' || s === '0') return false;
+      return new InvalidValue(typeError(f, raw));
     }
     case 'datetime': {
       const ms = typeof raw === 'string' ? parseDatetime(raw) : NaN;
-      return Number.isNaN(ms) ? { ok: false, error: typeError(f, raw) } : { ok: true, value: ms };
+      return Number.isNaN(ms) ? new InvalidValue(typeError(f, raw)) : ms;
     }
     case 'date': {
       const s = typeof raw === 'string' ? raw.trim() : '';
       const ok = isValidDate(s) || (s.length > 10 && isValidDate(s.slice(0, 10)) && !Number.isNaN(parseDatetime(s)));
-      return ok ? { ok: true, value: s.slice(0, 10) } : { ok: false, error: typeError(f, raw) };
+      return ok ? s.slice(0, 10) : new InvalidValue(typeError(f, raw));
     }
     case 'reference': case 'id': {
       const id = typeof raw === 'string' ? toId18(raw) : undefined;
-      if (!id) return { ok: false, error: fieldError('MALFORMED_ID', `${f.label}: id value of incorrect type: ${String(raw)}`, [f.name]) };
-      return { ok: true, value: id };
+      if (!id) return new InvalidValue(fieldError('MALFORMED_ID', `${f.label}: id value of incorrect type: ${String(raw)}`, [f.name]));
+      return id;
     }
     default:
       return coerceText(f, typeof raw === 'string' ? raw : String(raw));
@@ -124,20 +130,20 @@ const ALLOWED = new WeakMap<EmulatorFieldDef, Set<string>>();
 
 function coerceText(f: EmulatorFieldDef, s: string): Coerced {
   if (f.length > 0 && s.length > f.length) {
-    return { ok: false, error: fieldError('STRING_TOO_LONG', `${f.label}: data value too large: ${s.slice(0, 40)} (max length=${f.length})`, [f.name]) };
+    return new InvalidValue(fieldError('STRING_TOO_LONG', `${f.label}: data value too large: ${s.slice(0, 40)} (max length=${f.length})`, [f.name]));
   }
   if (f.type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s)) {
-    return { ok: false, error: fieldError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]) };
+    return new InvalidValue(fieldError('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]));
   }
   if ((f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist) {
     let allowed = ALLOWED.get(f);
     if (!allowed) ALLOWED.set(f, (allowed = new Set(f.picklistValues.map((p) => p.value))));
     const values = f.type === 'multipicklist' ? s.split(';') : [s];
     if (values.some((v) => !allowed.has(v))) {
-      return { ok: false, error: fieldError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${s}`, [f.name]) };
+      return new InvalidValue(fieldError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${s}`, [f.name]));
     }
   }
-  return { ok: true, value: s };
+  return s;
 }
 
 /** The wire form of a stored value. */

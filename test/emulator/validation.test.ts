@@ -1,10 +1,11 @@
 // Record validation of the org store with Salesforce's status codes, and the change events writes emit.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SfRecordError, type ChangeEvent, type SfRecord } from '../../emulator/contract.js';
+import { SfRecordError, type ChangeEvent, type SfRecord, type SfValue } from '../../emulator/contract.js';
 import { applyCustomSchema, loadCustomSchemaFile, parseCustomSchema } from '../../emulator/org/custom-schema.js';
 import { makeId } from '../../emulator/org/ids.js';
 import { standardObjects } from '../../emulator/org/standard-objects.js';
-import { formatDatetime, isValidDate, parseDatetime } from '../../emulator/org/values.js';
+import type { StoredValue } from '../../emulator/org/columns.js';
+import { coerceValue, formatDatetime, InvalidValue, isValidDate, parseDatetime } from '../../emulator/org/values.js';
 import { MemoryOrgStore } from '../../emulator/org/store.js';
 
 /** Well-formed, but no such record. */
@@ -190,5 +191,42 @@ describe('PushTopic', () => {
     const f = failure(() => org.create('PushTopic', { Name: 'Bad', Query: query, ApiVersion: 62 }, 't'));
     expect(f.codes).toEqual([code]);
     expect(f.fields).toEqual(['Query']);
+  });
+});
+
+describe('coerceValue', () => {
+  const Invoice = applyCustomSchema(standardObjects(), loadCustomSchemaFile(`${__dirname}/../../emulator/schema/example.json`)).find((o) => o.name === 'Invoice__c')!;
+  const fieldOf = (name: string) => Invoice.fields.find((f) => f.name === name)!;
+  it.each<[string, SfValue | undefined, StoredValue]>([
+    ['Amount__c', '12.50', 12.5],
+    ['Amount__c', 7, 7],
+    ['Amount__c', '', null],
+    ['Amount__c', undefined, null],
+    ['Paid__c', 'TRUE', true],
+    ['Paid__c', '0', false],
+    ['Paid__c', false, false],
+    ['Paid_At__c', '2024-01-02T03:04:05Z', Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ['Issued_On__c', '2024-02-29', '2024-02-29'],
+    ['Issued_On__c', '2024-02-29T10:00:00Z', '2024-02-29'],
+    ['Invoice_Number__c', 'INV-1', 'INV-1'],
+    ['Invoice_Number__c', 42, '42'],
+    ['Status__c', 'Paid', 'Paid'],
+  ])('%s: %j is stored as %j', (field, raw, stored) => {
+    expect(coerceValue(fieldOf(field), raw)).toEqual(stored);
+  });
+
+  it.each<[string, SfValue, string]>([
+    ['Amount__c', 'lots', 'INVALID_TYPE_ON_FIELD_IN_RECORD'],
+    ['Amount__c', 1e20, 'NUMBER_OUTSIDE_VALID_RANGE'],
+    ['Paid__c', 'maybe', 'INVALID_TYPE_ON_FIELD_IN_RECORD'],
+    ['Paid_At__c', 'yesterday', 'INVALID_TYPE_ON_FIELD_IN_RECORD'],
+    ['Issued_On__c', '2023-02-29', 'INVALID_TYPE_ON_FIELD_IN_RECORD'],
+    ['Account__c', 'garbage', 'MALFORMED_ID'],
+    ['Invoice_Number__c', 'x'.repeat(41), 'STRING_TOO_LONG'],
+    ['Status__c', 'Lost', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST'],
+  ])('%s: %j is refused with %s', (field, raw, statusCode) => {
+    const result = coerceValue(fieldOf(field), raw);
+    expect(result).toBeInstanceOf(InvalidValue);
+    expect((result as InvalidValue).error).toMatchObject({ statusCode, fields: [field] });
   });
 });

@@ -112,18 +112,37 @@ export const BULK_WRITE_THRESHOLD = 2000;
 /** API calls one Bulk 2.0 ingest job costs, without its status polls: create, upload, close, results ×2. */
 export const BULK_JOB_FIXED_CALLS = 5;
 
+/**
+ * Bulk 2.0 job sizes for `total` writes of one operation: a small first job of the oldest writes (they have
+ * waited a whole flush interval; a small job lands them soonest), then jobs of up to 25,000, so that a flush
+ * of 50,000 writes is a pipeline of three jobs in which uploading, processing and writing back overlap.
+ * (Smaller jobs overlap more but cost more per record in write-backs, job set-up and API calls.)
+ */
+export const FIRST_JOB_ROWS = 2_000;
+export const JOB_ROWS = 25_000;
+
+export function jobSizes(total: number): number[] {
+  const sizes: number[] = [];
+  for (let left = total, first = true; left > 0; first = false) {
+    const n = Math.min(left, first ? FIRST_JOB_ROWS : JOB_ROWS);
+    sizes.push(n);
+    left -= n;
+  }
+  return sizes;
+}
+
 export interface WriteCounts {
   insert: number;
   update: number;
   delete: number;
 }
 
-/** API calls a flush costs through collections, and (a typical estimate, two polls a job) through Bulk 2.0. */
+/** API calls a flush costs through collections, and (a typical estimate, two polls a job) through Bulk 2.0 jobs. */
 export function estimateCalls(c: WriteCounts): { collections: number; bulk: number } {
   const ops = [c.insert, c.update, c.delete].filter((n) => n > 0);
   return {
     collections: ops.reduce((sum, n) => sum + Math.ceil(n / COLLECTION_MAX), 0),
-    bulk: ops.length * (BULK_JOB_FIXED_CALLS + 2),
+    bulk: ops.reduce((sum, n) => sum + jobSizes(n).length * (BULK_JOB_FIXED_CALLS + 2), 0),
   };
 }
 

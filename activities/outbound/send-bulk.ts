@@ -5,6 +5,7 @@
 // Results come back unordered: updates and deletes are matched by Id, inserts by their row's exact cells.
 import type { Connection } from 'jsforce';
 import { parseCsvTable, type CsvTable } from '../../domain/csv-table';
+import { jobSizes } from '../../domain/outbound-batch';
 import type { SalesforceErrorInfo } from './failed-writes';
 import type { BulkJobRef } from './claim-entries';
 import type { PreparedWrite, SettledWrite, WriteOutcome } from './outbound-types';
@@ -40,25 +41,6 @@ interface JobPlan {
   writes: PreparedWrite[];
   columns: string[];
   csv: string;
-}
-
-/**
- * Job sizes for `total` writes of one operation: a small first job of the oldest writes (they have waited a
- * whole flush interval; a small job lands them soonest), then jobs of up to 25,000, so that a flush of
- * 50,000 writes is a pipeline of three jobs: uploading, processing and writing back overlap (smaller jobs overlap more
- * but cost more CPU per record in write-backs and job set-up, and the whole pipeline shares two cores).
- */
-export const FIRST_JOB_ROWS = 2_000;
-export const JOB_ROWS = 25_000;
-
-export function jobSizes(total: number): number[] {
-  const sizes: number[] = [];
-  for (let left = total, first = true; left > 0; first = false) {
-    const n = Math.min(left, first ? FIRST_JOB_ROWS : JOB_ROWS);
-    sizes.push(n);
-    left -= n;
-  }
-  return sizes;
 }
 
 function planOf(op: Op, ws: readonly PreparedWrite[]): JobPlan {

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsvTable } from '../../domain/csv-table';
 import type { FoldedWrite } from '../../domain/outbound-batch';
-import { FIRST_JOB_ROWS, JOB_ROWS, jobSizes, matchResults, planJobs } from '../../activities/outbound/send-bulk';
+import { FIRST_JOB_ROWS, JOB_ROWS, jobSizes } from '../../domain/outbound-batch';
+import { matchResults, planJobs } from '../../activities/outbound/send-bulk';
 import type { PreparedWrite } from '../../activities/outbound/outbound-types';
 
 function write(recordId: number, kind: PreparedWrite['kind'], record: PreparedWrite['record'], sfid: string | null = null): PreparedWrite {

@@ -49,7 +49,9 @@ async function serve(schemaFile: string): Promise<void> {
 }
 
 function startChild(schemaFile: string): Promise<{ child: ChildProcess; served: Served }> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', __filename, '--serve', schemaFile], {
+  // FERRY_BENCH_EMULATOR_NODE_ARGS adds node flags to the child, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
+  const extra = (process.env.FERRY_BENCH_EMULATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, `--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', __filename, '--serve', schemaFile], {
     // From the repository root, so `--import tsx` resolves whatever directory the bench was started from.
     cwd: resolve(__dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],

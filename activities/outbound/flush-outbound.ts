@@ -169,7 +169,10 @@ async function refreshStatistics(pool: Pool, schema: string): Promise<void> {
   await withTransaction(pool, async (client) => {
     await client.query("SET LOCAL lock_timeout = '100ms'");
     await client.query(`ANALYZE ${qualified(schema, TRIGGER_LOG)}`);
-  }).catch(() => undefined);
+  }).catch((err: { code?: string; message?: string }) => {
+    // 55P03: lock_not_available (autovacuum holds the log). Anything else is worth a line, not a failed flush.
+    if (err.code !== '55P03') Context.current().log.warn('ANALYZE of the trigger log failed', { schema, error: err.message });
+  });
 }
 
 async function linkedSfids(pool: Pool, schema: string, table: string, ids: string[]): Promise<Set<string>> {

@@ -2,26 +2,20 @@
 // row inserts into salesforce.account at a steady R records/min (0 = as fast as Postgres takes them) and
 // measures, per record, the time from its commit to the org emulator committing the record (the store's
 // 'change' event). Postgres, the Temporal dev server and a ferry worker (one node process, with its LISTEN
-// connection) run as in production; the emulator runs in this process so its events can be timed.
+// connection) run as in production (bench/support/stack.ts); the emulator runs in this process so its events
+// can be timed.
 // Last line: outbound records=N records_per_min=T p50_ms=A p99_ms=B api_calls=C
 //   T: records / (first commit → last record in the org); C: API calls the mapping's ledger recorded for the run.
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
 import type { ChangeEvent } from '../emulator/contract';
 import { createEmulator } from '../emulator/server';
 import { parseMappingEntry } from '../domain/mapping-config';
-import { createPool, migrate, type Pool } from '../infra/db';
-import { WORKER_NODE_ARGS } from '../infra/process-args';
+import type { Pool } from '../infra/db';
 import { FERRY_OBJECT } from '../infra/search-attributes';
-import { startLocalPostgres } from '../scripts/runtime/postgres';
-import { startDevServer, stopChild } from '../scripts/runtime/temporal';
 import { statusQuery } from '../workflows/mapping/messages';
 import { mappingWorkflow } from '../workflows/mapping/workflow';
+import { startStack } from './support/stack';
 
-const ROOT = resolve(__dirname, '..');
 const TICK_MS = 50;
 const MAPPING = 'salesforce.account';
 
@@ -45,46 +39,14 @@ export async function runOutboundBench(args: string[]): Promise<string> {
   const ratePerMin = Number(values.rate);
   const flushSeconds = Number(values.flush);
   if (!Number.isInteger(records) || records < 1) throw new Error('--records must be a positive integer');
-  const stops: (() => Promise<void> | void)[] = [];
+  log('starting Postgres, Temporal, the emulator and a worker…');
+  // The emulator runs in this process (its commits are what is timed); the rest is the benchmarks' stack.
+  const org = await createEmulator({ port: 0, dailyApiRequests: 10_000_000 });
+  const stops: (() => Promise<void> | void)[] = [() => org.close()];
   try {
-    log('starting Postgres, Temporal, the emulator and a worker…');
-    const pg = await startLocalPostgres({ dataDir: join(ROOT, '.data/bench-outbound/pg'), port: 54359, database: 'postgres' });
-    stops.push(() => pg.stop());
-    const dbName = `bench_outbound_${Date.now()}`;
-    const admin = new PgClient({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(dbName)}`);
-    await admin.end();
-    const databaseUrl = pg.url.replace(/\/[^/]+$/, `/${dbName}`);
-    const pool = createPool(databaseUrl, 4);
-    stops.push(async () => {
-      await pool.end();
-      const c = new PgClient({ connectionString: pg.url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`);
-      await c.end();
-    });
-    await migrate(pool);
-    const temporalServer = await startDevServer({ port: 7263, namespace: 'default', logFile: join(ROOT, '.data/bench-outbound/temporal.log') });
-    stops.push(() => temporalServer.stop());
-    const connection = await Connection.connect({ address: temporalServer.address });
-    stops.push(() => connection.close());
-    const temporal = new Client({ connection });
-    const org = await createEmulator({ port: 0, dailyApiRequests: 10_000_000 });
-    stops.push(() => org.close());
-    const taskQueue = `bench-outbound-${Date.now()}`;
-    const c = org.credentials;
-    // The worker runs as in production (WORKER_NODE_ARGS: its heap cap included); FERRY_BENCH_WORKER_NODE_ARGS
-    // adds node flags in front, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
-    const workerArgs = (process.env.FERRY_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const worker = spawn(process.execPath, [...workerArgs, ...WORKER_NODE_ARGS], {
-      cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
-      env: {
-        ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
-        SF_LOGIN_URL: org.url, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username, SF_PASSWORD: c.password,
-      },
-    });
-    stops.push(() => stopChild(worker));
+    const stack = await startStack({ seed: {}, orgUrl: org.url });
+    stops.push(() => stack.stop());
+    const { pool, temporal, taskQueue } = stack;
 
     const config = parseMappingEntry({ object_name: 'Account', config: {
       access: 'read_write', sf_polling_seconds: 3600, sf_max_daily_api_calls: null, flush_interval_seconds: flushSeconds,

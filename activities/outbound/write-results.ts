@@ -42,8 +42,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
     }
   }
   await withTransaction(pool, async (client) => {
-    await client.query(SET_SYNC_WRITER);
-    await client.query(INDEX_PROBES_ONLY);
+    await client.query(`${SET_SYNC_WRITER}; ${INDEX_PROBES_ONLY}`);
     await client.query(
       `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(),
               processed_tx = txid_current(), updated_at = now()

@@ -102,7 +102,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
 
     const taskQueue = `bench-${Date.now()}`;
-    const worker = spawn(process.execPath, WORKER_NODE_ARGS, {
+    // The worker runs as in production (WORKER_NODE_ARGS: its heap cap included); FERRY_BENCH_WORKER_NODE_ARGS
+    // adds node flags in front, e.g. `--cpu-prof --cpu-prof-dir=.data/prof`.
+    const extraArgs = (process.env.FERRY_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const worker = spawn(process.execPath, [...extraArgs, ...WORKER_NODE_ARGS], {
       cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
       env: { ...process.env, ...orgEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
     });

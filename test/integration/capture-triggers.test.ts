@@ -2,9 +2,10 @@
 // multi-row INSERT, UPDATE and DELETE (and INSERT … ON CONFLICT), which columns an update records, and that
 // ferry's own writes (the sync-writer marker) and read_only tables log nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCaptureSchema, installCaptureTriggers, SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
+import { SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
 import { withTransaction } from '../../infra/db';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { createCaptureDatabase } from '../support/capture';
+import type { TestDatabase } from '../support/services';
 
 interface Entry { action: string; record_id: number; sfid: string | null; values: Record<string, unknown> | null; old: Record<string, unknown> | null }
 
@@ -12,15 +13,8 @@ describe('capture triggers', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('capture');
-    await db.pool.query('CREATE SCHEMA salesforce');
-    for (const sql of createCaptureSchema('salesforce')) await db.pool.query(sql);
-    for (const table of ['account', 'lead']) {
-      await db.pool.query(`CREATE TABLE salesforce.${table} (id serial PRIMARY KEY, sfid varchar(18) UNIQUE, systemmodstamp timestamp,
-        isdeleted boolean, _hc_lastop varchar(32), _hc_err text, name varchar(80), rating varchar(40))`);
-    }
-    for (const sql of installCaptureTriggers('salesforce', 'account', 'read_write')) await db.pool.query(sql);
-    for (const sql of installCaptureTriggers('salesforce', 'lead', 'read_only')) await db.pool.query(sql);
+    const columns = ['name varchar(80)', 'rating varchar(40)'];
+    db = await createCaptureDatabase('capture', { account: { access: 'read_write', columns }, lead: { access: 'read_only', columns } });
   });
   afterAll(async () => db?.drop());
   beforeEach(async () => {

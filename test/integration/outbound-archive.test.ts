@@ -3,16 +3,14 @@
 // are pruned after 31 days.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_AFTER_MS, archiveTriggerLog, PRUNE_AFTER_MS } from '../../activities/outbound/archive-trigger-log';
-import { createCaptureSchema } from '../../domain/outbound-trigger-sql';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { createCaptureDatabase } from '../support/capture';
+import type { TestDatabase } from '../support/services';
 
 describe('trigger-log archive', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('outarchive');
-    await db.pool.query('CREATE SCHEMA salesforce');
-    for (const sql of createCaptureSchema('salesforce')) await db.pool.query(sql);
+    db = await createCaptureDatabase('outarchive');
   });
   afterAll(async () => db?.drop());
 

@@ -3,9 +3,8 @@
 // by one query; a GAP event makes the mapping poll the window whose details were lost, and it converges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../support/compare';
-import { eventually } from '../support/org';
 import type { Handle } from '../support/mappings';
-import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
+import { status, streamingFixture, until, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const FIELDS: FieldSpec[] = [
   { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'Website', type: 'string' },
@@ -22,15 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close();
 });
-
-async function row(id: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await fx.db.pool.query('SELECT * FROM salesforce.account WHERE sfid = $1', [id]);
-  return rows[0] as Record<string, unknown> | undefined;
-}
-
-function until(what: string, ok: () => Promise<boolean>): Promise<true> {
-  return eventually(what, async () => ((await ok()) ? true : undefined), 15_000, 20);
-}
 
 /** Changes records in the org with its change events lost (as a GAP event then reports). */
 function withoutEvents(fn: () => void): void {
@@ -57,16 +47,16 @@ describe('event-driven sync through Change Data Capture', () => {
     const created = await fx.conn.sobject('Account').create({ Name: 'Harbour Bank', Phone: '555-0100', BillingCity: 'Rotterdam' });
     if (!created.success) throw new Error('not created');
     const id = created.id;
-    await until('the create', async () => (await row(id))?.billingcity === 'Rotterdam');
+    await until('the create', async () => (await fx.row(id))?.billingcity === 'Rotterdam');
 
     await fx.conn.sobject('Account').update({ Id: id, Phone: null, Website: 'https://harbour.example' });
-    await until('the update', async () => (await row(id))?.website === 'https://harbour.example' && (await row(id))?.phone === null);
-    expect(await row(id)).toMatchObject({ name: 'Harbour Bank', billingcity: 'Rotterdam' });
+    await until('the update', async () => (await fx.row(id))?.website === 'https://harbour.example' && (await fx.row(id))?.phone === null);
+    expect(await fx.row(id)).toMatchObject({ name: 'Harbour Bank', billingcity: 'Rotterdam' });
 
     await fx.conn.sobject('Account').destroy(id);
-    await until('the delete', async () => (await row(id)) === undefined);
+    await until('the delete', async () => (await fx.row(id)) === undefined);
     fx.org.org.undelete('Account', id, 'emulator/admin');
-    await until('the undelete', async () => (await row(id))?.name === 'Harbour Bank');
+    await until('the undelete', async () => (await fx.row(id))?.name === 'Harbour Bank');
 
     await fx.converged('Account', MAPPING, FIELDS);
     expect(await fx.apiCalls(MAPPING)).toBe(callsBefore);
@@ -100,7 +90,7 @@ describe('event-driven sync through Change Data Capture', () => {
     expect(s.streaming?.lastFallback?.reason).toMatch(/GAP_UPDATE/);
     expect(s.streaming?.fallbacks).toBe((before.streaming?.fallbacks ?? 0) + 1);
     await fx.converged('Account', MAPPING, FIELDS);
-    for (const id of ids) expect((await row(id))?.phone).toBe('555-GAP');
+    for (const id of ids) expect((await fx.row(id))?.phone).toBe('555-GAP');
   });
 
   it('falls back to a poll on a GAP_OVERFLOW event and converges', async () => {

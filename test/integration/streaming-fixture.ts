@@ -28,6 +28,8 @@ export interface StreamingFixture {
   /** Waits until the table equals the org on `fields` (record by record). */
   converged(object: string, table: string, fields: FieldSpec[], timeoutMs?: number): Promise<void>;
   apiCalls(mappingId: string): Promise<number>;
+  /** The salesforce.account row of a record, or undefined. */
+  row(sfid: string): Promise<Record<string, unknown> | undefined>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,10 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
       expect(differences(o, t, fields)).toEqual([]);
     },
     apiCalls: (mappingId) => apiCallsInWindow(db.pool, mappingId),
+    async row(sfid) {
+      const { rows } = await db.pool.query('SELECT * FROM salesforce.account WHERE sfid = $1', [sfid]);
+      return rows[0] as Record<string, unknown> | undefined;
+    },
     async close() {
       for (const h of handles) await h.terminate().catch(() => undefined);
       await f.stopWorker();
@@ -91,7 +97,6 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
   return f;
 }
 
-/** Streaming and idle: no step running, nothing staged waiting. */
 /** The Account fields most streaming scenarios map (besides Id and IsDeleted). */
 export const ACCOUNT_FIELDS: FieldSpec[] = [
   { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'SystemModstamp', type: 'datetime' },
@@ -99,6 +104,11 @@ export const ACCOUNT_FIELDS: FieldSpec[] = [
 
 export function streaming(s: MappingStatus): boolean {
   return s.state === 'STREAMING' && s.lastLoad !== null;
+}
+
+/** Waits (generously) for a row condition; the benchmark, not the tests, measures latency. */
+export function until(what: string, ok: () => Promise<boolean>): Promise<true> {
+  return eventually(what, async () => ((await ok()) ? true : undefined), 15_000, 20);
 }
 
 export { status, waitForStatus };

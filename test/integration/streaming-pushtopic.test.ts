@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import type { FieldSpec } from '../support/compare';
 import { recordHistories } from '../support/histories';
-import { eventually } from '../support/org';
 import type { Handle } from '../support/mappings';
-import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
+import { status, streamingFixture, until, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const FIELDS: FieldSpec[] = [
   { name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, { name: 'Website', type: 'string' },
@@ -24,16 +23,6 @@ afterAll(async () => {
   if (handle) await recordHistories(fx.temporal.client, handle.workflowId, 'event-driven-pushtopic');
   await fx?.close();
 });
-
-async function row(id: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await fx.db.pool.query('SELECT * FROM salesforce.account WHERE sfid = $1', [id]);
-  return rows[0] as Record<string, unknown> | undefined;
-}
-
-/** Waits (generously) for a row condition; the benchmark, not this test, measures latency. */
-function until(what: string, ok: () => Promise<boolean>): Promise<true> {
-  return eventually(what, async () => ((await ok()) ? true : undefined), 15_000, 20);
-}
 
 describe('event-driven sync through a PushTopic', () => {
   it('creates the topic with the mapped fields and streams in STREAMING state', async () => {
@@ -53,23 +42,23 @@ describe('event-driven sync through a PushTopic', () => {
     const created = await fx.conn.sobject('Account').create({ Name: 'Harbour Bank', Phone: '555-0100', AnnualRevenue: 12 });
     if (!created.success) throw new Error('not created');
     const id = created.id;
-    await until('the create', async () => (await row(id))?.name === 'Harbour Bank');
+    await until('the create', async () => (await fx.row(id))?.name === 'Harbour Bank');
 
     await fx.conn.sobject('Account').update({ Id: id, Phone: null, Website: 'https://harbour.example' });
-    await until('the update', async () => (await row(id))?.website === 'https://harbour.example' && (await row(id))?.phone === null);
+    await until('the update', async () => (await fx.row(id))?.website === 'https://harbour.example' && (await fx.row(id))?.phone === null);
 
     await fx.conn.sobject('Account').destroy(id);
-    await until('the delete', async () => (await row(id)) === undefined);
+    await until('the delete', async () => (await fx.row(id)) === undefined);
 
     fx.org.org.undelete('Account', id, 'emulator/admin');
-    await until('the undelete', async () => (await row(id))?.name === 'Harbour Bank');
+    await until('the undelete', async () => (await fx.row(id))?.name === 'Harbour Bank');
 
     await fx.converged('Account', MAPPING, FIELDS);
     const s = await status(handle);
     expect(s.counts.polls).toBe(pollsBefore);
     expect(s.streaming?.events).toBeGreaterThanOrEqual(4);
     expect(await fx.apiCalls(MAPPING)).toBe(callsBefore);
-    expect((await row(id))?._hc_lastop).toBe('SYNCED');
+    expect((await fx.row(id))?._hc_lastop).toBe('SYNCED');
   });
 
   it('updates the topic query when a field is added, and streams the new field', async () => {
@@ -79,7 +68,7 @@ describe('event-driven sync through a PushTopic', () => {
     expect(topics.records[0].Query).toContain('Industry');
     const created = await fx.conn.sobject('Account').create({ Name: 'Dock Works', Industry: 'Shipping' });
     if (!created.success) throw new Error('not created');
-    await until('the new field streamed', async () => (await row(created.id))?.industry === 'Shipping');
+    await until('the new field streamed', async () => (await fx.row(created.id))?.industry === 'Shipping');
     await fx.converged('Account', MAPPING, [...FIELDS, { name: 'Industry', type: 'string' }]);
   });
 });

@@ -4,21 +4,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeResults } from '../../activities/outbound/write-results';
 import type { SettledWrite } from '../../activities/outbound/outbound-types';
-import { createCaptureSchema, installCaptureTriggers, SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
+import { SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
 import { withTransaction } from '../../infra/db';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { createCaptureDatabase } from '../support/capture';
+import type { TestDatabase } from '../support/services';
 
 describe('writeResults', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('writeback');
-    await db.pool.query('CREATE SCHEMA salesforce');
-    for (const sql of createCaptureSchema('salesforce')) await db.pool.query(sql);
-    await db.pool.query(`CREATE TABLE salesforce.account (id serial PRIMARY KEY, sfid varchar(18), systemmodstamp timestamp,
-      isdeleted boolean, _hc_lastop varchar(32), _hc_err text, name varchar(80))`);
-    await db.pool.query('CREATE UNIQUE INDEX ON salesforce.account (sfid)');
-    for (const sql of installCaptureTriggers('salesforce', 'account', 'read_write')) await db.pool.query(sql);
+    db = await createCaptureDatabase('writeback', { account: { access: 'read_write', columns: ['name varchar(80)'] } });
   });
   afterAll(async () => db?.drop());
   beforeEach(async () => {

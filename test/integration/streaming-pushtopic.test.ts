@@ -63,9 +63,12 @@ describe('event-driven sync through a PushTopic', () => {
 
   it('updates the topic query when a field is added, and streams the new field', async () => {
     await handle.executeUpdate(reconfigureUpdate, { args: [{ fields: ['Id', 'Name', 'Phone', 'Website', 'AnnualRevenue', 'Industry', 'SystemModstamp', 'IsDeleted'] }] });
-    await waitForStatus(handle, 'the new field loaded and the topic updated', (s) => s.state === 'STREAMING' && s.config.fields.includes('Industry'));
-    const topics = await fx.conn.query<{ Query: string }>("SELECT Query FROM PushTopic WHERE Name = 'ferry_Account'");
-    expect(topics.records[0].Query).toContain('Industry');
+    // The new config shows in the status at once, while the mapping still streams on the old topic: wait for
+    // the org's topic to change, and for the mapping to stream again after it.
+    const topicQuery = async () => (await fx.conn.query<{ Query: string }>("SELECT Query FROM PushTopic WHERE Name = 'ferry_Account'")).records[0].Query;
+    await until('the topic updated', async () => (await topicQuery()).includes('Industry'));
+    await waitForStatus(handle, 'the new field loaded', (s) => s.state === 'STREAMING' && s.config.fields.includes('Industry'));
+    expect(await topicQuery()).toContain('Industry');
     const created = await fx.conn.sobject('Account').create({ Name: 'Dock Works', Industry: 'Shipping' });
     if (!created.success) throw new Error('not created');
     await until('the new field streamed', async () => (await fx.row(created.id))?.industry === 'Shipping');

@@ -22,10 +22,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['node:*', 'fs', 'http', 'https', 'net', 'pg', 'pg-*', 'jsforce', 'jsforce/*', 'faye', 'express', 'pino', '../activities/*', '../activities'], message: 'Workflow code must stay deterministic: do I/O in an activity (import activity types with `import type`).', allowTypeImports: true },
+          { group: ['node:*', 'fs', 'http', 'https', 'net', 'pg', 'pg-*', 'jsforce', 'jsforce/*', 'faye', 'express', 'pino',
+            // ferry's own I/O, at any depth (`../activities`, `../../activities/outbound/…`).
+            '**/activities', '**/activities/**', '**/salesforce/**', '**/store/**', '**/infra/db', '**/infra/config', '**/worker/**', '**/api/**'],
+          message: 'Workflow code must stay deterministic: do I/O in an activity (import activity types with `import type`).', allowTypeImports: true },
         ],
       }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Workflows receive configuration as arguments.' }],
+    },
+  },
+  {
+    // The API talks to workflows through Temporal and to Salesforce and Postgres through salesforce/ and store/,
+    // never through an activity.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/activities', '**/activities/**'], message: 'The API does not run activities: use salesforce/, store/ or a workflow message.' }] }],
     },
   },
 );

@@ -1,7 +1,11 @@
 // Classifies failures at the activity boundary: what Temporal should retry (network, 5xx, org limits) and
 // what the workflow must turn into a visible state instead (bad config, revoked auth, spent budget).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ApiBudgetExhausted } from './budget/api-call-ledger';
+import type { Pool } from '../infra/db';
+import { classifySalesforceError, salesforceErrorCode, SalesforceNotConfigured, type SalesforceErrorKind } from '../salesforce/errors';
+import { connectForMapping, type MappingConnection, type MappingRef } from '../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../salesforce/session';
+import { ApiBudgetExhausted } from '../store/api-call-ledger';
 
 export const FailureType = {
   BadConfig: 'BadConfig',
@@ -10,14 +14,22 @@ export const FailureType = {
   RequestLimitExceeded: 'RequestLimitExceeded',
 } as const;
 
-const BAD_CONFIG_CODES = new Set(['INVALID_TYPE', 'INVALID_FIELD', 'MALFORMED_QUERY', 'NOT_FOUND', 'INVALID_OPERATION_WITH_EXPIRED_PASSWORD']);
-const UNAUTHORIZED_CODES = new Set(['INVALID_SESSION_ID', 'invalid_grant', 'invalid_client', 'invalid_client_id', 'API_DISABLED_FOR_ORG', 'INSUFFICIENT_ACCESS']);
+/** How each kind of Salesforce failure (salesforce/errors.ts) halts a mapping; absent kinds are retried. */
+const HALTING: Partial<Record<SalesforceErrorKind, string>> = {
+  login_refused: FailureType.Unauthorized,
+  access_denied: FailureType.Unauthorized,
+  unknown_object: FailureType.BadConfig,
+  bad_request: FailureType.BadConfig,
+};
 
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { errorCode?: unknown; name?: unknown };
-  if (typeof e.errorCode === 'string') return e.errorCode;
-  return typeof e.name === 'string' ? e.name : undefined;
+/** The mapping's metered Salesforce connection; no configured org halts the mapping as Unauthorized. */
+export async function connectMapping(deps: { pool: Pool; sessions?: SalesforceSessions }, ref: MappingRef): Promise<MappingConnection> {
+  try {
+    return await connectForMapping(deps, ref);
+  } catch (err) {
+    if (err instanceof SalesforceNotConfigured) throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: err.message, nonRetryable: true });
+    throw err;
+  }
 }
 
 /** Rethrows err as what Temporal and the workflow should see. */
@@ -29,19 +41,15 @@ export function classifyFailure(err: unknown): never {
       details: [{ retryAtMs: err.retryAtMs, used: err.used, cap: err.cap }],
     });
   }
-  const code = errorCode(err);
+  const kind = classifySalesforceError(err);
   const message = err instanceof Error ? err.message : String(err);
-  if (code === 'REQUEST_LIMIT_EXCEEDED') {
+  if (kind === 'request_limit') {
     // The org's own daily allowance (or its concurrent long-request limit): back off — 5 s, doubling, at most
     // 15 minutes — and recover by itself once Salesforce answers again.
     throw ApplicationFailure.create({ type: FailureType.RequestLimitExceeded, message, nextRetryDelay: requestLimitBackoffMs() });
   }
-  if (code && UNAUTHORIZED_CODES.has(code)) {
-    throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `${code}: ${message}`, nonRetryable: true });
-  }
-  if (code && BAD_CONFIG_CODES.has(code)) {
-    throw ApplicationFailure.create({ type: FailureType.BadConfig, message: `${code}: ${message}`, nonRetryable: true });
-  }
+  const halting = kind && HALTING[kind];
+  if (halting) throw ApplicationFailure.create({ type: halting, message: `${salesforceErrorCode(err)}: ${message}`, nonRetryable: true });
   throw err;
 }
 

@@ -9,7 +9,7 @@ import { createPollChanges } from './poll-changes';
 import { createPrepareMapping } from './prepare-mapping';
 import { createApplyStreamEvents } from './streaming/apply-stream-events';
 import { createRegisterStream } from './streaming/register-stream';
-import type { SalesforceSessions } from './salesforce/session';
+import type { SalesforceSessions } from '../salesforce/session';
 import { createSwapReloadedTable } from './swap-reloaded-table';
 import { createSyncPurgedDeletes } from './sync-purged-deletes';
 

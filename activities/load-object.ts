@@ -9,7 +9,7 @@
 //   UNLOGGED staging table, then one merge applies it under the SystemModstamp guard.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
-import { createCaptureSchema, installCaptureTriggers, SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
+import { createCaptureSchema, installCaptureTriggers } from '../domain/outbound-trigger-sql';
 import { fullLoadQuery } from '../domain/soql';
 import { createMappingTable, createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
@@ -17,15 +17,16 @@ import { qualified, reloadTableName, stagingTableName } from '../domain/sql-name
 import { renameForSwap } from '../domain/sql-swap';
 import { columnNameFor } from '../domain/type-map';
 import { withTransaction, type Pool, type PoolClient } from '../infra/db';
-import { classifyFailure } from './errors';
+import { classifyFailure, connectMapping } from './errors';
 import { copyBulkPages } from './load/bulk-pages';
-import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, startCheckpoint, type LoadCheckpoint, type LoadTarget } from './load/checkpoint';
+import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, startCheckpoint, type LoadCheckpoint, type LoadTarget } from '../store/load-checkpoints';
 import { copyCsvStatement, copyLines } from './load/copy-page';
 import { copyTextStatement, restRecordLines } from './load/rest-rows';
-import type { MappedField } from './prepare-mapping';
-import { createBulkQueryJob, deleteBulkQueryJob, waitForBulkQueryJob } from './salesforce/bulk-query';
-import { connectForMapping, type MappingConnection, type MappingRef } from './salesforce/for-mapping';
-import type { SalesforceSessions } from './salesforce/session';
+import type { MappedField } from '../domain/mapped-field';
+import { createBulkQueryJob, deleteBulkQueryJob, waitForBulkQueryJob } from '../salesforce/bulk-query';
+import { type MappingConnection, type MappingRef } from '../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../salesforce/session';
+import { withSyncWriter } from '../store/sync-writer';
 
 /** Above this many records a load uses Bulk API 2.0 (as Heroku Connect does). */
 export const BULK_THRESHOLD = 10_000;
@@ -72,7 +73,7 @@ interface Plan {
 
 export function createLoadObject(deps: Deps) {
   return async function loadObject(input: LoadInput): Promise<LoadResult> {
-    const sf = await connectForMapping(deps, input);
+    const sf = await connectMapping(deps, input);
     try {
       return await runLoad(deps.pool, sf, input);
     } catch (err) {
@@ -91,7 +92,8 @@ async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Pro
   heartbeat();
   if (cp.mode === 'bulk') await copyBulk(pool, sf.conn, plan, cp, heartbeat);
   else await copyRest(pool, sf.conn, plan, cp, heartbeat);
-  const counts = await withTransaction(pool, (client) => finishLoad(client, plan, cp));
+  // ferry's own write: outbound capture neither marks nor logs it.
+  const counts = await withSyncWriter(pool, (client) => finishLoad(client, plan, cp));
   if (cp.jobId) await deleteBulkQueryJob(sf.conn, cp.jobId);
   log.info('load finished', { mapping: input.mappingId, rows: cp.rowsLoaded, ...counts });
   return { ...counts, mode: cp.mode, rowsLoaded: cp.rowsLoaded, startedAtMs: cp.startedAtMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
@@ -175,8 +177,6 @@ async function finishLoad(client: PoolClient, plan: Plan, cp: LoadCheckpoint): P
   const { schema } = input.config;
   const indexes = input.config.indexes.map((ix) => ({ column: columnNameFor(ix.field), unique: ix.unique }));
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.ddl.${schema}`]);
-  // ferry's own write: outbound capture neither marks nor logs it.
-  await client.query(SET_SYNC_WRITER);
   let counts: MergeCounts;
   const liveEmpty = (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, input.table)}) AS empty`)).rows[0].empty as boolean;
   if (cp.strategy === 'fresh' && (input.target === 'reload' || liveEmpty)) {

@@ -4,21 +4,21 @@
 // Bulk API 2.0 above that, as Heroku Connect does.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
-import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
 import { incrementalQuery } from '../domain/soql';
 import { stagingColumnOrder } from '../domain/sql-columns';
 import { createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, mergeRowsFromParams, type MergeCounts } from '../domain/sql-merge';
 import { qualified, stagingTableName } from '../domain/sql-names';
-import { withTransaction, type Pool } from '../infra/db';
-import { classifyFailure } from './errors';
+import type { Pool } from '../infra/db';
+import { classifyFailure, connectMapping } from './errors';
 import { copyCsvStatement, copyText } from './load/copy-page';
 import { restRecordColumns } from './load/rest-rows';
 import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from './load-object';
-import type { MappedField } from './prepare-mapping';
-import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from './salesforce/bulk-query';
-import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
-import type { SalesforceSessions } from './salesforce/session';
+import type { MappedField } from '../domain/mapped-field';
+import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
+import type { MappingRef } from '../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../salesforce/session';
+import { withSyncWriter } from '../store/sync-writer';
 
 export interface PollInput extends MappingRef {
   table: string;
@@ -38,7 +38,7 @@ export interface PollResult extends MergeCounts {
 
 export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessions }) {
   return async function pollChanges(input: PollInput): Promise<PollResult> {
-    const sf = await connectForMapping(deps, input);
+    const sf = await connectMapping(deps, input);
     try {
       const toMs = Date.now();
       const soql = incrementalQuery(input.config.objectName, input.fields.map((f) => f.name), input.fromMs, toMs);
@@ -74,11 +74,7 @@ async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, firs
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const byColumn = restRecordColumns(records, input.fields);
   const params = stagingColumnOrder(columns).map((c) => byColumn[input.fields.findIndex((f) => f.column === c)]);
-  const { rows } = await withTransaction(pool, async (client) => {
-    // ferry's own write: the outbound capture triggers neither mark nor log it.
-    await client.query(SET_SYNC_WRITER);
-    return client.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params);
-  });
+  const { rows } = await withSyncWriter(pool, (client) => client.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params));
   return { counts: rows[0], mode: 'rest', records: records.length };
 }
 
@@ -89,8 +85,7 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
   const jobId = await createBulkQueryJob(conn, soql, true);
   await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
   const sql = copyCsvStatement(schema, staging, input.fields.map((f) => f.column));
-  return withTransaction(pool, async (client) => {
-    await client.query(SET_SYNC_WRITER);
+  return withSyncWriter(pool, async (client) => {
     for (const stmt of createStagingTable(schema, staging, columns)) await client.query(stmt);
     let locator: string | null = null;
     let records = 0;

@@ -4,22 +4,12 @@ import type { DescribeSObjectResult } from 'jsforce';
 import { validateAgainstDescribe, resolveFieldCase } from '../domain/describe-validation';
 import { addColumns, createMappingTable } from '../domain/sql-ddl';
 import { columnNameFor, pgTypeFor, tableNameFor } from '../domain/type-map';
+import type { MappedField } from '../domain/mapped-field';
 import { withTransaction, type Pool } from '../infra/db';
-import { badConfig, classifyFailure } from './errors';
-import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
-import type { SalesforceSessions } from './salesforce/session';
-
-export interface MappedField {
-  /** Salesforce API name as the describe spells it. */
-  name: string;
-  /** Postgres column (lower-cased; Id → sfid). */
-  column: string;
-  sfType: string;
-  pgType: string;
-  /** Writability for outbound sync (absent in states carried from before it was recorded: treated as writable). */
-  createable?: boolean;
-  updateable?: boolean;
-}
+import { badConfig, classifyFailure, connectMapping } from './errors';
+import { classifySalesforceError } from '../salesforce/errors';
+import type { MappingRef } from '../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../salesforce/session';
 
 export interface PreparedMapping {
   table: string;
@@ -30,13 +20,13 @@ export interface PreparedMapping {
 
 export function createPrepareMapping(deps: { pool: Pool; sessions?: SalesforceSessions }) {
   return async function prepareMapping(ref: MappingRef): Promise<PreparedMapping> {
-    const sf = await connectForMapping(deps, ref);
+    const sf = await connectMapping(deps, ref);
     let describe: DescribeSObjectResult | undefined;
     try {
       describe = await sf.conn.describe(ref.config.objectName);
     } catch (err) {
-      const code = (err as { errorCode?: string }).errorCode;
-      if (code !== 'NOT_FOUND' && code !== 'INVALID_TYPE') classifyFailure(err);
+      // An unknown object is reported below with the config's other problems.
+      if (classifySalesforceError(err) !== 'unknown_object') classifyFailure(err);
     }
     const issues = validateAgainstDescribe(ref.config, describe);
     if (issues.length > 0 || !describe) {

@@ -4,7 +4,7 @@ import { renameForSwap } from '../domain/sql-swap';
 import { reloadTableName } from '../domain/sql-names';
 import { columnNameFor } from '../domain/type-map';
 import { withTransaction, type Pool } from '../infra/db';
-import type { MappingRef } from './salesforce/for-mapping';
+import type { MappingRef } from '../salesforce/mapping-connection';
 
 export function createSwapReloadedTable(deps: { pool: Pool }) {
   return async function swapReloadedTable(input: MappingRef & { table: string }): Promise<void> {

@@ -1,11 +1,11 @@
 // Records deleted in Salesforce and then purged from its recycle bin never come back through queryAll;
 // getDeleted still lists them (for 15 days), so a periodic sweep removes them from the table.
-import { withTransaction, type Pool } from '../infra/db';
-import { SET_SYNC_WRITER } from '../domain/outbound-trigger-sql';
+import type { Pool } from '../infra/db';
 import { qualified } from '../domain/sql-names';
-import { classifyFailure } from './errors';
-import { connectForMapping, type MappingRef } from './salesforce/for-mapping';
-import type { SalesforceSessions } from './salesforce/session';
+import { classifyFailure, connectMapping } from './errors';
+import type { MappingRef } from '../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../salesforce/session';
+import { withSyncWriter } from '../store/sync-writer';
 
 export interface PurgeSweepInput extends MappingRef {
   table: string;
@@ -23,7 +23,7 @@ const MAX_LOOKBACK_MS = 14 * 24 * 3600 * 1000;
 
 export function createSyncPurgedDeletes(deps: { pool: Pool; sessions?: SalesforceSessions }) {
   return async function syncPurgedDeletes(input: PurgeSweepInput): Promise<PurgeSweepResult> {
-    const sf = await connectForMapping(deps, input);
+    const sf = await connectMapping(deps, input);
     try {
       const toMs = Date.now();
       // Salesforce refuses a start more than 15 days back, and windows shorter than a minute.
@@ -33,10 +33,8 @@ export function createSyncPurgedDeletes(deps: { pool: Pool; sessions?: Salesforc
       let deleted = 0;
       if (ids.length > 0) {
         // ferry's own write: the outbound capture triggers do not send these deletes back.
-        const r = await withTransaction(deps.pool, async (client) => {
-          await client.query(SET_SYNC_WRITER);
-          return client.query(`DELETE FROM ${qualified(input.config.schema, input.table)} WHERE sfid = ANY($1::varchar[])`, [ids]);
-        });
+        const r = await withSyncWriter(deps.pool, (client) =>
+          client.query(`DELETE FROM ${qualified(input.config.schema, input.table)} WHERE sfid = ANY($1::varchar[])`, [ids]));
         deleted = r.rowCount ?? 0;
       }
       return { deleted, toMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };

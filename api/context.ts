@@ -1,6 +1,6 @@
 // What every route receives: the process's clients wrapped with deadlines. Built once per app from ApiDeps.
 import type { Client } from '@temporalio/client';
-import type { SalesforceSessions } from '../activities/salesforce/session';
+import type { SalesforceSessions } from '../salesforce/session';
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { MappingWorkflows } from './mapping-workflows';

@@ -7,7 +7,7 @@ import { isMappingState, type MappingState } from '../domain/mapping-state';
 import { FERRY_OBJECT, FERRY_STATE } from '../infra/search-attributes';
 import { statusQuery, type MappingStatus } from '../workflows/mapping/messages';
 import type { mappingWorkflow, MappingWorkflowInput } from '../workflows/mapping/workflow';
-import { WORKFLOW_ID_PREFIX, refOf, type MappingRef } from './mapping-ids';
+import { parseWorkflowId, type MappingIdentity as MappingRef } from '../domain/mapping-id';
 import { Problem } from './problem';
 import { callTemporal } from './upstream';
 
@@ -101,12 +101,10 @@ export class MappingWorkflows {
     return this.call(async () => {
       const out: ListedMapping[] = [];
       for await (const wf of this.client.workflow.list({ query })) {
-        if (!wf.workflowId.startsWith(WORKFLOW_ID_PREFIX)) continue;
-        const mappingId = wf.workflowId.slice(WORKFLOW_ID_PREFIX.length);
         const objectName = wf.typedSearchAttributes.get(FERRY_OBJECT);
+        const ref = objectName ? parseWorkflowId(wf.workflowId, objectName) : null;
+        if (!ref) continue;
         const state = wf.typedSearchAttributes.get(FERRY_STATE);
-        if (!objectName) continue;
-        const ref = refOf(mappingId.slice(0, mappingId.indexOf('.')), objectName);
         out.push({ ref, state: isMappingState(state) ? state : null, startedAt: wf.startTime });
       }
       return out.sort((a, b) => a.ref.mappingId.localeCompare(b.ref.mappingId));

@@ -2,20 +2,13 @@
 // SalesforceSessions (one login per process, renewed on expiry) and makes these calls outside any mapping's
 // ledger: they happen before a mapping exists, or are about the org rather than a mapping.
 import { Connection as JsforceConnection, OAuth2, type Connection, type DescribeSObjectResult, type IdentityInfo } from 'jsforce';
-import { openMeteredConnection } from '../activities/salesforce/metered-connection';
-import type { SalesforceSessions } from '../activities/salesforce/session';
+import { openMeteredConnection } from '../salesforce/metered-connection';
+import type { SalesforceSessions } from '../salesforce/session';
+import { classifySalesforceError, salesforceErrorCode } from '../salesforce/errors';
 import { isSalesforceApiName } from '../domain/sf-names';
 import { Unavailable, badConfig } from './problem';
 import { callSalesforce } from './upstream';
 
-const UNKNOWN_OBJECT_CODES = new Set(['NOT_FOUND', 'INVALID_TYPE']);
-const LOGIN_REFUSED_CODES = new Set(['invalid_grant', 'invalid_client', 'invalid_client_id', 'INVALID_SESSION_ID', 'API_DISABLED_FOR_ORG']);
-
-function errorCode(err: unknown): string | undefined {
-  const e = err as { errorCode?: unknown; name?: unknown };
-  if (typeof e?.errorCode === 'string') return e.errorCode;
-  return typeof e?.name === 'string' ? e.name : undefined;
-}
 
 export class OrgClient {
   constructor(private readonly sessions: SalesforceSessions | undefined, private readonly timeoutMs: number) {}
@@ -33,8 +26,7 @@ export class OrgClient {
         const conn = await openMeteredConnection(sessions, async () => undefined);
         return await fn(conn);
       } catch (err) {
-        const code = errorCode(err);
-        if (code && LOGIN_REFUSED_CODES.has(code)) throw new Unavailable('Salesforce', `the org refused ferry's credentials (${code})`);
+        if (classifySalesforceError(err) === 'login_refused') throw new Unavailable('Salesforce', `the org refused ferry's credentials (${salesforceErrorCode(err)})`);
         throw err;
       }
     });
@@ -47,7 +39,7 @@ export class OrgClient {
       try {
         return await conn.describe(objectName);
       } catch (err) {
-        if (UNKNOWN_OBJECT_CODES.has(errorCode(err) ?? '')) return undefined;
+        if (classifySalesforceError(err) === 'unknown_object') return undefined;
         throw err;
       }
     });
@@ -62,7 +54,7 @@ export class OrgClient {
       try {
         return (await conn.query(`SELECT COUNT() FROM ${objectName}`)).totalSize;
       } catch (err) {
-        if (UNKNOWN_OBJECT_CODES.has(errorCode(err) ?? '')) {
+        if (classifySalesforceError(err) === 'unknown_object') {
           const message = `Object "${objectName}" does not exist or is not visible to the connected user`;
           throw badConfig([{ path: 'object_name', rule: 'unknown_object', message }]);
         }

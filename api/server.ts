@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../infra/config';
 import { createPool } from '../infra/db';
 import { createLogger } from '../infra/logger';
-import { SalesforceSessions } from '../activities/salesforce/session';
+import { SalesforceSessions } from '../salesforce/session';
 import { buildApp } from './app';
 
 function main(): void {

@@ -5,9 +5,9 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl } from '../infra/logger';
-import { SalesforceSessions } from '../activities/salesforce/session';
-import { startOutboundListener } from '../activities/outbound/notify-listener';
-import { startStreamSupervisor } from '../activities/streaming/stream-supervisor';
+import { SalesforceSessions } from '../salesforce/session';
+import { startOutboundListener } from './listeners/outbound-notify-listener';
+import { startStreamSupervisor } from './listeners/stream-supervisor';
 import { buildWorkflowBundle, createFerryWorker } from './create-worker';
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@
 // Memory holds at most parallel + 1 pages, whatever the object's size.
 import type { Connection } from 'jsforce';
 import { withTransaction, type Pool } from '../../infra/db';
-import { fetchBulkResultsPage } from '../salesforce/bulk-query';
-import { readPages, recordPage, type LoadTarget } from './checkpoint';
+import { fetchBulkResultsPage } from '../../salesforce/bulk-query';
+import { readPages, recordPage, type LoadTarget } from '../../store/load-checkpoints';
 import { copyText } from './copy-page';
 
 export interface BulkPagesInput {

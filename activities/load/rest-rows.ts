@@ -1,7 +1,7 @@
 // REST (JSON) records → COPY text lines in staging column order.
 import { copyTextLine, sfJsonToPgText } from '../../domain/wire-values';
 import { qualified, quoteIdent } from '../../domain/sql-names';
-import type { MappedField } from '../prepare-mapping';
+import type { MappedField } from '../../domain/mapped-field';
 
 export function copyTextStatement(schema: string, staging: string, columns: readonly string[]): string {
   return `COPY ${qualified(schema, staging)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;

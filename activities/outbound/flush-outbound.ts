@@ -8,18 +8,18 @@ import { chooseApi, ConversionError, foldEntries, toSfRecord, type FoldedWrite }
 import { TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
 import { qualified } from '../../domain/sql-names';
 import { withTransaction, type Pool } from '../../infra/db';
-import { apiCallsInWindow } from '../budget/api-call-ledger';
-import { classifyFailure } from '../errors';
-import type { MappedField } from '../prepare-mapping';
-import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
-import type { SalesforceSessions } from '../salesforce/session';
-import { archiveTriggerLog } from './archive-trigger-log';
-import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, recordBulkJob, rowSfids, type Claim } from './claim-entries';
-import type { PreparedWrite, SettledWrite } from './outbound-types';
+import { apiCallsInWindow } from '../../store/api-call-ledger';
+import { classifyFailure, connectMapping } from '../errors';
+import type { MappedField } from '../../domain/mapped-field';
+import { type MappingRef } from '../../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../../salesforce/session';
+import { archiveTriggerLog } from '../../store/trigger-log-archive';
+import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, recordBulkJob, rowSfids, type Claim } from '../../store/trigger-log-claims';
+import type { PreparedWrite, SettledWrite } from '../../domain/outbound-writes';
 import { recoverCreatedRecords } from './recover-inserts';
 import { sendBulk } from './send-bulk';
 import { sendCollections } from './send-collections';
-import { writeResults } from './write-results';
+import { writeResults } from '../../store/write-results';
 
 /** Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. */
 export const FLUSH_MAX_ENTRIES = 50_000;
@@ -112,7 +112,7 @@ export function createFlushOutbound(deps: Deps) {
     result.writes = folded.length;
     const { prepared, settled } = await prepareWrites(pool, input, folded);
     await settle(settled);
-    const sf = await connectForMapping(deps, input);
+    const sf = await connectMapping(deps, input);
     try {
       if (prepared.length > 0) await send(input, claim, prepared, sf.conn, result, settle);
       await endAttempt(pool, input.mappingId);

@@ -7,7 +7,7 @@
 // window with exactly the same values could be taken for ferry's. An upsert field avoids both.
 import type { Connection } from 'jsforce';
 import { comparableSfValue, type SendableField } from '../../domain/outbound-batch';
-import type { PreparedWrite } from './outbound-types';
+import type { PreparedWrite } from '../../domain/outbound-writes';
 
 /** Clock skew allowed between ferry and Salesforce when looking for records created by the lost attempt. */
 const SKEW_MS = 60_000;

@@ -6,9 +6,9 @@
 import type { Connection } from 'jsforce';
 import { parseCsvTable, type CsvTable } from '../../domain/csv-table';
 import { jobSizes } from '../../domain/outbound-batch';
-import type { SalesforceErrorInfo } from './failed-writes';
-import type { BulkJobRef } from './claim-entries';
-import type { PreparedWrite, SettledWrite, WriteOutcome } from './outbound-types';
+import type { SalesforceErrorInfo } from '../../domain/outbound-writes';
+import type { BulkJobRef } from '../../store/trigger-log-claims';
+import type { PreparedWrite, SettledWrite, WriteOutcome } from '../../domain/outbound-writes';
 
 export interface BulkTarget {
   objectName: string;

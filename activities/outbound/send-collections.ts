@@ -4,8 +4,8 @@
 // whole (5xx, network, limits) throws: Temporal retries the flush, which resumes the PENDING entries.
 import type { Connection } from 'jsforce';
 import { chunk, COLLECTION_MAX } from '../../domain/outbound-batch';
-import type { PreparedWrite, SettledWrite, WriteOutcome } from './outbound-types';
-import { toErrorInfo } from './outbound-types';
+import type { PreparedWrite, SettledWrite, WriteOutcome } from '../../domain/outbound-writes';
+import { toErrorInfo } from '../../domain/outbound-writes';
 
 interface SaveResult {
   id?: string;

@@ -3,10 +3,12 @@
 // registry row the worker's listener uses to wake this workflow. Switching to read_only also settles what
 // was queued and never sent: those entries and rows become READONLY (nothing is sent later by surprise).
 import type { Access } from '../../domain/mapping-rules';
-import { createCaptureSchema, installCaptureTriggers, SET_SYNC_WRITER, TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
+import { createCaptureSchema, installCaptureTriggers, TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
 import { qualified } from '../../domain/sql-names';
-import { withTransaction, type Pool } from '../../infra/db';
-import type { MappingRef } from '../salesforce/for-mapping';
+import type { Pool } from '../../infra/db';
+import type { MappingRef } from '../../salesforce/mapping-connection';
+import { registerOutboundMapping } from '../../store/outbound-mappings';
+import { withSyncWriter } from '../../store/sync-writer';
 
 export interface SetAccessModeInput extends MappingRef {
   table: string;
@@ -18,10 +20,9 @@ export function createSetAccessMode(deps: { pool: Pool }) {
   return async function setAccessMode(input: SetAccessModeInput): Promise<{ access: Access }> {
     const { schema, access } = input.config;
     const { workflowId } = input;
-    await withTransaction(deps.pool, async (client) => {
+    await withSyncWriter(deps.pool, async (client) => {
       // The same lock prepare-mapping takes: DDL on one schema is serialized across workers.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.ddl.${schema}`]);
-      await client.query(SET_SYNC_WRITER);
       for (const sql of createCaptureSchema(schema)) await client.query(sql);
       for (const sql of installCaptureTriggers(schema, input.table, access)) await client.query(sql);
       if (access === 'read_only') {
@@ -29,11 +30,7 @@ export function createSetAccessMode(deps: { pool: Pool }) {
                              WHERE table_name = $1 AND state IN ('NEW', 'PENDING')`, [input.table]);
         await client.query(`UPDATE ${qualified(schema, input.table)} SET _hc_lastop = 'READONLY' WHERE _hc_lastop = 'PENDING'`);
       }
-      await client.query(
-        `INSERT INTO ferry.outbound_mapping (mapping_id, schema_name, table_name, access, workflow_id) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (mapping_id) DO UPDATE SET schema_name = EXCLUDED.schema_name, table_name = EXCLUDED.table_name,
-           access = EXCLUDED.access, workflow_id = EXCLUDED.workflow_id, updated_at = now()`,
-        [input.mappingId, schema, input.table, access, workflowId]);
+      await registerOutboundMapping(client, { mappingId: input.mappingId, schema, table: input.table, access, workflowId });
     });
     return { access };
   };

@@ -5,7 +5,6 @@
 // they carry; only partial rows for records the table does not hold yet are completed, by one query per
 // 20,000 characters of ids (recordsByIdQuery), never one call per record.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
 import { recordsByIdQuery } from '../../domain/soql';
 import { stagingColumnOrder } from '../../domain/sql-columns';
 import { mergeRowsFromParams, type MergeCounts } from '../../domain/sql-merge';
@@ -13,12 +12,14 @@ import { qualified } from '../../domain/sql-names';
 import { eventToChanges, foldChanges, type RecordChange } from '../../domain/streaming-events';
 import { partialUpdateStatement } from '../../domain/streaming-sql';
 import { sfJsonToPgText } from '../../domain/wire-values';
-import { withTransaction, type Pool, type PoolClient } from '../../infra/db';
-import { classifyFailure, FailureType } from '../errors';
+import { type Pool, type PoolClient } from '../../infra/db';
+import { classifyFailure, FailureType, connectMapping } from '../errors';
 import { restRecordColumns } from '../load/rest-rows';
-import type { MappedField } from '../prepare-mapping';
-import { connectForMapping, type MappingConnection, type MappingRef } from '../salesforce/for-mapping';
-import type { SalesforceSessions } from '../salesforce/session';
+import type { MappedField } from '../../domain/mapped-field';
+import { type MappingConnection, type MappingRef } from '../../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../../salesforce/session';
+import { markApplied, readStagedEvents, takeSubscriptionReports } from '../../store/stream-state';
+import { withSyncWriter } from '../../store/sync-writer';
 
 /** Events per transaction: large enough for bursts, small enough for one unnest merge. */
 export const APPLY_BATCH_EVENTS = 5_000;
@@ -44,7 +45,6 @@ export interface ApplyStreamResult extends MergeCounts {
   apiCallsInWindow: number | null;
 }
 
-interface StagedRow { channel: string; replay_id: string; payload: unknown }
 
 export function createApplyStreamEvents(deps: { pool: Pool; sessions?: SalesforceSessions }) {
   return async function applyStreamEvents(input: ApplyStreamInput): Promise<ApplyStreamResult> {
@@ -52,11 +52,11 @@ export function createApplyStreamEvents(deps: { pool: Pool; sessions?: Salesforc
       inserted: 0, updated: 0, deleted: 0, events: 0, partial: 0, refetched: 0, remaining: false, catchUp: null, apiCalls: 0, apiCallsInWindow: null,
     };
     let sf: MappingConnection | undefined;
-    const connect = async () => (sf ??= await connectForMapping(deps, input));
+    const connect = async () => (sf ??= await connectMapping(deps, input));
     const started = Date.now();
     try {
       for (;;) {
-        const batch = await withTransaction(deps.pool, (client) => applyBatch(client, input, connect, result));
+        const batch = await withSyncWriter(deps.pool, (client) => applyBatch(client, input, connect, result));
         Context.current().heartbeat({ events: result.events });
         if (batch.catchUp) result.catchUp = result.catchUp ? `${result.catchUp}; ${batch.catchUp}` : batch.catchUp;
         if (batch.gap || batch.events < APPLY_BATCH_EVENTS) break;
@@ -80,18 +80,11 @@ async function applyBatch(
   client: PoolClient, input: ApplyStreamInput, connect: () => Promise<MappingConnection>, result: ApplyStreamResult,
 ): Promise<{ events: number; gap: boolean; catchUp: string | null }> {
   const mappingId = input.mappingId;
-  // The listener's reports, taken under a row lock so a report written meanwhile is not cleared unseen.
-  const sub = await client.query<{ catch_up: string | null; auth_error: string | null }>(
-    'SELECT catch_up, auth_error FROM ferry.stream_subscriptions WHERE mapping_id = $1 FOR UPDATE', [mappingId]);
-  if (sub.rows[0]?.auth_error) {
-    throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Streaming: ${sub.rows[0].auth_error}`, nonRetryable: true });
+  const { catchUp, authError } = await takeSubscriptionReports(client, mappingId);
+  if (authError) {
+    throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Streaming: ${authError}`, nonRetryable: true });
   }
-  const catchUp = sub.rows[0]?.catch_up ?? null;
-  if (catchUp) await client.query('UPDATE ferry.stream_subscriptions SET catch_up = NULL WHERE mapping_id = $1', [mappingId]);
-
-  const { rows } = await client.query<StagedRow>(
-    'SELECT channel, replay_id, payload FROM ferry.stream_events WHERE mapping_id = $1 ORDER BY channel, replay_id LIMIT $2',
-    [mappingId, APPLY_BATCH_EVENTS]);
+  const rows = await readStagedEvents(client, mappingId, APPLY_BATCH_EVENTS);
   const names = input.fields.map((f) => f.name);
   const changes: RecordChange[] = [];
   const lastByChannel = new Map<string, { replayId: string; stampMs: number | null }>();
@@ -112,16 +105,10 @@ async function applyBatch(
   }
   result.events += taken;
   if (changes.length > 0) {
-    await client.query(SET_SYNC_WRITER);
     await applyChanges(client, input, foldChanges(changes), connect, result);
   }
   for (const [channel, last] of lastByChannel) {
-    await client.query('DELETE FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2 AND replay_id <= $3', [mappingId, channel, last.replayId]);
-    await client.query(
-      `INSERT INTO ferry.stream_state (mapping_id, channel, replay_id, applied_through) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000))
-       ON CONFLICT (mapping_id, channel) DO UPDATE SET replay_id = GREATEST(ferry.stream_state.replay_id, EXCLUDED.replay_id),
-         applied_through = GREATEST(ferry.stream_state.applied_through, EXCLUDED.applied_through), updated_at = now()`,
-      [mappingId, channel, last.replayId, last.stampMs]);
+    await markApplied(client, mappingId, channel, last.replayId, last.stampMs);
   }
   const reasons = [catchUp, gap].filter((r): r is string => r !== null);
   return { events: rows.length, gap: gap !== null, catchUp: reasons.length ? reasons.join('; ') : null };

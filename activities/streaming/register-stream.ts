@@ -6,10 +6,11 @@ import { pushTopicName, pushTopicQuery } from '../../domain/soql';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import { streamChannel } from '../../domain/streaming-sql';
 import { withTransaction, type Pool } from '../../infra/db';
-import { badConfig, classifyFailure } from '../errors';
-import type { MappedField } from '../prepare-mapping';
-import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
-import type { SalesforceSessions } from '../salesforce/session';
+import { badConfig, classifyFailure, connectMapping } from '../errors';
+import { removeStreamState, upsertSubscription } from '../../store/stream-state';
+import type { MappedField } from '../../domain/mapped-field';
+import { type MappingRef } from '../../salesforce/mapping-connection';
+import type { SalesforceSessions } from '../../salesforce/session';
 
 export interface RegisterStreamInput extends MappingRef {
   table: string;
@@ -28,11 +29,7 @@ export function createRegisterStream(deps: { pool: Pool; sessions?: SalesforceSe
   return async function registerStream(input: RegisterStreamInput): Promise<RegisterStreamResult> {
     const { mappingId, config } = input;
     if (!input.enabled) {
-      await withTransaction(deps.pool, async (c) => {
-        await c.query('DELETE FROM ferry.stream_subscriptions WHERE mapping_id = $1', [mappingId]);
-        await c.query('DELETE FROM ferry.stream_events WHERE mapping_id = $1', [mappingId]);
-        await c.query('DELETE FROM ferry.stream_state WHERE mapping_id = $1', [mappingId]);
-      });
+      await withTransaction(deps.pool, (c) => removeStreamState(c, mappingId));
       return { channel: null, apiCalls: 0, apiCallsInWindow: null };
     }
     let apiCalls = 0;
@@ -43,11 +40,7 @@ export function createRegisterStream(deps: { pool: Pool; sessions?: SalesforceSe
       apiCallsInWindow = r.apiCallsInWindow;
     }
     const channel = streamChannel(config.objectName, config.streamingSource);
-    await deps.pool.query(
-      `INSERT INTO ferry.stream_subscriptions (mapping_id, workflow_id, object_name, source, channel) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (mapping_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, object_name = EXCLUDED.object_name,
-         source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, updated_at = now()`,
-      [mappingId, input.workflowId, config.objectName, config.streamingSource, channel]);
+    await upsertSubscription(deps.pool, { mappingId, workflowId: input.workflowId, objectName: config.objectName, source: config.streamingSource, channel });
     return { channel, apiCalls, apiCallsInWindow };
   };
 }
@@ -61,7 +54,7 @@ async function ensurePushTopic(deps: { pool: Pool; sessions?: SalesforceSessions
     badConfig((err as Error).message);
   }
   const name = pushTopicName(config.objectName);
-  const sf = await connectForMapping(deps, input);
+  const sf = await connectMapping(deps, input);
   try {
     // pushTopicName yields letters, digits and underscores only: safe inside the quoted literal.
     const found = await sf.conn.query<{ Id: string; Query: string; IsActive: boolean }>(`SELECT Id, Query, IsActive FROM PushTopic WHERE Name = '${name}'`);

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { parseHcExport, toHcExport } from '../../domain/mapping-config';
 import type { ConfigIssue, MappingConfig } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
-import { refOfConfig } from '../mapping-ids';
+import { identityOfConfig } from '../../domain/mapping-id';
 import { checkAgainstOrg } from '../org-validation';
 import { Problem, Unavailable, badConfig, objectBody } from '../problem';
 
@@ -37,7 +37,7 @@ export function createConfigTransferRouter(ctx: ApiContext): Router {
     if (issues.length > 0) throw badConfig(issues);
     const results: { object_name: string; mapping_id: string; result: 'created' | 'already_exists' }[] = [];
     for (const cfg of checked) {
-      const ref = refOfConfig(cfg);
+      const ref = identityOfConfig(cfg);
       try {
         await ctx.workflows.start(ref, cfg);
         results.push({ object_name: cfg.objectName, mapping_id: ref.mappingId, result: 'created' });

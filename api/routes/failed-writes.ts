@@ -1,8 +1,8 @@
 // Writes Salesforce refused (outbound): list them per mapping or for every mapping, retry one (queued again
-// from the row as it is now) or ignore it. The work is activities/outbound/failed-writes.ts; this maps its
+// from the row as it is now) or ignore it. The work is store/failed-writes.ts; this maps its
 // outcomes to HTTP: not_found → 404, an entry no longer FAILED or whose row is gone → 409.
 import { Router, type Request } from 'express';
-import { ignoreFailedWrite, listFailedWrites, retryFailedWrite, type FailedWrite, type FailedWriteOutcome } from '../../activities/outbound/failed-writes';
+import { ignoreFailedWrite, listFailedWrites, retryFailedWrite, type FailedWrite, type FailedWriteOutcome } from '../../store/failed-writes';
 import type { ApiContext } from '../context';
 import { Problem } from '../problem';
 import { paramRef } from './mappings';

@@ -8,7 +8,8 @@ import { qualified } from '../../domain/sql-names';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import { bodyIssues, patchFromBody } from '../config-patch-body';
 import type { ApiContext } from '../context';
-import { refOfConfig, refOfParam, type MappingRef } from '../mapping-ids';
+import { identityOfConfig } from '../../domain/mapping-id';
+import { refOfParam, type MappingRef } from '../mapping-ids';
 import { readApiCalls24h, readLoadProgress } from '../mapping-telemetry';
 import { initialStatus, mappingView, statusView } from '../mapping-view';
 import { checkAgainstOrg } from '../org-validation';
@@ -23,7 +24,7 @@ export async function createMapping(ctx: ApiContext, entry: unknown) {
   const parsed = parseMappingEntry(objectBody(entry, 'a Heroku Connect mapping entry {"object_name": …, "config": {…}}'), ctx.schema);
   const checked = await checkAgainstOrg(ctx.org, parsed);
   if (!checked.config) throw badConfig(checked.issues);
-  const ref = refOfConfig(checked.config);
+  const ref = identityOfConfig(checked.config);
   // Before the start: with Postgres down nothing is started (a 503 after a start would mislead the caller).
   const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
   await ctx.workflows.start(ref, checked.config);
@@ -96,7 +97,7 @@ export function createMappingsRouter(ctx: ApiContext): Router {
     }
     const status = await ctx.workflows.status(ref);
     await ctx.workflows.stop(ref, dropTable ? 'deleted through the API (table dropped)' : 'deleted through the API');
-    const table = status.table ?? ref.mappingId.slice(ref.schema.length + 1);
+    const table = status.table ?? ref.table;
     await ctx.pg(async (pool) => {
       // A stale checkpoint would make a later mapping of the same table resume a load that no longer exists.
       await pool.query('DELETE FROM ferry.load_page WHERE mapping = $1', [ref.mappingId]);

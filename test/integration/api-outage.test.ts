@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SalesforceSessions } from '../../activities/salesforce/session';
+import { SalesforceSessions } from '../../salesforce/session';
 import { buildApp, type ApiDeps } from '../../api/app';
 import { createPool } from '../../infra/db';
 import { TEST_TOKEN, listen, request } from '../support/api';

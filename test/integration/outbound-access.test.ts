@@ -2,7 +2,7 @@
 // mapping between read_only and read_write installs or removes the capture triggers; failed writes can be
 // retried or ignored; the listener signals a burst of writes a few times, not once per write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ignoreFailedWrite, listFailedWrites, retryFailedWrite } from '../../activities/outbound/failed-writes';
+import { ignoreFailedWrite, listFailedWrites, retryFailedWrite } from '../../store/failed-writes';
 import { reconfigureUpdate, syncNowUpdate } from '../../workflows/mapping/messages';
 import { status, waitForStatus, type Handle } from '../support/mappings';
 import { outboundFixture, waitForDrained, waitForRow, type OutboundFixture } from './outbound-fixture';

@@ -2,7 +2,7 @@
 // retention period (queued and FAILED ones stay), and the archive — and FAILED entries nobody acted on —
 // are pruned after 31 days.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARCHIVE_AFTER_MS, archiveTriggerLog, PRUNE_AFTER_MS } from '../../activities/outbound/archive-trigger-log';
+import { ARCHIVE_AFTER_MS, archiveTriggerLog, PRUNE_AFTER_MS } from '../../store/trigger-log-archive';
 import { createCaptureDatabase } from '../support/capture';
 import type { TestDatabase } from '../support/services';
 

@@ -3,7 +3,7 @@
 import type { Connection } from 'jsforce';
 import type { Emulator } from '../../emulator/server';
 import type { ChangeEvent } from '../../emulator/contract';
-import { startOutboundListener, type OutboundListener } from '../../activities/outbound/notify-listener';
+import { startOutboundListener, type OutboundListener } from '../../worker/listeners/outbound-notify-listener';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
 import { mappingConfig, startMapping, waitForStatus, type Handle } from '../support/mappings';
 import { eventually, jsforceFor, sessionsFor, startOrg } from '../support/org';

@@ -2,8 +2,8 @@
 // neither duplicates a row, flips a pending local change back, nor is captured again; a listener whose login the
 // org refuses moves the mapping to UNAUTHORIZED with the reason, and a resume with working credentials streams again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStreamSupervisor } from '../../activities/streaming/stream-supervisor';
-import { SalesforceSessions } from '../../activities/salesforce/session';
+import { startStreamSupervisor } from '../../worker/listeners/stream-supervisor';
+import { SalesforceSessions } from '../../salesforce/session';
 import { resumeUpdate } from '../../workflows/mapping/messages';
 import { credentialsFor, eventually } from '../support/org';
 import type { Handle } from '../support/mappings';

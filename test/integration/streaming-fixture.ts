@@ -3,9 +3,9 @@
 import type { Connection } from 'jsforce';
 import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/server';
-import { startOutboundListener, type OutboundListener } from '../../activities/outbound/notify-listener';
-import { startStreamSupervisor, type StreamSupervisor } from '../../activities/streaming/stream-supervisor';
-import { apiCallsInWindow } from '../../activities/budget/api-call-ledger';
+import { startOutboundListener, type OutboundListener } from '../../worker/listeners/outbound-notify-listener';
+import { startStreamSupervisor, type StreamSupervisor } from '../../worker/listeners/stream-supervisor';
+import { apiCallsInWindow } from '../../store/api-call-ledger';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
 import type { MappingStatus } from '../../workflows/mapping/messages';
 import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';

@@ -2,7 +2,7 @@
 // events), a paused mapping, an expired session (the listener re-authenticates), and two workers (one listens,
 // the other takes over when it stops). After each, the table equals the org.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStreamSupervisor } from '../../activities/streaming/stream-supervisor';
+import { startStreamSupervisor } from '../../worker/listeners/stream-supervisor';
 import { pauseUpdate, resumeUpdate } from '../../workflows/mapping/messages';
 import type { FieldSpec } from '../support/compare';
 import { eventually, sessionsFor } from '../support/org';

@@ -2,8 +2,8 @@
 // the row, SUCCESS/FAILED on the entries; a row with a newer queued change stays PENDING; and an echo row
 // (the inbound side merged the new record before its sfid was written back) gives way to the app's row.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeResults } from '../../activities/outbound/write-results';
-import type { SettledWrite } from '../../activities/outbound/outbound-types';
+import { writeResults } from '../../store/write-results';
+import type { SettledWrite } from '../../domain/outbound-writes';
 import { SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
 import { withTransaction } from '../../infra/db';
 import { createCaptureDatabase } from '../support/capture';

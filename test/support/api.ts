@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startOutboundListener } from '../../activities/outbound/notify-listener';
+import { startOutboundListener } from '../../worker/listeners/outbound-notify-listener';
 import { buildApp, type ApiDeps } from '../../api/app';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { sessionsFor, startOrg } from './org';

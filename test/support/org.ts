@@ -1,7 +1,7 @@
 // The org emulator for integration tests: started in-process on an ephemeral port, plus the two ways ferry
 // and the tests talk to it — ferry's shared session (what the worker uses) and a plain jsforce connection.
 import { Connection, OAuth2 } from 'jsforce';
-import { SalesforceSessions } from '../../activities/salesforce/session';
+import { SalesforceSessions } from '../../salesforce/session';
 import type { SalesforceCredentials } from '../../infra/config';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server';
 

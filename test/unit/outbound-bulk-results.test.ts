@@ -6,7 +6,7 @@ import { parseCsvTable } from '../../domain/csv-table';
 import type { FoldedWrite } from '../../domain/outbound-batch';
 import { FIRST_JOB_ROWS, JOB_ROWS, jobSizes } from '../../domain/outbound-batch';
 import { matchResults, planJobs } from '../../activities/outbound/send-bulk';
-import type { PreparedWrite } from '../../activities/outbound/outbound-types';
+import type { PreparedWrite } from '../../domain/outbound-writes';
 
 function write(recordId: number, kind: PreparedWrite['kind'], record: PreparedWrite['record'], sfid: string | null = null): PreparedWrite {
   const folded: FoldedWrite = { recordId, kind, sfid, values: {}, entryIds: [recordId * 10] };

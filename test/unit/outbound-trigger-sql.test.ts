@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCaptureSchema, installCaptureTriggers, removeCaptureTriggers, SET_SYNC_WRITER } from '../../domain/outbound-trigger-sql';
 import { parseBulkError } from '../../activities/outbound/send-bulk';
-import { parseSfMessage, splitMappingId } from '../../activities/outbound/failed-writes';
+import { splitMappingId } from '../../domain/mapping-id';
+import { parseSfMessage } from '../../store/failed-writes';
 
 describe('installCaptureTriggers', () => {
   it.each<[string, 'read_only' | 'read_write', string[]]>([

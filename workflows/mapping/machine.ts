@@ -12,7 +12,7 @@
 //   reconfigure, sync now, or — for the budget and system errors — by time)
 import type { MappingConfig } from '../../domain/mapping-rules';
 import type { MappingState } from '../../domain/mapping-state';
-import type { MappedField } from '../../activities/prepare-mapping';
+import type { MappedField } from '../../domain/mapped-field';
 import {
   archiveDue, flushDueAtMs, flushed, initialOutbound, installed, needsCaptureInstall, type OutboundState, type OutboundView,
 } from './outbound';

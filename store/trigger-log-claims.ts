@@ -4,10 +4,10 @@
 // processed_tx), so each entry is written once on the hot path, not twice. A flush that died leaves its
 // attempt row; the next flush resumes exactly that range (never anything newer), so retried writes are the
 // same writes.
-import type { LogEntry } from '../../domain/outbound-batch';
-import { TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
-import { qualified } from '../../domain/sql-names';
-import { withTransaction, type Pool } from '../../infra/db';
+import type { LogEntry } from '../domain/outbound-batch';
+import { TRIGGER_LOG } from '../domain/outbound-trigger-sql';
+import { qualified } from '../domain/sql-names';
+import { withTransaction, type Pool } from '../infra/db';
 
 export interface BulkJobRef {
   op: 'insert' | 'upsert' | 'update' | 'delete';

@@ -14,10 +14,13 @@
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Connection } from 'jsforce';
 import { StreamingExtension } from 'jsforce/api/streaming';
-import { Client as PgClient } from 'pg';
 import type { Logger } from '../../infra/logger';
 import { streamEventsSignal } from '../../workflows/mapping/messages';
-import type { SalesforceSessions } from '../salesforce/session';
+import { errorText, isLoginRefused } from '../../salesforce/errors';
+import type { SalesforceSessions } from '../../salesforce/session';
+import { reportOnSubscription, resumeReplayId, stageEvents } from '../../store/stream-state';
+import { Debouncer } from './debounce';
+import { openLockedSession } from './locked-session';
 
 /** Advisory lock class for listener ownership ('frst'); the second key is hashtext(mapping_id). */
 export const LISTENER_LOCK_CLASS = 0x66727374;
@@ -56,28 +59,17 @@ export interface StreamListener {
 type FayeClient = ReturnType<Connection['streaming']['createClient']>;
 interface EventMessage { event?: { replayId?: number } }
 
-const AUTH_REFUSED = /invalid_grant|invalid_client|authentication failure|INVALID_LOGIN/i;
 const INVALID_REPLAY = /replayId .* (was|is) invalid|invalid replay/i;
 
 /** Takes the mapping's lock and starts listening; null when another session holds the lock. */
 export async function startStreamListener(sub: Subscription, opts: ListenerOptions): Promise<StreamListener | null> {
   const log = opts.log.child({ component: 'stream-listener', mapping: sub.mappingId });
-  const pg = new PgClient({ connectionString: opts.databaseUrl, application_name: 'ferry-stream-listener' });
-  pg.on('error', () => undefined);
-  await pg.connect();
-  const locked = await pg.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LISTENER_LOCK_CLASS, sub.mappingId]);
-  if (!locked.rows[0].ok) {
-    await pg.end().catch(() => undefined);
-    return null;
-  }
+  const pg = await openLockedSession(opts.databaseUrl, 'ferry-stream-listener', [LISTENER_LOCK_CLASS, sub.mappingId]);
+  if (!pg) return null;
   const batchMs = opts.batchMs ?? 50;
   const batchMax = opts.batchMax ?? 2_000;
   const signalIntervalMs = opts.signalIntervalMs ?? 200;
-  const { rows } = await pg.query<{ r: string | null }>(
-    `SELECT GREATEST((SELECT max(replay_id) FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2),
-                     (SELECT replay_id FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2))::text AS r`,
-    [sub.mappingId, sub.channel]);
-  let lastReplayId = rows[0].r === null ? -1 : Number(rows[0].r);
+  let lastReplayId = await resumeReplayId(pg, sub.mappingId, sub.channel);
 
   let client: FayeClient | null = null;
   let buffer: { replayId: number; payload: unknown }[] = [];
@@ -85,15 +77,20 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
   let writing: Promise<void> = Promise.resolve();
   let stagedCount = 0;
   let stopped = false;
-  let lastSignalMs = 0;
-  let trailing: NodeJS.Timeout | null = null;
   let renewedAtMs = 0;
+
+  const nudges = new Debouncer<string>(signalIntervalMs, (workflowId) => {
+    opts.temporal.workflow.getHandle(workflowId).signal(streamEventsSignal).catch((err: Error) => {
+      log.warn({ err: err.message }, 'could not signal the mapping workflow');
+    });
+  });
+  const signal = () => nudges.notify(sub.workflowId);
 
   const halt = (reason: string) => {
     if (stopped) return;
     stopped = true;
     if (flushTimer) clearTimeout(flushTimer);
-    if (trailing) clearTimeout(trailing);
+    nudges.stop();
     client?.disconnect();
     client = null;
     void pg.end().catch(() => undefined);
@@ -102,24 +99,8 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
   };
   pg.on('end', () => halt('its Postgres session ended'));
 
-  const signal = () => {
-    const send = () => {
-      lastSignalMs = Date.now();
-      opts.temporal.workflow.getHandle(sub.workflowId).signal(streamEventsSignal).catch((err: Error) => {
-        log.warn({ err: err.message }, 'could not signal the mapping workflow');
-      });
-    };
-    if (trailing) return;
-    const wait = lastSignalMs + signalIntervalMs - Date.now();
-    if (wait <= 0) send();
-    else trailing = setTimeout(() => {
-      trailing = null;
-      send();
-    }, wait);
-  };
-
   const report = async (column: 'catch_up' | 'auth_error', text: string) => {
-    await pg.query(`UPDATE ferry.stream_subscriptions SET ${column} = $2 WHERE mapping_id = $1`, [sub.mappingId, text]);
+    await reportOnSubscription(pg, sub.mappingId, column, text);
     signal();
   };
 
@@ -131,10 +112,7 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
     buffer = [];
     writing = writing.then(async () => {
       if (stopped && batch.length === 0) return;
-      await pg.query(
-        `INSERT INTO ferry.stream_events (mapping_id, channel, replay_id, payload)
-         SELECT $1, $2, r, p FROM unnest($3::bigint[], $4::jsonb[]) AS u(r, p) ON CONFLICT DO NOTHING`,
-        [sub.mappingId, sub.channel, batch.map((e) => e.replayId), batch.map((e) => JSON.stringify(e.payload))]);
+      await stageEvents(pg, sub.mappingId, sub.channel, batch);
       stagedCount += batch.length;
       signal();
     }).catch((err: Error) => halt(`staging failed: ${err.message}`));
@@ -207,7 +185,7 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
     await connect();
   } catch (err) {
     // The org refuses ferry's login: nothing will stream until the credentials are fixed (the mapping halts).
-    if (AUTH_REFUSED.test(`${(err as { errorCode?: string }).errorCode ?? ''} ${errorText(err)}`)) {
+    if (isLoginRefused(err)) {
       await report('auth_error', `login refused: ${errorText(err)}`).catch(() => undefined);
     }
     halt(errorText(err));
@@ -230,12 +208,6 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
       halt('killed');
     },
   };
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String((err as { message: unknown }).message);
-  return String(err);
 }
 
 function failureReason(message: unknown): string {

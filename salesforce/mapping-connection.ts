@@ -1,11 +1,10 @@
 // Opens a Salesforce connection on behalf of one mapping: every request is reserved in that mapping's
 // API-call ledger first, and the activity learns how many calls it made and how many the window holds.
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
-import type { MappingConfig } from '../../domain/mapping-rules';
-import type { Pool } from '../../infra/db';
-import { reserveApiCalls } from '../budget/api-call-ledger';
-import { FailureType } from '../errors';
+import type { MappingConfig } from '../domain/mapping-rules';
+import type { Pool } from '../infra/db';
+import { reserveApiCalls } from '../store/api-call-ledger';
+import { SalesforceNotConfigured } from './errors';
 import { openMeteredConnection } from './metered-connection';
 import type { SalesforceSessions } from './session';
 
@@ -26,7 +25,7 @@ export interface MappingConnection {
 
 export async function connectForMapping(deps: { pool: Pool; sessions?: SalesforceSessions }, ref: MappingRef): Promise<MappingConnection> {
   if (!deps.sessions) {
-    throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: 'No Salesforce org is configured (SF_LOGIN_URL, SF_CLIENT_ID, SF_CLIENT_SECRET …)', nonRetryable: true });
+    throw new SalesforceNotConfigured();
   }
   let calls = 0;
   let used = 0;

@@ -1,7 +1,7 @@
 // One Salesforce session per worker process, shared by every activity: logging in is not free (and a real
 // org rate-limits logins), so a token is reused until Salesforce says it expired, then renewed once for all.
 import { Connection, OAuth2 } from 'jsforce';
-import type { SalesforceCredentials } from '../../infra/config';
+import type { SalesforceCredentials } from '../infra/config';
 
 export interface SalesforceSession {
   accessToken: string;

@@ -1,6 +1,6 @@
 // The durable per-mapping API-call ledger (ferry.api_call_ledger): every Salesforce call is reserved here
 // before it is made, so a mapping's rolling 24 h cap holds across retries, crashes and restarts.
-import type { Pool } from '../../infra/db';
+import type { Pool } from '../infra/db';
 
 /** Thrown when a call may not be made now; the workflow waits until `retryAtMs` and shows why. */
 export class ApiBudgetExhausted extends Error {

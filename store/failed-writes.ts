@@ -6,16 +6,15 @@
 // failed entry's columns for an update, the whole row for an insert or for a record that never got an sfid)
 // and marks the failed one REQUEUED. FAILED entries stay in `_trigger_log` (they are not archived) until
 // retried or ignored, and are pruned with the archive after 31 days.
-import type { Pool, PoolClient } from '../../infra/db';
-import { withTransaction } from '../../infra/db';
-import { OUTBOUND_CHANNEL, SET_SYNC_WRITER, TRIGGER_LOG, UNSENT_COLUMNS } from '../../domain/outbound-trigger-sql';
-import { qualified } from '../../domain/sql-names';
+import type { Pool, PoolClient } from '../infra/db';
+import { withTransaction } from '../infra/db';
+import { OUTBOUND_CHANNEL, TRIGGER_LOG, UNSENT_COLUMNS } from '../domain/outbound-trigger-sql';
+import { splitMappingId } from '../domain/mapping-id';
+import { qualified } from '../domain/sql-names';
+import type { SalesforceErrorInfo } from '../domain/outbound-writes';
+import { withSyncWriter } from './sync-writer';
 
-export interface SalesforceErrorInfo {
-  code: string;
-  message: string;
-  fields: string[];
-}
+export type { SalesforceErrorInfo };
 
 export interface FailedWrite {
   /** The trigger-log entry id (`_trigger_log.id`). */
@@ -53,12 +52,6 @@ interface LogRow {
   schema_name: string;
 }
 
-/** `salesforce.contact` → ['salesforce', 'contact']. */
-export function splitMappingId(mappingId: string): [string, string] {
-  const dot = mappingId.indexOf('.');
-  if (dot <= 0 || dot === mappingId.length - 1) throw new Error(`Not a mapping id (<schema>.<table>): ${mappingId}`);
-  return [mappingId.slice(0, dot), mappingId.slice(dot + 1)];
-}
 
 /** sf_message holds Salesforce's first error as JSON; older or foreign entries may hold plain text. */
 export function parseSfMessage(message: string | null): SalesforceErrorInfo {
@@ -125,8 +118,7 @@ async function lockFailedEntry(client: PoolClient, schema: string, table: string
 export async function retryFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
   const [schema, table] = splitMappingId(mappingId);
   try {
-    return await withTransaction(pool, async (client) => {
-      await client.query(SET_SYNC_WRITER);
+    return await withSyncWriter(pool, async (client) => {
       const entry = await lockFailedEntry(client, schema, table, triggerLogId);
       if ('missing' in entry) return { ok: false, id: triggerLogId, reason: 'not_found' };
       if (!('action' in entry)) return { ok: false, id: triggerLogId, reason: 'not_failed', state: entry.state };

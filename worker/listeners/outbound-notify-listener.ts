@@ -7,10 +7,13 @@
 // worker's role passes on within `lockRetryMs`. On taking the role the listener signals every read_write
 // mapping once: writes committed while nobody listened are not lost, only flushed a little later.
 import type { Client as TemporalClient } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
+import type { Client as PgClient } from 'pg';
 import { OUTBOUND_CHANNEL } from '../../domain/outbound-trigger-sql';
 import type { Logger } from '../../infra/logger';
 import { outboundPendingSignal } from '../../workflows/mapping/messages';
+import { listReadWriteMappings, readWriteWorkflowId } from '../../store/outbound-mappings';
+import { Debouncer } from './debounce';
+import { openLockedSession } from './locked-session';
 
 const LISTENER_LOCK = 0x66657272_6f75; // 'ferr' 'ou'
 
@@ -30,17 +33,11 @@ export interface OutboundListener {
   stop(): Promise<void>;
 }
 
-interface Debounce {
-  lastSentMs: number;
-  trailing: NodeJS.Timeout | null;
-}
-
 export function startOutboundListener(opts: OutboundListenerOptions): OutboundListener {
   const debounceMs = opts.debounceMs ?? 1000;
   const lockRetryMs = opts.lockRetryMs ?? 5000;
   const log = opts.log.child({ component: 'outbound-listener' });
   const workflows = new Map<string, string>();
-  const debounce = new Map<string, Debounce>();
   let client: PgClient | null = null;
   let holding = false;
   let stopped = false;
@@ -49,8 +46,8 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
 
   const lookup = async (mappingId: string): Promise<string | undefined> => {
     if (!workflows.has(mappingId) && client) {
-      const { rows } = await client.query<{ workflow_id: string }>("SELECT workflow_id FROM ferry.outbound_mapping WHERE mapping_id = $1 AND access = 'read_write'", [mappingId]);
-      if (rows[0]) workflows.set(mappingId, rows[0].workflow_id);
+      const workflowId = await readWriteWorkflowId(client, mappingId);
+      if (workflowId) workflows.set(mappingId, workflowId);
     }
     return workflows.get(mappingId);
   };
@@ -68,23 +65,8 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
     }
   };
 
-  const notified = (mappingId: string): void => {
-    const now = Date.now();
-    const d = debounce.get(mappingId) ?? { lastSentMs: 0, trailing: null };
-    debounce.set(mappingId, d);
-    if (d.trailing) return;
-    const wait = d.lastSentMs + debounceMs - now;
-    if (wait <= 0) {
-      d.lastSentMs = now;
-      void signal(mappingId);
-      return;
-    }
-    d.trailing = setTimeout(() => {
-      d.trailing = null;
-      d.lastSentMs = Date.now();
-      void signal(mappingId);
-    }, wait);
-  };
+  const debounce = new Debouncer<string>(debounceMs, (mappingId) => void signal(mappingId));
+  const notified = (mappingId: string): void => debounce.notify(mappingId);
 
   const scheduleRetry = () => {
     if (stopped || retry) return;
@@ -95,39 +77,37 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
   };
 
   const connect = async (): Promise<void> => {
-    const c = new PgClient({ connectionString: opts.databaseUrl, application_name: 'ferry-outbound-listener' });
-    c.on('error', () => undefined);
+    let c: PgClient | null = null;
     try {
-      await c.connect();
-      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LISTENER_LOCK]);
-      if (!rows[0].ok || stopped) {
-        await c.end();
+      c = await openLockedSession(opts.databaseUrl, 'ferry-outbound-listener', [LISTENER_LOCK]);
+      if (!c || stopped) {
+        await c?.end();
         scheduleRetry();
         return;
       }
-      client = c;
+      const session = c;
+      client = session;
       holding = true;
-      c.on('notification', (n) => {
+      session.on('notification', (n) => {
         if (n.channel === OUTBOUND_CHANNEL && n.payload) notified(n.payload);
       });
-      c.on('end', () => {
-        if (client === c) {
+      session.on('end', () => {
+        if (client === session) {
           client = null;
           holding = false;
           scheduleRetry();
         }
       });
-      await c.query(`LISTEN ${OUTBOUND_CHANNEL}`);
+      await session.query(`LISTEN ${OUTBOUND_CHANNEL}`);
       log.info('listening for outbound writes');
-      const all = await c.query<{ mapping_id: string }>("SELECT mapping_id FROM ferry.outbound_mapping WHERE access = 'read_write'");
-      for (const r of all.rows) notified(r.mapping_id);
+      for (const mappingId of await listReadWriteMappings(session)) notified(mappingId);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'outbound listener could not connect; retrying');
-      if (client === c) {
+      if (c && client === c) {
         client = null;
         holding = false;
       }
-      await c.end().catch(() => undefined);
+      await c?.end().catch(() => undefined);
       scheduleRetry();
     }
   };
@@ -139,7 +119,7 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
     stop: async () => {
       stopped = true;
       if (retry) clearTimeout(retry);
-      for (const d of debounce.values()) if (d.trailing) clearTimeout(d.trailing);
+      debounce.stop();
       const c = client;
       client = null;
       holding = false;

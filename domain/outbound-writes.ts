@@ -1,7 +1,13 @@
 // Shapes shared by the steps of one outbound flush (claim → send → write results).
-import type { FoldedWrite } from '../../domain/outbound-batch';
-import type { SfJsonValue } from '../../domain/wire-values';
-import type { SalesforceErrorInfo } from './failed-writes';
+import type { FoldedWrite } from './outbound-batch';
+import type { SfJsonValue } from './wire-values';
+
+/** A record-level error as Salesforce reported it (stored as JSON in `_trigger_log.sf_message`). */
+export interface SalesforceErrorInfo {
+  code: string;
+  message: string;
+  fields: string[];
+}
 
 /** A folded write made ready for Salesforce. */
 export interface PreparedWrite {

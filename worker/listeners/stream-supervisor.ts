@@ -6,7 +6,8 @@
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Pool } from 'pg';
 import type { Logger } from '../../infra/logger';
-import type { SalesforceSessions } from '../salesforce/session';
+import type { SalesforceSessions } from '../../salesforce/session';
+import { listActiveSubscriptions, type SubscriptionRow as Row } from '../../store/stream-state';
 import { startStreamListener, type ListenerOptions, type StreamListener } from './stream-listener';
 
 export interface SupervisorOptions {
@@ -31,7 +32,6 @@ export interface StreamSupervisor {
   stop(): Promise<void>;
 }
 
-interface Row { mapping_id: string; workflow_id: string; channel: string; generation: string }
 
 export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor {
   const log = opts.log.child({ component: 'stream-supervisor' });
@@ -74,8 +74,7 @@ export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor
   };
 
   const reconcileOnce = async (): Promise<void> => {
-    const { rows } = await pool.query<Row>(
-      'SELECT mapping_id, workflow_id, channel, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL');
+    const rows = await listActiveSubscriptions(pool);
     const wanted = new Map(rows.map((r) => [r.mapping_id, r]));
     for (const [id, r] of running) {
       const row = wanted.get(id);

@@ -7,10 +7,11 @@
 //   the unique sfid index never sees the record twice;
 // - the sfid an insert learned goes onto the record's queued entries that have none (the row was updated or
 //   deleted while the insert was on its way), so the next flush knows which record to change.
-import { SET_SYNC_WRITER, TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
-import { qualified } from '../../domain/sql-names';
-import { withTransaction, type Pool } from '../../infra/db';
-import type { SettledWrite } from './outbound-types';
+import { TRIGGER_LOG } from '../domain/outbound-trigger-sql';
+import { qualified } from '../domain/sql-names';
+import type { Pool } from '../infra/db';
+import type { SettledWrite } from '../domain/outbound-writes';
+import { withSyncWriter } from './sync-writer';
 
 export async function writeResults(pool: Pool, schema: string, table: string, settled: readonly SettledWrite[]): Promise<void> {
   if (settled.length === 0) return;
@@ -41,8 +42,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
       rowErrors.push(s.outcome.ok ? null : JSON.stringify({ ...s.outcome.error, op: s.kind.toUpperCase(), src: 'SFDC' }));
     }
   }
-  await withTransaction(pool, async (client) => {
-    await client.query(`${SET_SYNC_WRITER}; ${INDEX_PROBES_ONLY}`);
+  await withSyncWriter(pool, async (client) => {
     await client.query(
       `UPDATE ${log} l SET state = u.state, sf_message = u.msg, sfid = coalesce(u.sfid, l.sfid), processed_at = now(),
               processed_tx = txid_current(), updated_at = now()
@@ -86,7 +86,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
           WHERE l.table_name = $3 AND l.record_id = u.rid AND l.state IN ('NEW', 'PENDING') AND l.sfid IS NULL`,
         [patch.map((i) => rowIds[i]), patch.map((i) => rowSfids[i]), table]);
     }
-  });
+  }, INDEX_PROBES_ONLY);
 }
 
 /**
@@ -95,7 +95,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
  * by a million rows since the last ANALYZE looks tiny), and Postgres then hashes or scans the whole table
  * for each batch, which made write-back cost grow with the log's size.
  */
-const INDEX_PROBES_ONLY = 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off';
+const INDEX_PROBES_ONLY = ['SET LOCAL enable_hashjoin = off', 'SET LOCAL enable_mergejoin = off', 'SET LOCAL enable_seqscan = off'];
 
 /** SQLSTATE of a unique index violation. */
 const UNIQUE_VIOLATION = '23505';

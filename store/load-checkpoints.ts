@@ -1,5 +1,5 @@
 // ferry.load_checkpoint rows: where a load stands, committed with each page (see migration 003).
-import type { Pool, PoolClient } from '../../infra/db';
+import type { Pool, PoolClient } from '../infra/db';
 
 export type LoadTarget = 'live' | 'reload';
 

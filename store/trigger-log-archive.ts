@@ -2,9 +2,9 @@
 // `_trigger_log_archive` (FAILED ones stay until retried or ignored, so the API can list them), and archived
 // entries — and FAILED entries nobody acted on — are pruned after 31 days. Batched, so a large backlog never
 // holds one long transaction.
-import { TRIGGER_LOG, TRIGGER_LOG_ARCHIVE } from '../../domain/outbound-trigger-sql';
-import { qualified } from '../../domain/sql-names';
-import type { Pool } from '../../infra/db';
+import { TRIGGER_LOG, TRIGGER_LOG_ARCHIVE } from '../domain/outbound-trigger-sql';
+import { qualified } from '../domain/sql-names';
+import type { Pool } from '../infra/db';
 
 export const ARCHIVE_AFTER_MS = 24 * 3600_000;
 export const PRUNE_AFTER_MS = 31 * 24 * 3600_000;

@@ -12,6 +12,7 @@ import { createRegisterStream } from './streaming/register-stream';
 import type { SalesforceSessions } from '../salesforce/session';
 import { createSwapReloadedTable } from './swap-reloaded-table';
 import { createSyncPurgedDeletes } from './sync-purged-deletes';
+import { createTeardownMapping } from './teardown-mapping';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -27,11 +28,13 @@ export function createActivities(deps: ActivityDeps) {
     loadObject: createLoadObject(deps),
     pollChanges: createPollChanges(deps),
     syncPurgedDeletes: createSyncPurgedDeletes(deps),
+    // Runs recorded before loads swapped their reloaded table in themselves still schedule this (a no-op now).
     swapReloadedTable: createSwapReloadedTable(deps),
     setAccessMode: createSetAccessMode(deps),
     flushOutbound: createFlushOutbound(deps),
     registerStream: createRegisterStream(deps),
     applyStreamEvents: createApplyStreamEvents(deps),
+    teardownMapping: createTeardownMapping(deps),
   };
 }
 

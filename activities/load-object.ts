@@ -28,9 +28,9 @@ import { type MappingConnection, type MappingRef } from '../salesforce/mapping-c
 import type { SalesforceSessions } from '../salesforce/session';
 import { withSyncWriter } from '../store/sync-writer';
 
-/** Above this many records a load uses Bulk API 2.0 (as Heroku Connect does). */
-export const BULK_THRESHOLD = 10_000;
-export const BULK_PAGE_RECORDS = 25_000;
+import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../domain/sync-limits';
+
+export { BULK_PAGE_RECORDS, BULK_THRESHOLD };
 /** Pages copied at once: COPY's CSV parsing is what bounds a load, one core per session. */
 export const COPY_PARALLELISM = 2;
 

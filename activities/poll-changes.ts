@@ -13,7 +13,7 @@ import type { Pool } from '../infra/db';
 import { classifyFailure, connectMapping } from './errors';
 import { copyCsvStatement, copyText } from './load/copy-page';
 import { restRecordColumns } from './load/rest-rows';
-import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from './load-object';
+import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../domain/sync-limits';
 import type { MappedField } from '../domain/mapped-field';
 import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
 import type { MappingRef } from '../salesforce/mapping-connection';

@@ -1,6 +1,8 @@
 // What every route receives: the process's clients wrapped with deadlines. Built once per app from ApiDeps.
 import type { Client } from '@temporalio/client';
 import type { SalesforceSessions } from '../salesforce/session';
+import { DEFAULT_SCHEMA } from '../domain/mapping-rules';
+import { DEFAULT_TASK_QUEUE } from '../infra/config';
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { MappingWorkflows } from './mapping-workflows';
@@ -36,11 +38,11 @@ export interface ApiContext {
 
 export function createContext(deps: ApiDeps): ApiContext {
   const deadlines = { ...DEFAULT_DEADLINES, ...deps.deadlines };
-  const taskQueue = deps.taskQueue ?? 'ferry';
+  const taskQueue = deps.taskQueue ?? DEFAULT_TASK_QUEUE;
   return {
     pool: deps.pool,
     log: deps.log,
-    schema: deps.schema ?? 'salesforce',
+    schema: deps.schema ?? DEFAULT_SCHEMA,
     taskQueue,
     workflows: new MappingWorkflows(deps.temporal, taskQueue, deadlines.temporalMs),
     org: new OrgClient(deps.salesforce, deadlines.salesforceMs),

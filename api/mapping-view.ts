@@ -2,7 +2,7 @@
 // comes back in the same form) and its status in snake_case, with the live figures read from Postgres.
 import { toMappingEntry, type HcMappingEntry } from '../domain/mapping-config';
 import type { MappingConfig } from '../domain/mapping-rules';
-import { STATE_LABEL, type MappingState } from '../domain/mapping-state';
+import { STATE_LABEL, type MappingState } from '../workflows/mapping/states';
 import type { MappingStatus } from '../workflows/mapping/messages';
 import type { MappingRef } from './mapping-ids';
 import type { LoadProgress } from './mapping-telemetry';

@@ -3,13 +3,16 @@
 // memory — so any number of API processes serve the same mappings.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { MappingConfig } from '../domain/mapping-rules';
-import { isMappingState, type MappingState } from '../domain/mapping-state';
+import { isMappingState, type MappingState } from '../workflows/mapping/states';
 import { FERRY_OBJECT, FERRY_STATE } from '../infra/search-attributes';
-import { statusQuery, type MappingStatus } from '../workflows/mapping/messages';
+import { deleteUpdate, statusQuery, type MappingStatus } from '../workflows/mapping/messages';
 import type { mappingWorkflow, MappingWorkflowInput } from '../workflows/mapping/workflow';
 import { parseWorkflowId, type MappingIdentity as MappingRef } from '../domain/mapping-id';
 import { Problem } from './problem';
 import { callTemporal } from './upstream';
+
+/** How long DELETE waits for the workflow to finish its current step and tear down. */
+export const DELETE_DEADLINE_MS = 60_000;
 
 export interface ListedMapping {
   ref: MappingRef;
@@ -89,10 +92,20 @@ export class MappingWorkflows {
     }
   }
 
-  /** Stops syncing at once: terminate, not cancel, so an in-flight load does not run on for minutes. */
-  async stop(ref: MappingRef, reason: string): Promise<void> {
+  /**
+   * Ends the mapping inside its workflow (deleteUpdate): the step under way finishes, the teardown removes the
+   * capture triggers, ferry's rows, the PushTopic and (when asked) the table, and the workflow completes.
+   * Waits for all of it, up to DELETE_DEADLINE_MS.
+   */
+  async delete(ref: MappingRef, dropTable: boolean) {
     const handle = await this.running(ref);
-    await this.call(() => handle.terminate(reason));
+    try {
+      return await callTemporal(this.client, Math.max(this.deadlineMs, DELETE_DEADLINE_MS), () => handle.executeUpdate(deleteUpdate, { args: [{ dropTable }] }));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new Problem(422, cause(err), undefined, '/problems/refused-by-mapping');
+      if (err instanceof WorkflowNotFoundError) throw new Problem(404, `No mapping of ${ref.objectName} in schema ${ref.schema}`, undefined, '/problems/mapping-not-found');
+      throw err;
+    }
   }
 
   /** Running mappings on this deployment's task queue, from Temporal visibility. */

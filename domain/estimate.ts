@@ -2,7 +2,8 @@
 // a polling interval and a cap before spending their org's allowance. Pure arithmetic on stated assumptions.
 //
 // Notation: N records, C Salesforce changes/day, W Postgres writes/day (read_write), I polling interval (s),
-// F flush interval (s), T bulk threshold (10,000), R REST page (2,000), B Bulk 2.0 result page (100,000),
+// F flush interval (s), T bulk threshold (10,000), R REST page (2,000), B Bulk 2.0 result page (100,000 unless
+// given: the API's estimate passes the 25,000 ferry's loads and polls read, see mapping-api-estimate.ts),
 // K record ids per query by id (800: 18-char ids keep a query under 20,000 chars), S collection size (200).
 //
 // initialLoad (one-off; reported apart from the daily range):

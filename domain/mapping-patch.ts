@@ -34,8 +34,22 @@ const CHECKS: Record<Exclude<keyof ConfigPatch, 'fields'>, Check> = {
  * indexed or is the upsert field is refused.
  */
 export function applyConfigPatch(cfg: MappingConfig, patch: unknown): MappingConfig {
+  const { next, issues } = patched(cfg, patch);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return next;
+}
+
+/**
+ * `cfg` with a patch applied that was validated already (by applyConfigPatch in the API and in the workflow
+ * update's validator): the update handler applies it without judging it a third time.
+ */
+export function mergeConfigPatch(cfg: MappingConfig, patch: ConfigPatch): MappingConfig {
+  return patched(cfg, patch).next;
+}
+
+function patched(cfg: MappingConfig, patch: unknown): { next: MappingConfig; issues: ConfigIssue[] } {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new ConfigError([{ path: '', rule: 'type', message: 'A configuration patch must be an object' }]);
+    return { next: cfg, issues: [{ path: '', rule: 'type', message: 'A configuration patch must be an object' }] };
   }
   const input = patch as Record<string, unknown>;
   const issues: ConfigIssue[] = [];
@@ -64,6 +78,5 @@ export function applyConfigPatch(cfg: MappingConfig, patch: unknown): MappingCon
   if (issues.length === 0) {
     issues.push(...checkFieldReferences(next, { index: () => 'fields', upsertField: 'fields' }));
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return next;
+  return { next, issues };
 }

@@ -21,6 +21,9 @@ export const FLUSH_INTERVAL_MAX_SECONDS = 60;
 export const FLUSH_INTERVAL_DEFAULT_SECONDS = 10;
 export const MAX_DAILY_API_CALLS_DEFAULT = 3000;
 export const DEFAULT_SCHEMA = 'salesforce';
+export const SYNC_MODE_DEFAULT: SyncMode = 'polling';
+export const STREAMING_SOURCE_DEFAULT: StreamingSource = 'pushtopic';
+export const ACCESS_DEFAULT: Access = 'read_only';
 /** Fields every mapping syncs, whether listed or not: the key, the change cursor and the deletion flag. */
 export const REQUIRED_FIELDS = ['Id', 'SystemModstamp', 'IsDeleted'] as const;
 

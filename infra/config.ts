@@ -1,6 +1,10 @@
 // The one place ferry reads its environment. Everything else receives a FerryConfig.
 // A missing or malformed variable stops the process with one line naming it and what is expected.
 import { z } from 'zod';
+import { DEFAULT_SCHEMA } from '../domain/mapping-rules';
+
+/** The task queue ferry's workers poll and the API starts mappings on, unless TEMPORAL_TASK_QUEUE names another. */
+export const DEFAULT_TASK_QUEUE = 'ferry';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = (protocols: string[]) =>
@@ -16,7 +20,7 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('ferry'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   SF_LOGIN_URL: url(['http:', 'https:']).optional(),
   SF_USERNAME: z.string().min(1).optional(),
   SF_PASSWORD: z.string().min(1).optional(),
@@ -26,7 +30,7 @@ const envSchema = z.object({
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name').default('salesforce'),
+  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name').default(DEFAULT_SCHEMA),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

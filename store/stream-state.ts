@@ -26,7 +26,7 @@ export async function upsertSubscription(db: Db, s: { mappingId: string; workflo
   await db.query(
     `INSERT INTO ferry.stream_subscriptions (mapping_id, workflow_id, object_name, source, channel) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (mapping_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, object_name = EXCLUDED.object_name,
-       source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, updated_at = now()`,
+       source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, paused = false, updated_at = now()`,
     [s.mappingId, s.workflowId, s.objectName, s.source, s.channel]);
 }
 
@@ -37,11 +37,21 @@ export async function removeStreamState(client: PoolClient, mappingId: string): 
   await client.query('DELETE FROM ferry.stream_state WHERE mapping_id = $1', [mappingId]);
 }
 
-/** Subscriptions a listener should run for (a denied handshake waits for the mapping to register again). */
+/** Subscriptions a listener should run for (a denied handshake waits for the mapping to register again; a paused one for its resume). */
 export async function listActiveSubscriptions(db: Db): Promise<SubscriptionRow[]> {
   const { rows } = await db.query<SubscriptionRow>(
-    'SELECT mapping_id, workflow_id, channel, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL');
+    'SELECT mapping_id, workflow_id, channel, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL AND NOT paused');
   return rows;
+}
+
+export async function setSubscriptionPaused(db: Db, mappingId: string, paused: boolean): Promise<void> {
+  await db.query('UPDATE ferry.stream_subscriptions SET paused = $2, updated_at = now() WHERE mapping_id = $1', [mappingId, paused]);
+}
+
+/** Whether a mapping other than `mappingId` subscribes to `channel` (two schemas' mappings of one object share a PushTopic). */
+export async function channelInUse(db: Db, channel: string, mappingId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM ferry.stream_subscriptions WHERE channel = $1 AND mapping_id <> $2 LIMIT 1', [channel, mappingId]);
+  return rows.length > 0;
 }
 
 /** The newest replay id that is durable (staged or applied): a listener resumes after it; -1 when none. */

@@ -2,7 +2,8 @@
 // send them (sObject Collections for small flushes, Bulk API 2.0 ingest for large ones or when API calls are
 // scarce), and write every outcome back onto the log and the rows. Record-level rejections end FAILED on
 // their row; failures of a whole request throw so Temporal retries the flush, which resumes exactly the
-// entries left PENDING (see claim-entries.ts, recover-inserts.ts and send-bulk.ts for duplicate safety).
+// entries left PENDING (see store/trigger-log-claims.ts, recover-inserts.ts and send-bulk.ts for duplicate
+// safety).
 import { Context } from '@temporalio/activity';
 import { chooseApi, ConversionError, foldEntries, toSfRecord, type FoldedWrite } from '../../domain/outbound-batch';
 import { TRIGGER_LOG } from '../../domain/outbound-trigger-sql';
@@ -119,8 +120,8 @@ export function createFlushOutbound(deps: Deps) {
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
       // Only a backlog (the claim hit its limit) flushes again at once; writes committed while this flush ran
       // wait for the next tick of the timer, so a busy mapping flushes once an interval, not back to back.
-      // (A full claim flushes again at once without counting what is left: that count scanned the log's
-      // processed entries on every flush. The next claim finds out, at the same cost as a check.)
+      // A full claim is taken as a backlog without counting what is left: the next claim finds out, at the
+      // cost a count would have had.
       result.remaining = claim.entries.length >= maxEntries;
       return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
     } catch (err) {

@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import { estimateMappingApiCalls } from '../../domain/mapping-api-estimate';
 import {
-  FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT, POLL_INTERVAL_DEFAULT_SECONDS, checkAccess, checkApiName,
+  ACCESS_DEFAULT, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT, STREAMING_SOURCE_DEFAULT, SYNC_MODE_DEFAULT, POLL_INTERVAL_DEFAULT_SECONDS, checkAccess, checkApiName,
   checkFlushInterval, checkPollInterval, checkStreamingSource, checkSyncMode, type ConfigIssue,
 } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
@@ -27,9 +27,9 @@ export function createEstimateRouter(ctx: ApiContext): Router {
     const b = {
       objectName: body.object_name, recordCount: body.record_count, changesPerDay: body.changes_per_day ?? 0,
       writesPerDay: body.writes_per_day ?? 0, pollIntervalSeconds: body.sf_polling_seconds ?? POLL_INTERVAL_DEFAULT_SECONDS,
-      syncMode: body.sync_mode ?? (body.sf_notify_enabled === true ? 'event_driven' : 'polling'),
-      streamingSource: body.streaming_source ?? 'pushtopic', flushIntervalSeconds: body.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS,
-      access: body.access ?? 'read_only', cap: body.sf_max_daily_api_calls === undefined ? MAX_DAILY_API_CALLS_DEFAULT : body.sf_max_daily_api_calls,
+      syncMode: body.sync_mode ?? (body.sf_notify_enabled === true ? 'event_driven' : SYNC_MODE_DEFAULT),
+      streamingSource: body.streaming_source ?? STREAMING_SOURCE_DEFAULT, flushIntervalSeconds: body.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS,
+      access: body.access ?? ACCESS_DEFAULT, cap: body.sf_max_daily_api_calls === undefined ? MAX_DAILY_API_CALLS_DEFAULT : body.sf_max_daily_api_calls,
     };
     if (b.objectName === undefined && b.recordCount === undefined) {
       issues.push({ path: 'record_count', rule: 'required', message: 'Give record_count, or object_name to count its records' });

@@ -4,7 +4,6 @@ import { Router, type Request } from 'express';
 import { parseMappingEntry } from '../../domain/mapping-config';
 import { applyConfigPatch } from '../../domain/mapping-patch';
 import { ConfigError } from '../../domain/mapping-rules';
-import { qualified } from '../../domain/sql-names';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import { bodyIssues, patchFromBody } from '../config-patch-body';
 import type { ApiContext } from '../context';
@@ -96,15 +95,8 @@ export function createMappingsRouter(ctx: ApiContext): Router {
       throw new Problem(400, 'drop_table must be true or false');
     }
     const status = await ctx.workflows.status(ref);
-    await ctx.workflows.stop(ref, dropTable ? 'deleted through the API (table dropped)' : 'deleted through the API');
-    const table = status.table ?? ref.table;
-    await ctx.pg(async (pool) => {
-      // A stale checkpoint would make a later mapping of the same table resume a load that no longer exists.
-      await pool.query('DELETE FROM ferry.load_page WHERE mapping = $1', [ref.mappingId]);
-      await pool.query('DELETE FROM ferry.load_checkpoint WHERE mapping = $1', [ref.mappingId]);
-      if (dropTable) await pool.query(`DROP TABLE IF EXISTS ${qualified(ref.schema, table)}`);
-    });
-    res.json({ object_name: status.config.objectName, mapping_id: ref.mappingId, deleted: true, table: `${ref.schema}.${table}`, table_dropped: dropTable });
+    const removed = await ctx.workflows.delete(ref, dropTable);
+    res.json({ object_name: status.config.objectName, mapping_id: ref.mappingId, deleted: true, table: `${ref.schema}.${removed.table}`, table_dropped: dropTable });
   });
 
   return router;

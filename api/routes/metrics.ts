@@ -3,7 +3,7 @@
 // (rows synced, state, lag), and the API-call ledger in Postgres.
 import { Router } from 'express';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { isHalted } from '../../domain/mapping-state';
+import { isHalted } from '../../workflows/mapping/states';
 import type { ApiContext } from '../context';
 import { readApiCalls24h } from '../mapping-telemetry';
 

@@ -26,7 +26,7 @@ describe('committed workflow histories', () => {
 
   it('cover the representative scenarios', () => {
     const scenarios = new Set(files.map((f) => f.split('.')[0]));
-    for (const s of ['initial-load-and-polls', 'reconfigure-reload-continue-as-new', 'bad-config', 'api-budget-exhausted', 'resume-after-worker-kill']) {
+    for (const s of ['initial-load-and-polls', 'reconfigure-reload-continue-as-new', 'bad-config', 'api-budget-exhausted', 'resume-after-worker-kill', 'delete-read-write-streaming']) {
       expect(scenarios).toContain(s);
     }
     // At least one run ended by continuing as new (EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW = 46).

@@ -5,7 +5,7 @@ import {
   BULK_WRITE_THRESHOLD, chooseApi, chunk, comparableSfValue, ConversionError, estimateCalls, foldEntries, toSfRecord,
   type LogEntry, type SendableField,
 } from '../../domain/outbound-batch';
-import { flushDueAtMs, flushed, initialOutbound, installed, markPending, needsCaptureInstall, type OutboundView } from '../../workflows/mapping/outbound';
+import { flushDueAtMs, markFlushed as flushed, initialOutbound, markInstalled as installed, markPending, needsCaptureInstall, type OutboundView } from '../../workflows/mapping/outbound';
 
 const ins = (id: number, recordId: number, values: Record<string, unknown>, sfid: string | null = null): LogEntry => ({ id, action: 'INSERT', recordId, sfid, values });
 const upd = (id: number, recordId: number, values: Record<string, unknown>, sfid: string | null = '001A'): LogEntry => ({ id, action: 'UPDATE', recordId, sfid, values });

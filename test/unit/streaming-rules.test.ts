@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { changeEventChannel, partialUpdateStatement, streamChannel } from '../../domain/streaming-sql.js';
 import { mappingConfig } from '../support/mappings.js';
-import { initialState, MappingMachine } from '../../workflows/mapping/machine.js';
+import { fail, machine, result, succeed } from '../support/machine.js';
 import { applied, desiredStream, initialStream } from '../../workflows/mapping/streaming.js';
 
 describe('channels', () => {
@@ -38,51 +38,53 @@ describe('desiredStream', () => {
 });
 
 describe('stream steps in the machine', () => {
-  const loaded = (config: ReturnType<typeof cfg>) => {
-    const m = new MappingMachine(initialState(config));
-    m.prepared('account', [{ name: 'Id', column: 'sfid', sfType: 'id', pgType: 'varchar(18)' }, { name: 'Name', column: 'name', sfType: 'string', pgType: 'varchar(255)' }]);
-    m.accessSet('read_only', 0);
-    m.loaded('live', { mode: 'bulk', rowsLoaded: 1, startedAtMs: 100_000, inserted: 1, updated: 0, deleted: 0 }, 100_000);
-    m.polled({ toMs: 100_000, inserted: 0, updated: 0, deleted: 0 }, 100_000);
-    m.swept({ deleted: 0 }, 100_000);
+  const loadedPolled = (config: ReturnType<typeof cfg>) => {
+    const m = machine(config);
+    succeed(m, 'prepare', 0);
+    succeed(m, 'set-access', 0);
+    succeed(m, 'load', 100_000, result.load({ startedAtMs: 100_000 }));
     return m;
   };
 
   it('registers, applies when nudged, polls on a catch-up, and shows STREAMING', () => {
-    const m = loaded(cfg('event_driven'));
-    expect(m.nextStep(100_001)).toEqual({ kind: 'stream-register', enabled: true });
-    m.streamRegistered(m.desiredStream(), '/topic/ferry_Account');
-    expect(m.s.state).toBe('STREAMING');
-    expect(m.nextStep(100_002)).toEqual({ kind: 'stream-apply' });
-    m.stream.pending = false;
-    m.streamApplied({ events: 0, remaining: false, catchUp: 'subscribed', inserted: 0, updated: 0, deleted: 0 }, 100_003);
-    expect(m.nextStep(100_004)).toEqual({ kind: 'poll' });
-    m.polled({ toMs: 100_004, inserted: 0, updated: 0, deleted: 0 }, 100_004);
-    expect(m.s.state).toBe('STREAMING');
+    const m = loadedPolled(cfg('event_driven'));
+    expect(m.nextStep(100_001)).toMatchObject({ kind: 'stream-register', key: 'pushtopic|Id,Name', input: { enabled: true } });
+    succeed(m, 'stream-register', 100_001);
+    expect(m.state).toBe('STREAMING');
+    succeed(m, 'poll', 100_001, result.poll({ toMs: 100_000 }));
+    succeed(m, 'purge-sweep', 100_001);
+    expect(m.nextStep(100_002)).toMatchObject({ kind: 'stream-apply' });
+    succeed(m, 'stream-apply', 100_003, result['stream-apply']({ events: 0, catchUp: 'subscribed' }));
+    expect(m.nextStep(100_004)).toMatchObject({ kind: 'poll' });
+    succeed(m, 'poll', 100_004, result.poll({ toMs: 100_004 }));
+    expect(m.state).toBe('STREAMING');
     expect(m.nextStep(100_005).kind).toBe('wait');
-    m.stream.pending = true;
-    expect(m.nextStep(100_006)).toEqual({ kind: 'stream-apply' });
+    m.streamEventsSignalled();
+    expect(m.nextStep(100_006)).toMatchObject({ kind: 'stream-apply' });
   });
 
   it('unregisters when switched to polling, and re-registers after a denied handshake is cleared', () => {
-    const m = loaded(cfg('event_driven'));
-    m.streamRegistered(m.desiredStream(), '/topic/ferry_Account');
-    m.failed('Unauthorized', 'Streaming: handshake denied', 200_000);
-    expect(m.s.state).toBe('UNAUTHORIZED');
+    const m = loadedPolled(cfg('event_driven'));
+    succeed(m, 'stream-register', 100_001);
+    succeed(m, 'poll', 100_001);
+    succeed(m, 'purge-sweep', 100_001);
+    fail(m, 'stream-apply', 200_000, { type: 'Unauthorized', message: 'Streaming: handshake denied' });
+    expect(m.state).toBe('UNAUTHORIZED');
     expect(m.nextStep(200_001)).toEqual({ kind: 'wait', untilMs: null });
-    m.reconfigure({ ...m.s.config, syncMode: 'polling' });
-    expect(m.nextStep(200_002)).toEqual({ kind: 'prepare' });
-    m.prepared('account', m.s.fields);
+    m.reconfigure({ syncMode: 'polling' });
+    expect(m.nextStep(200_002)).toMatchObject({ kind: 'prepare' });
+    succeed(m, 'prepare', 200_002);
     expect(m.nextStep(200_003).kind).not.toBe('stream-register');
-    m.reconfigure({ ...m.s.config, syncMode: 'event_driven' });
-    m.prepared('account', m.s.fields);
-    expect(m.nextStep(200_004)).toEqual({ kind: 'stream-register', enabled: true });
+    m.reconfigure({ syncMode: 'event_driven' });
+    expect(m.nextStep(200_004)).toMatchObject({ kind: 'stream-register', input: { enabled: true } });
   });
 
   it('a polling mapping never takes a stream step', () => {
-    const m = loaded(cfg('polling'));
+    const m = loadedPolled(cfg('polling'));
+    succeed(m, 'poll', 100_000);
+    succeed(m, 'purge-sweep', 100_000);
     expect(m.nextStep(100_001).kind).toBe('wait');
-    expect(m.s.state).toBe('DATA_SYNCED');
+    expect(m.state).toBe('DATA_SYNCED');
   });
 });
 

@@ -1,29 +1,50 @@
-// The rules of one mapping's life, without Temporal: what to do next, and how each outcome changes the
-// state. The workflow (workflow.ts) is a thin loop that asks `nextStep`, runs the step's activity and feeds
-// the outcome back. Everything here is deterministic and carried across continue-as-new as plain JSON.
+// The rules of one mapping's life, without Temporal: which step comes next (with the complete input of the
+// activity that runs it), and how each step's outcome changes the state. The workflow (workflow.ts) is a thin
+// loop: `nextStep`, run the step's activity, `apply` its outcome, wait when told to. Everything here is
+// deterministic and carried across continue-as-new as plain JSON (`carry()`).
 //
 //   INITIAL ─prepare─► LOADING_BULK_JOB ─load─► DATA_SYNCED ◄──────────────┐
 //                                                 │ poll due / sync now    │
 //                                                 ▼                        │
 //                                          POLLING_SF_CHANGES ─────────────┘
+//   event-driven: DATA_SYNCED ─register─► STREAMING ─nudge─► apply ─► STREAMING (a catch-up polls first)
 //   reload: RELOAD_TABLE (build beside, swap) ─► DATA_SYNCED
 //   fields added: SCHEMA_CHANGED ─prepare─► RESYNC (load into the live table) ─► DATA_SYNCED
 //   halted: PAUSED · BAD_CONFIG · UNAUTHORIZED · SYSTEM_ERROR · API_BUDGET_EXHAUSTED (left by resume,
 //   reconfigure, sync now, or — for the budget and system errors — by time)
-import type { MappingConfig } from '../../domain/mapping-rules';
-import type { MappingState } from '../../domain/mapping-state';
+//   delete: any state ─► DELETING (teardown) ─► the workflow completes
+import type { LoadInput, LoadResult } from '../../activities/load-object';
+import type { FlushInput, FlushResult } from '../../activities/outbound/flush-outbound';
+import type { SetAccessModeInput } from '../../activities/outbound/set-access-mode';
+import type { PollInput, PollResult } from '../../activities/poll-changes';
+import type { PreparedMapping } from '../../activities/prepare-mapping';
+import type { ApplyStreamInput, ApplyStreamResult } from '../../activities/streaming/apply-stream-events';
+import type { RegisterStreamInput, RegisterStreamResult } from '../../activities/streaming/register-stream';
+import type { PurgeSweepInput, PurgeSweepResult } from '../../activities/sync-purged-deletes';
+import type { TeardownInput, TeardownResult } from '../../activities/teardown-mapping';
 import type { MappedField } from '../../domain/mapped-field';
+import { PURGE_SWEEP_INTERVAL_MS } from '../../domain/sync-limits';
+import { applyConfigPatch, mergeConfigPatch, type ConfigPatch } from '../../domain/mapping-patch';
+import type { Access, MappingConfig } from '../../domain/mapping-rules';
+import type { MappingRef } from '../../salesforce/mapping-connection';
+import type { MappingStatus } from './messages';
 import {
-  archiveDue, flushDueAtMs, flushed, initialOutbound, installed, needsCaptureInstall, type OutboundState, type OutboundView,
+  archiveDue, flushDueAtMs, initialOutbound, markFlushed, markInstalled, markPending, needsCaptureInstall,
+  type OutboundState, type OutboundView,
 } from './outbound';
-import { applied, desiredStream, initialStream, registered, type ApplyOutcome, type StreamState } from './streaming';
+import { type MappingState } from './states';
+import { applied, desiredStream, initialStream, registered, type StreamState } from './streaming';
+
+export { PURGE_SWEEP_INTERVAL_MS };
 
 /** Records whose SystemModstamp is within this much of a window's end are read again by the next poll. */
 export const POLL_OVERLAP_MS = 60_000;
-/** How often records purged from the recycle bin are looked for (getDeleted). */
-export const PURGE_SWEEP_INTERVAL_MS = 60 * 60_000;
+/** How far before the last sweep (or the watermark) a sweep looks again. */
+export const PURGE_SWEEP_OVERLAP_MS = 60_000;
 /** Wait after an unexpected failure before the step is tried again. */
 export const SYSTEM_ERROR_RETRY_MS = 60_000;
+/** Wait after a spent API budget when the ledger names no time. */
+export const BUDGET_RETRY_MS = 60_000;
 
 export interface LastError {
   type: string;
@@ -71,22 +92,66 @@ export interface CarriedStateV1 {
 
 export type CarriedState = CarriedStateV1;
 
+/** The activity each step runs, with its complete input. */
 export type Step =
-  | { kind: 'prepare' }
-  | { kind: 'load'; target: 'live' | 'reload' }
-  | { kind: 'poll' }
-  | { kind: 'purge-sweep' }
-  | { kind: 'set-access' }
-  | { kind: 'flush'; archive: boolean }
-  | { kind: 'stream-register'; enabled: boolean }
-  | { kind: 'stream-apply' }
+  | { kind: 'prepare'; input: MappingRef }
+  | { kind: 'load'; input: LoadInput }
+  | { kind: 'poll'; input: PollInput }
+  | { kind: 'purge-sweep'; input: PurgeSweepInput }
+  | { kind: 'set-access'; input: SetAccessModeInput }
+  | { kind: 'flush'; input: FlushInput & { archive: boolean }; startedAtMs: number }
+  /** `key`: what the subscription is for (see desiredStream); null unregisters. */
+  | { kind: 'stream-register'; input: RegisterStreamInput; key: string | null }
+  | { kind: 'stream-apply'; input: ApplyStreamInput }
+  | { kind: 'teardown'; input: TeardownInput }
   | { kind: 'wait'; untilMs: number | null };
+
+export type ActivityStep = Exclude<Step, { kind: 'wait' }>;
+
+/** What each step's activity returns. */
+export interface StepResults {
+  prepare: PreparedMapping;
+  load: LoadResult;
+  poll: PollResult;
+  'purge-sweep': PurgeSweepResult;
+  'set-access': { access: Access };
+  flush: FlushResult;
+  'stream-register': RegisterStreamResult;
+  'stream-apply': ApplyStreamResult;
+  teardown: TeardownResult;
+}
+
+/** A step's failure as the activity boundary classified it (`type`: BadConfig, Unauthorized, …). */
+export interface StepFailure {
+  type: string;
+  message: string;
+  /** When a spent budget frees up again. */
+  retryAtMs?: number;
+}
+
+export type StepOutcome<S extends ActivityStep = ActivityStep> =
+  | { ok: true; result: StepResults[S['kind']] }
+  | { ok: false; failure: StepFailure };
+
+/** What the machine knows about the run it lives in (not carried: each run is told again). */
+export interface MappingRun {
+  mappingId: string;
+  workflowId: string;
+  /** Records per Bulk 2.0 results page for loads (undefined: the activity's default). */
+  bulkPageRecords?: number;
+  /** Off when replaying a history recorded before outbound sync existed (the workflow's patch decides). */
+  outboundEnabled: boolean;
+  /** Pausing stops the mapping's streaming listener (off when replaying a history from before it did). */
+  pauseStreams?: boolean;
+}
 
 const HALTING_FAILURES: Record<string, MappingState> = {
   BadConfig: 'BAD_CONFIG',
   Unauthorized: 'UNAUTHORIZED',
   ApiBudgetExhausted: 'API_BUDGET_EXHAUSTED',
 };
+
+const HALTED: readonly MappingState[] = ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'];
 
 export function initialState(config: MappingConfig): CarriedState {
   return {
@@ -103,107 +168,171 @@ export function upgrade(carried: CarriedState): CarriedState {
 }
 
 export class MappingMachine {
-  /** Off when replaying a history recorded before outbound sync existed (the workflow's patch decides). */
-  outboundEnabled = true;
+  private readonly carried: CarriedState;
+  private readonly outbound: OutboundState;
+  private readonly stream: StreamState;
   /** When this run last heard of pending outbound work (not carried: a new run flushes once anyway). */
-  lastSignalAtMs: number | null = null;
+  private lastSignalAtMs: number | null = null;
+  /** A deletion asked for in this run (the teardown step comes before anything else). */
+  private deletion: { dropTable: boolean; result: TeardownResult | null; retryAtMs: number | null } | null = null;
 
-  constructor(public s: CarriedState) {}
-
-  get outbound(): OutboundState {
-    this.s.outbound ??= initialOutbound();
-    return this.s.outbound;
+  constructor(carried: CarriedState, private readonly run: MappingRun) {
+    this.carried = upgrade(carried);
+    this.outbound = this.carried.outbound!;
+    this.stream = this.carried.stream!;
   }
 
-  get stream(): StreamState {
-    this.s.stream ??= initialStream();
-    return this.s.stream;
+  /** The machine of a new run: pending work that arrived while no run listened is looked for once. */
+  static startRun(config: MappingConfig, carried: CarriedState | undefined, run: MappingRun, nowMs: number): MappingMachine {
+    const m = new MappingMachine(carried ?? initialState(config), run);
+    // A new run cannot know whether events were staged while no run listened: apply once.
+    if (m.stream.registered !== null) m.stream.pending = true;
+    // Nor whether writes were captured meanwhile: look once.
+    if (run.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, nowMs);
+    return m;
   }
 
-  /** The subscription this mapping should have registered now (null: none). */
-  desiredStream(): string | null {
-    return desiredStream(this.s.config, this.s.table, this.s.watermarkMs, this.s.fields);
-  }
-
-  private outboundView(): OutboundView {
-    return { access: this.s.config.access, table: this.s.table, flushIntervalSeconds: this.s.config.flushIntervalSeconds, o: this.outbound };
-  }
-
-  /** When the next outbound flush is due; null when none is pending (or outbound sync is off). */
-  flushDueAtMs(): number | null {
-    return this.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+  get state(): MappingState {
+    return this.carried.state;
   }
 
   get halted(): boolean {
-    return this.s.paused || ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'].includes(this.s.state);
+    return this.carried.paused || HALTED.includes(this.carried.state);
   }
 
-  nextPollAtMs(): number {
-    if (this.s.syncRequested || this.s.lastPollAtMs === null) return 0;
-    return this.s.lastPollAtMs + this.s.config.pollIntervalSeconds * 1000;
+  /** A deletion was asked for and has not run yet (its update waits for the teardown). */
+  get deletionRequested(): boolean {
+    return this.deletion !== null && this.deletion.result === null;
   }
+
+  /** The teardown has run: the workflow completes with this result. */
+  get deleted(): TeardownResult | null {
+    return this.deletion?.result ?? null;
+  }
+
+  /** What the next run starts from (continue-as-new). */
+  carry(): CarriedState {
+    return this.carried;
+  }
+
+  // ── steps ────────────────────────────────────────────────────────────────────────────────────────────
 
   nextStep(nowMs: number): Step {
-    const s = this.s;
-    if (s.paused) return { kind: 'wait', untilMs: null };
+    const s = this.carried;
+    if (this.deletion && this.deletion.result === null) {
+      const retryAtMs = this.deletion.retryAtMs;
+      if (retryAtMs !== null && nowMs < retryAtMs) return { kind: 'wait', untilMs: retryAtMs };
+      return { kind: 'teardown', input: this.teardownInput(this.deletion.dropTable) };
+    }
+    if (s.paused) {
+      if (this.run.pauseStreams && this.stream.registered !== null && !this.stream.paused) return this.streamPause(true);
+      return { kind: 'wait', untilMs: null };
+    }
     if (this.halted) {
       if (s.retryAtMs !== null && nowMs < s.retryAtMs) return { kind: 'wait', untilMs: s.retryAtMs };
       if (s.retryAtMs === null) return { kind: 'wait', untilMs: null };
     }
-    if (s.needsPrepare) return { kind: 'prepare' };
-    if (this.outboundEnabled && needsCaptureInstall(this.outboundView())) return { kind: 'set-access' };
-    if (s.reloadRequested) return { kind: 'load', target: 'reload' };
+    const ref = this.ref();
+    if (s.needsPrepare) return { kind: 'prepare', input: ref };
+    const table = s.table!;
+    if (this.run.outboundEnabled && needsCaptureInstall(this.outboundView())) {
+      return { kind: 'set-access', input: { ...ref, table, workflowId: this.run.workflowId } };
+    }
+    const load = (target: LoadInput['target']): Step => ({ kind: 'load', input: { ...ref, table, fields: s.fields, target, pageRecords: this.run.bulkPageRecords } });
+    if (s.reloadRequested) return load('reload');
     const newFields = s.fields.some((f) => !s.loadedFields.includes(f.name));
-    if (s.watermarkMs === null || newFields) return { kind: 'load', target: 'live' };
+    if (s.watermarkMs === null || newFields) return load('live');
     const flushAt = this.flushDueAtMs();
-    if (flushAt !== null && nowMs >= flushAt) return { kind: 'flush', archive: archiveDue(this.outbound, nowMs) };
+    if (flushAt !== null && nowMs >= flushAt) {
+      return { kind: 'flush', input: { ...ref, table, fields: s.fields, archive: archiveDue(this.outbound, nowMs) }, startedAtMs: nowMs };
+    }
     const stream = this.desiredStream();
-    if (stream !== this.stream.registered) return { kind: 'stream-register', enabled: stream !== null };
-    if (nowMs >= this.nextPollAtMs()) return { kind: 'poll' };
-    if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) return { kind: 'purge-sweep' };
+    if (stream !== this.stream.registered) {
+      const input: RegisterStreamInput = { ...ref, table, fields: s.fields, workflowId: this.run.workflowId, enabled: stream !== null };
+      // Polling again (or another source): the PushTopic this mapping registered goes from the org.
+      if (this.stream.registered?.startsWith('pushtopic|') && !stream?.startsWith('pushtopic|')) input.removePushTopic = true;
+      return { kind: 'stream-register', key: stream, input };
+    }
+    if (this.stream.registered !== null && this.stream.paused) return this.streamPause(false);
+    if (nowMs >= this.nextPollAtMs()) return { kind: 'poll', input: { ...ref, table, fields: s.fields, fromMs: s.watermarkMs } };
+    if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) {
+      return { kind: 'purge-sweep', input: { ...ref, table, fromMs: (s.lastPurgeSweepMs ?? s.watermarkMs) - PURGE_SWEEP_OVERLAP_MS } };
+    }
     // After polls and sweeps, so a continuous stream of events never starves them.
-    if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply' };
+    if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
     return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity) };
   }
 
-  /** The state to show while a step runs. */
-  stateFor(step: Step): MappingState {
-    const s = this.s;
+  /** A step starts: the state it shows while it runs. */
+  begin(step: ActivityStep): void {
+    const s = this.carried;
     switch (step.kind) {
       case 'prepare':
-        return s.table === null ? 'INITIAL' : 'SCHEMA_CHANGED';
+        s.state = s.table === null ? 'INITIAL' : 'SCHEMA_CHANGED';
+        break;
       case 'load':
-        if (step.target === 'reload') return 'RELOAD_TABLE';
-        return s.watermarkMs === null ? 'LOADING_BULK_JOB' : 'RESYNC';
+        if (step.input.target === 'reload') s.state = 'RELOAD_TABLE';
+        else s.state = s.watermarkMs === null ? 'LOADING_BULK_JOB' : 'RESYNC';
+        break;
       case 'poll':
-        return 'POLLING_SF_CHANGES';
+        s.state = 'POLLING_SF_CHANGES';
+        break;
       case 'stream-apply':
-        return 'STREAMING';
+        s.state = 'STREAMING';
+        // Consumed now: a nudge that arrives while the step runs sets it again.
+        this.stream.pending = false;
+        break;
+      case 'teardown':
+        s.state = 'DELETING';
+        break;
       default:
-        return s.state;
+        break;
     }
   }
 
-  begin(step: Step): void {
-    this.s.state = this.stateFor(step);
+  /** A step's activity finished (or failed for good): its outcome, at `nowMs`. */
+  apply<S extends ActivityStep>(step: S, outcome: StepOutcome<S>, nowMs: number): void {
+    if (!outcome.ok) {
+      // A failed teardown is tried again after a while, whatever the failure: the user asked for the end.
+      if (step.kind === 'teardown') this.deletion!.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;
+      this.fail(outcome.failure, nowMs);
+      return;
+    }
+    const handlers: { [K in ActivityStep['kind']]: (step: Extract<ActivityStep, { kind: K }>, r: StepResults[K]) => void } = {
+      prepare: (_step, r) => this.markPrepared(r, nowMs),
+      load: (st, r) => this.markLoaded(st.input.target, r, nowMs),
+      poll: (_step, r) => this.markPolled(r, nowMs),
+      'purge-sweep': (_step, r) => this.markSwept(r, nowMs),
+      'set-access': (st) => this.markCaptureInstalled(st.input.config.access, nowMs),
+      flush: (st, r) => this.markFlushed(st, r, nowMs),
+      'stream-register': (st, r) => this.markStreamRegistered(st, r, nowMs),
+      'stream-apply': (_step, r) => this.markStreamApplied(r, nowMs),
+      teardown: (_step, r) => {
+        this.deletion!.result = r;
+      },
+    };
+    (handlers[step.kind] as (s: S, r: StepResults[S['kind']]) => void)(step, outcome.result);
   }
 
-  prepared(table: string, fields: MappedField[]): void {
-    this.s.table = table;
-    this.s.fields = fields;
-    this.s.needsPrepare = false;
+  private markPrepared(r: PreparedMapping, nowMs: number): void {
+    const s = this.carried;
+    this.apiUsage(r.apiCallsInWindow, nowMs);
+    s.table = r.table;
+    s.fields = r.fields;
+    s.needsPrepare = false;
     // Columns of removed fields stay (data left alone); fields still mapped keep their loaded status.
-    this.s.loadedFields = this.s.loadedFields.filter((f) => fields.some((m) => m.name === f));
+    s.loadedFields = s.loadedFields.filter((f) => r.fields.some((m) => m.name === f));
     this.succeeded();
   }
 
-  loaded(target: 'live' | 'reload', r: { mode: 'bulk' | 'rest'; rowsLoaded: number; startedAtMs: number; inserted: number; updated: number; deleted: number }, nowMs: number): void {
-    const s = this.s;
+  private markLoaded(target: LoadInput['target'], r: LoadResult, nowMs: number): void {
+    const s = this.carried;
+    this.apiUsage(r.apiCallsInWindow, nowMs);
     s.loadedFields = s.fields.map((f) => f.name);
     if (target === 'reload') {
       s.reloadRequested = false;
       // The swapped-in table has no capture triggers yet.
-      if (s.outbound) s.outbound.installedAccess = null;
+      this.outbound.installedAccess = null;
     }
     // A backfill or reload restarts the poll window from the load's start only when that is earlier.
     const from = r.startedAtMs - POLL_OVERLAP_MS;
@@ -214,8 +343,9 @@ export class MappingMachine {
     this.succeeded();
   }
 
-  polled(r: { toMs: number; inserted: number; updated: number; deleted: number }, nowMs: number): void {
-    const s = this.s;
+  private markPolled(r: PollResult, nowMs: number): void {
+    const s = this.carried;
+    this.apiUsage(r.apiCallsInWindow, nowMs);
     s.watermarkMs = Math.max(s.watermarkMs ?? 0, r.toMs - POLL_OVERLAP_MS);
     s.lastPollAtMs = nowMs;
     s.syncRequested = false;
@@ -224,96 +354,132 @@ export class MappingMachine {
     this.succeeded();
   }
 
-  swept(r: { deleted: number }, nowMs: number): void {
-    this.s.lastPurgeSweepMs = nowMs;
-    this.s.counts.deleted += r.deleted;
+  private markSwept(r: PurgeSweepResult, nowMs: number): void {
+    this.apiUsage(r.apiCallsInWindow, nowMs);
+    this.carried.lastPurgeSweepMs = nowMs;
+    this.carried.counts.deleted += r.deleted;
     this.succeeded();
   }
 
-  accessSet(access: MappingConfig['access'], nowMs: number): void {
-    installed(this.outbound, access, this.s.table!, nowMs);
+  private markCaptureInstalled(access: Access, nowMs: number): void {
+    markInstalled(this.outbound, access, this.carried.table!, nowMs);
     this.succeeded();
   }
 
-  flushed(r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
-    flushed(this.outbound, r, startedAtMs, lastSignalAtMs, nowMs);
+  private markFlushed(step: Extract<Step, { kind: 'flush' }>, r: FlushResult, nowMs: number): void {
+    this.apiUsage(r.apiCallsInWindow, nowMs);
+    markFlushed(this.outbound, { ...r, archived: step.input.archive }, step.startedAtMs, this.lastSignalAtMs, nowMs);
     this.succeeded();
   }
 
-  streamRegistered(key: string | null, channel: string | null): void {
-    registered(this.stream, key, channel);
-    this.succeeded();
+  private markStreamRegistered(step: Extract<Step, { kind: 'stream-register' }>, r: RegisterStreamResult, nowMs: number): void {
+    if (r.apiCallsInWindow !== null) this.apiUsage(r.apiCallsInWindow, nowMs);
+    registered(this.stream, step.key, r.channel, step.input.paused === true);
+    // Pausing a stream is part of pausing the mapping, which stays PAUSED.
+    if (!this.carried.paused) this.succeeded();
   }
 
-  /** After a stream-apply step: counts, and an immediate poll when the listener or a gap asked for a catch-up. */
-  streamApplied(r: ApplyOutcome & { inserted: number; updated: number; deleted: number }, nowMs: number): void {
-    if (applied(this.stream, r, nowMs)) this.s.syncRequested = true;
+  /** Counts, and an immediate poll when the listener or a gap asked for a catch-up. */
+  private markStreamApplied(r: ApplyStreamResult, nowMs: number): void {
+    if (r.apiCallsInWindow !== null) this.apiUsage(r.apiCallsInWindow, nowMs);
+    if (applied(this.stream, r, nowMs)) this.carried.syncRequested = true;
     this.count(r);
     this.succeeded();
   }
 
-  apiUsage(callsInWindow: number, nowMs: number): void {
-    this.s.apiCallsInWindow = callsInWindow;
-    this.s.apiCallsAsOfMs = nowMs;
-  }
-
   /** An activity failed for good: halt visibly (config, auth, budget) or retry later (anything else). */
-  failed(type: string, message: string, nowMs: number, retryAtMs?: number): void {
-    const s = this.s;
-    s.lastError = { type, message, atMs: nowMs };
-    const halted = HALTING_FAILURES[type];
+  private fail(failure: StepFailure, nowMs: number): void {
+    const s = this.carried;
+    s.lastError = { type: failure.type, message: failure.message, atMs: nowMs };
+    const halted = HALTING_FAILURES[failure.type];
     s.state = halted ?? 'SYSTEM_ERROR';
     // A denied stream handshake is recorded on the subscription: registering again (after the user acts) clears it.
-    if (halted === 'UNAUTHORIZED' && s.stream) s.stream.registered = null;
-    if (halted === 'API_BUDGET_EXHAUSTED') s.retryAtMs = retryAtMs ?? nowMs + 60_000;
+    if (halted === 'UNAUTHORIZED') this.stream.registered = null;
+    if (halted === 'API_BUDGET_EXHAUSTED') s.retryAtMs = failure.retryAtMs ?? nowMs + BUDGET_RETRY_MS;
     else if (halted) s.retryAtMs = null;
     else s.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;
   }
 
   private succeeded(): void {
-    this.s.state = this.s.stream?.registered ? 'STREAMING' : 'DATA_SYNCED';
-    this.s.retryAtMs = null;
+    this.carried.state = this.stream.registered ? 'STREAMING' : 'DATA_SYNCED';
+    this.carried.retryAtMs = null;
+  }
+
+  private apiUsage(callsInWindow: number, nowMs: number): void {
+    this.carried.apiCallsInWindow = callsInWindow;
+    this.carried.apiCallsAsOfMs = nowMs;
   }
 
   private count(r: { inserted: number; updated: number; deleted: number }): void {
-    this.s.counts.inserted += r.inserted;
-    this.s.counts.updated += r.updated;
-    this.s.counts.deleted += r.deleted;
+    this.carried.counts.inserted += r.inserted;
+    this.carried.counts.updated += r.updated;
+    this.carried.counts.deleted += r.deleted;
   }
 
   // ── messages ─────────────────────────────────────────────────────────────────────────────────────────
-  reconfigure(next: MappingConfig): void {
-    const s = this.s;
+
+  /** The configuration a patch would give; throws ConfigError naming what is wrong (the update's validator). */
+  checkReconfigure(patch: unknown): MappingConfig {
+    return applyConfigPatch(this.carried.config, patch);
+  }
+
+  /** Applies a patch the validator (checkReconfigure) accepted; returns the new configuration. */
+  reconfigure(patch: ConfigPatch): MappingConfig {
+    const s = this.carried;
+    const next = mergeConfigPatch(s.config, patch);
     const fieldsChanged = next.fields.join(',').toLowerCase() !== s.config.fields.join(',').toLowerCase()
       || JSON.stringify(next.indexes) !== JSON.stringify(s.config.indexes);
     s.config = next;
     if (fieldsChanged) s.needsPrepare = true;
     this.unhalt();
+    return next;
   }
 
   pause(): void {
-    this.s.paused = true;
-    this.s.state = 'PAUSED';
+    this.carried.paused = true;
+    this.carried.state = 'PAUSED';
   }
 
   resume(): void {
-    this.s.paused = false;
+    this.carried.paused = false;
     this.unhalt();
   }
 
   syncNow(): void {
-    this.s.syncRequested = true;
+    this.carried.syncRequested = true;
     this.unhalt();
   }
 
+  /** Throws when there is nothing to reload yet (the update's validator). */
+  checkReload(): void {
+    if (this.carried.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to reload');
+  }
+
   reload(): void {
-    this.s.reloadRequested = true;
+    this.carried.reloadRequested = true;
     this.unhalt();
+  }
+
+  /** Ends the mapping: the next step tears down what it made (triggers, ferry's rows, the PushTopic, the table if asked). */
+  requestDeletion(dropTable: boolean): void {
+    this.deletion ??= { dropTable, result: null, retryAtMs: null };
+    this.deletion.dropTable ||= dropTable;
+  }
+
+  /** Local writes were captured (the worker's outbound listener). */
+  outboundSignalled(nowMs: number): void {
+    this.lastSignalAtMs = nowMs;
+    markPending(this.outbound, nowMs);
+  }
+
+  /** Streamed events were staged (the mapping's listener). */
+  streamEventsSignalled(): void {
+    this.stream.pending = true;
   }
 
   /** A message from the user is the signal to try again after a halt (except for the budget, which only time cures). */
   private unhalt(): void {
-    const s = this.s;
+    const s = this.carried;
     if (s.paused) return;
     if (s.state === 'API_BUDGET_EXHAUSTED') return;
     if (this.halted || s.state === 'PAUSED') {
@@ -322,4 +488,93 @@ export class MappingMachine {
       s.retryAtMs = null;
     }
   }
+
+  // ── what it shows ────────────────────────────────────────────────────────────────────────────────────
+
+  status(): MappingStatus {
+    const s = this.carried;
+    const o = this.outbound;
+    const st = this.stream;
+    return {
+      mappingId: this.run.mappingId,
+      objectName: s.config.objectName,
+      state: s.state,
+      paused: s.paused,
+      config: s.config,
+      table: s.table,
+      watermark: iso(s.watermarkMs),
+      lastPollAt: iso(s.lastPollAtMs),
+      lastPurgeSweepAt: iso(s.lastPurgeSweepMs),
+      nextPollAt: s.watermarkMs === null || this.halted ? null : iso(Math.max(this.nextPollAtMs(), s.lastPollAtMs ?? 0)),
+      lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
+      counts: s.counts,
+      lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
+      retryAt: iso(s.retryAtMs),
+      apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
+      outbound: {
+        access: o.installedAccess,
+        pending: o.pending,
+        nextFlushAt: iso(this.flushDueAtMs()),
+        lastFlushAt: iso(o.lastFlushAtMs),
+        flushes: o.flushes,
+        sent: o.sent,
+        failed: o.failed,
+      },
+      streaming: {
+        channel: st.channel,
+        applies: st.applies,
+        events: st.events,
+        lastAppliedAt: iso(st.lastAppliedAtMs),
+        fallbacks: st.fallbacks,
+        lastFallback: st.lastFallback && { reason: st.lastFallback.reason, at: iso(st.lastFallback.atMs)! },
+      },
+    };
+  }
+
+  // ── derived ──────────────────────────────────────────────────────────────────────────────────────────
+
+  private ref(): MappingRef {
+    return { mappingId: this.run.mappingId, config: this.carried.config };
+  }
+
+  /** Marks the registered subscription paused or not; its listener stops or resumes where it stood. */
+  private streamPause(paused: boolean): Step {
+    const s = this.carried;
+    return {
+      kind: 'stream-register', key: this.stream.registered,
+      input: { ...this.ref(), table: s.table!, fields: s.fields, workflowId: this.run.workflowId, enabled: true, paused },
+    };
+  }
+
+  private teardownInput(dropTable: boolean): TeardownInput {
+    const s = this.carried;
+    // Only a mapping that may have registered a PushTopic asks the org about it (a query and a delete).
+    const pushTopic = s.config.streamingSource === 'pushtopic' && (s.config.syncMode === 'event_driven' || this.stream.registered !== null);
+    return { ...this.ref(), table: s.table, dropTable, pushTopic };
+  }
+
+  /** The subscription this mapping should have registered now (null: none). */
+  private desiredStream(): string | null {
+    return desiredStream(this.carried.config, this.carried.table, this.carried.watermarkMs, this.carried.fields);
+  }
+
+  private outboundView(): OutboundView {
+    const s = this.carried;
+    return { access: s.config.access, table: s.table, flushIntervalSeconds: s.config.flushIntervalSeconds, o: this.outbound };
+  }
+
+  /** When the next outbound flush is due; null when none is pending (or outbound sync is off). */
+  private flushDueAtMs(): number | null {
+    return this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+  }
+
+  private nextPollAtMs(): number {
+    const s = this.carried;
+    if (s.syncRequested || s.lastPollAtMs === null) return 0;
+    return s.lastPollAtMs + s.config.pollIntervalSeconds * 1000;
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -1,8 +1,10 @@
 // The messages a mapping workflow answers. Updates run a validator first: a refused request never reaches
 // the workflow's state and the caller gets the reason (the API turns it into a 422).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { TeardownResult } from '../../activities/teardown-mapping';
+import type { ConfigPatch } from '../../domain/mapping-patch';
 import type { MappingConfig } from '../../domain/mapping-rules';
-import type { MappingState } from '../../domain/mapping-state';
+import type { MappingState } from './states';
 import type { LastError, MappingCounts } from './machine';
 
 export interface MappingStatus {
@@ -48,11 +50,16 @@ export interface MappingStatus {
 export const statusQuery = defineQuery<MappingStatus>('status');
 
 /** Partial reconfiguration in the Heroku Connect config shape (see domain/mapping-patch.ts). */
-export const reconfigureUpdate = defineUpdate<MappingConfig, [patch: unknown]>('reconfigure');
+export const reconfigureUpdate = defineUpdate<MappingConfig, [patch: ConfigPatch]>('reconfigure');
 export const pauseUpdate = defineUpdate<MappingStatus>('pause');
 export const resumeUpdate = defineUpdate<MappingStatus>('resume');
 export const syncNowUpdate = defineUpdate<MappingStatus>('syncNow');
 export const reloadUpdate = defineUpdate<MappingStatus>('reload');
+/**
+ * Ends the mapping: the workflow stops syncing, runs the teardown (capture triggers, ferry's rows for the
+ * mapping, its PushTopic, the table when `dropTable`), answers with what it removed, and completes.
+ */
+export const deleteUpdate = defineUpdate<TeardownResult, [options: { dropTable: boolean }]>('delete');
 
 /** A nudge with no payload: something may need the workflow's attention now (e.g. pending outbound work). */
 export const wakeSignal = defineSignal('wake');

@@ -18,6 +18,8 @@ export interface OutboundState {
   pending: boolean;
   /** When the pending work was first signalled; the flush is due a flush interval later. */
   pendingSinceMs: number | null;
+  /** Due at once rather than an interval after pendingSinceMs (capture just installed, or a backlog remains). */
+  flushNow?: boolean;
   lastFlushAtMs: number | null;
   lastArchiveAtMs: number | null;
   flushes: number;
@@ -46,32 +48,37 @@ export function needsCaptureInstall(v: OutboundView): boolean {
 /** When the next flush is due, or null when nothing is pending (no timer is armed). */
 export function flushDueAtMs(v: OutboundView): number | null {
   if (v.access !== 'read_write' || !v.o.pending || v.o.installedAccess !== 'read_write') return null;
-  return (v.o.pendingSinceMs ?? 0) + v.flushIntervalSeconds * 1000;
+  return (v.o.pendingSinceMs ?? 0) + (v.o.flushNow ? 0 : v.flushIntervalSeconds * 1000);
 }
 
 /** Local writes may be waiting (a signal arrived, or a run starts and cannot know). */
-export function markPending(o: OutboundState, nowMs: number): void {
+export function markPending(o: OutboundState, nowMs: number, flushNow = false): void {
   if (!o.pending) {
     o.pending = true;
     o.pendingSinceMs = nowMs;
+    o.flushNow = flushNow;
   }
 }
 
-export function installed(o: OutboundState, access: Access, table: string, nowMs: number): void {
+/** Capture is installed: a read_write table may already hold writes (made before, or while it was read_only). */
+export function markInstalled(o: OutboundState, access: Access, table: string, nowMs: number): void {
   o.installedAccess = access;
   o.installedTable = table;
-  if (access === 'read_write') markPending(o, nowMs - 1_000_000);
-  else {
-    o.pending = false;
-    o.pendingSinceMs = null;
-  }
+  if (access === 'read_write') markPending(o, nowMs, true);
+  else idle(o);
+}
+
+function idle(o: OutboundState): void {
+  o.pending = false;
+  o.pendingSinceMs = null;
+  o.flushNow = false;
 }
 
 /**
  * After a flush that started at `startedAtMs`: flush again at once when entries remain, stay pending when a
  * signal came in while it ran (its entries may not have been claimed), otherwise disarm the timer.
  */
-export function flushed(o: OutboundState, r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
+export function markFlushed(o: OutboundState, r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
   o.flushes += 1;
   o.sent += r.succeeded;
   o.failed += r.failed;
@@ -79,15 +86,16 @@ export function flushed(o: OutboundState, r: { succeeded: number; failed: number
   if (r.archived) o.lastArchiveAtMs = nowMs;
   if (r.remaining) {
     o.pending = true;
-    o.pendingSinceMs = nowMs - 1_000_000;
+    o.pendingSinceMs = nowMs;
+    o.flushNow = true;
   } else if (lastSignalAtMs !== null && lastSignalAtMs >= startedAtMs) {
     // Writes committed while the flush ran (none earlier than its start): keep the cadence of one flush
     // per interval, so no write waits longer than an interval plus a flush.
     o.pending = true;
     o.pendingSinceMs = startedAtMs;
+    o.flushNow = false;
   } else {
-    o.pending = false;
-    o.pendingSinceMs = null;
+    idle(o);
   }
 }
 

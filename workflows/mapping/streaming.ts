@@ -14,6 +14,8 @@ export interface StreamState {
   channel: string | null;
   /** A nudge arrived (or a run started with a subscription): staged events may be waiting. */
   pending: boolean;
+  /** The subscription is marked paused in Postgres: its listener stages nothing until it is resumed. */
+  paused?: boolean;
   applies: number;
   events: number;
   lastAppliedAtMs: number | null;
@@ -31,9 +33,10 @@ export function desiredStream(config: MappingConfig, table: string | null, water
   return `${config.streamingSource}|${fields.map((f) => f.name).join(',')}`;
 }
 
-export function registered(st: StreamState, key: string | null, channel: string | null): void {
+export function registered(st: StreamState, key: string | null, channel: string | null, paused = false): void {
   st.registered = key;
   st.channel = channel;
+  st.paused = key !== null && paused;
   // Apply once at once: the listener may have reported a catch-up, or staged events under an earlier registration.
   st.pending = key !== null;
 }

@@ -1,20 +1,21 @@
-// One long-lived workflow per mapping. It loops: ask the machine for the next step, run that step's
-// activity, feed the outcome back, and sleep until the next poll or an earlier message. It continues as new
-// before its history grows large, carrying a small versioned state.
+// One long-lived workflow per mapping. It loops: ask the machine (machine.ts) for the next step, run that
+// step's activity with the input the machine gave, hand the outcome back, and sleep until the next poll or an
+// earlier message. It continues as new before its history grows large, carrying a small versioned state, and
+// completes when the mapping is deleted (after its teardown step).
 import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { applyConfigPatch } from '../../domain/mapping-patch';
+import type { TeardownResult } from '../../activities/teardown-mapping';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import { FERRY_STATE } from '../../infra/search-attributes';
-import { initialState, MappingMachine, upgrade, type CarriedState, type Step } from './machine';
+import { MappingMachine, type ActivityStep, type CarriedState, type StepFailure, type StepOutcome, type StepResults } from './machine';
 import {
-  outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, streamEventsSignal, syncNowUpdate, wakeSignal,
-  type MappingStatus,
+  deleteUpdate, outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, streamEventsSignal,
+  syncNowUpdate, wakeSignal,
 } from './messages';
-import { markPending, MAX_SIGNALS_PER_RUN } from './outbound';
+import { MAX_SIGNALS_PER_RUN } from './outbound';
 
 export interface MappingWorkflowInput {
   mappingId: string;
@@ -55,59 +56,84 @@ function longActivities(heartbeatTimeoutMs = 120_000) {
   };
 }
 
-export async function mappingWorkflow(input: MappingWorkflowInput): Promise<never> {
-  const m = new MappingMachine(input.carried ? upgrade(input.carried) : initialState(input.config));
+type Runners = { [K in ActivityStep['kind']]: (input: Extract<ActivityStep, { kind: K }>['input']) => Promise<StepResults[K]> };
+
+/** Which activity runs each step, under which timeouts. */
+function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>): Runners {
+  return {
+    prepare: quick.prepareMapping,
+    load: loads.loadObject,
+    poll: polls.pollChanges,
+    'purge-sweep': quick.syncPurgedDeletes,
+    'set-access': quick.setAccessMode,
+    flush: flushes.flushOutbound,
+    'stream-register': quick.registerStream,
+    'stream-apply': polls.applyStreamEvents,
+    teardown: quick.teardownMapping,
+  };
+}
+
+export async function mappingWorkflow(input: MappingWorkflowInput): Promise<TeardownResult> {
+  // Histories recorded before outbound sync (or before pausing stopped the streaming listener) replay without it.
+  const outboundEnabled = patched('outbound-sync');
+  const pauseStreams = patched('pause-stream-listeners');
+  const m = MappingMachine.startRun(input.config, input.carried, {
+    mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
+  }, Date.now());
   let woken = false;
   const wake = (): void => {
     woken = true;
   };
 
-  setHandler(statusQuery, () => status(input.mappingId, m));
+  setHandler(statusQuery, () => m.status());
+  // The patch was validated by the API and by this validator; the handler applies what the validator accepted.
   setHandler(reconfigureUpdate, (patch) => {
-    m.reconfigure(applyConfigPatch(m.s.config, patch));
+    const config = m.reconfigure(patch);
     wake();
-    return m.s.config;
-  }, { validator: (patch) => void applyConfigPatch(m.s.config, patch) });
-  setHandler(pauseUpdate, () => (m.pause(), wake(), status(input.mappingId, m)));
-  setHandler(resumeUpdate, () => (m.resume(), wake(), status(input.mappingId, m)));
-  setHandler(syncNowUpdate, () => (m.syncNow(), wake(), status(input.mappingId, m)));
-  setHandler(reloadUpdate, () => (m.reload(), wake(), status(input.mappingId, m)), {
-    validator: () => {
-      if (m.s.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to reload');
+    return config;
+  }, { validator: (patch) => void m.checkReconfigure(patch) });
+  setHandler(pauseUpdate, () => (m.pause(), wake(), m.status()));
+  setHandler(resumeUpdate, () => (m.resume(), wake(), m.status()));
+  setHandler(syncNowUpdate, () => (m.syncNow(), wake(), m.status()));
+  setHandler(reloadUpdate, () => (m.reload(), wake(), m.status()), { validator: () => m.checkReload() });
+  setHandler(deleteUpdate, async ({ dropTable }) => {
+    m.requestDeletion(dropTable);
+    wake();
+    await condition(() => m.deleted !== null);
+    return m.deleted!;
+  }, {
+    validator: (options) => {
+      if (typeof options?.dropTable !== 'boolean') throw new Error('dropTable must be true or false');
     },
   });
   setHandler(wakeSignal, wake);
-  // Histories recorded before outbound sync replay without it; every new run has it.
-  m.outboundEnabled = patched('outbound-sync');
   let signals = 0;
   setHandler(outboundPendingSignal, () => {
     signals += 1;
-    m.lastSignalAtMs = Date.now();
-    markPending(m.outbound, Date.now());
+    m.outboundSignalled(Date.now());
     wake();
   });
   setHandler(streamEventsSignal, () => {
     signals += 1;
-    m.stream.pending = true;
+    m.streamEventsSignalled();
     wake();
   });
-  // A new run cannot know whether events were staged while no run listened: apply once.
-  if (m.stream.registered !== null) m.stream.pending = true;
-  // A new run cannot know whether writes were captured while no run listened: look once.
-  if (m.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, Date.now());
 
-  let shownState = m.s.state;
+  let shownState = m.state;
   const showState = () => {
-    if (m.s.state !== shownState) {
-      shownState = m.s.state;
-      upsertSearchAttributes([{ key: FERRY_STATE, value: m.s.state }]);
+    if (m.state !== shownState) {
+      shownState = m.state;
+      upsertSearchAttributes([{ key: FERRY_STATE, value: m.state }]);
     }
   };
   showState();
 
-  const long = longActivities(input.heartbeatTimeoutMs);
+  const run = runners(longActivities(input.heartbeatTimeoutMs));
   let steps = 0;
-  for (;;) {
+  while (m.deleted === null) {
+    // Updates answer before the loop acts on them: their completion then comes first in the history whether
+    // this task runs live or is replayed (the update and the wake-up may reach a replay in other activations).
+    await condition(() => allHandlersFinished() || m.deletionRequested);
     const now = Date.now();
     const step = m.nextStep(now);
     if (step.kind === 'wait') {
@@ -120,7 +146,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     steps += 1;
     m.begin(step);
     showState();
-    await runStep(m, input, step, long);
+    m.apply(step, await runStep(step, run), Date.now());
     showState();
     // A continuous stream (or an outbound backlog, flushed back to back) keeps the loop busy and never
     // reaches a wait: continue as new from here too (only after stream applies and flushes, steps older
@@ -128,121 +154,34 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     if ((step.kind === 'stream-apply' || step.kind === 'flush') && (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN)) break;
   }
   await condition(allHandlersFinished);
-  return continueAsNew<typeof mappingWorkflow>({ ...input, carried: m.s });
+  const deleted = m.deleted;
+  if (deleted !== null) return deleted;
+  return continueAsNew<typeof mappingWorkflow>({ ...input, carried: m.carry() });
 }
 
 function shouldContinueAsNew(steps: number, testLimit?: number): boolean {
   return workflowInfo().continueAsNewSuggested || (testLimit !== undefined && steps >= testLimit);
 }
 
-async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Step, { polls, loads, flushes }: ReturnType<typeof longActivities>): Promise<void> {
-  const ref = { mappingId: input.mappingId, config: m.s.config };
+/** Runs the step's activity; a failure comes back as the outcome, classified at the activity boundary. */
+async function runStep<S extends ActivityStep>(step: S, run: Runners): Promise<StepOutcome<S>> {
   try {
-    switch (step.kind) {
-      case 'prepare': {
-        const r = await quick.prepareMapping(ref);
-        m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.prepared(r.table, r.fields);
-        break;
-      }
-      case 'load': {
-        const r = await loads.loadObject({ ...ref, table: m.s.table!, fields: m.s.fields, target: step.target, pageRecords: input.bulkPageRecords });
-        if (step.target === 'reload') await quick.swapReloadedTable({ ...ref, table: m.s.table! });
-        m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.loaded(step.target, r, Date.now());
-        break;
-      }
-      case 'poll': {
-        const r = await polls.pollChanges({ ...ref, table: m.s.table!, fields: m.s.fields, fromMs: m.s.watermarkMs! });
-        m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.polled(r, Date.now());
-        break;
-      }
-      case 'set-access': {
-        const access = m.s.config.access;
-        await quick.setAccessMode({ ...ref, table: m.s.table!, workflowId: workflowInfo().workflowId });
-        m.accessSet(access, Date.now());
-        break;
-      }
-      case 'flush': {
-        const startedAtMs = Date.now();
-        const r = await flushes.flushOutbound({ ...ref, table: m.s.table!, fields: m.s.fields, archive: step.archive });
-        m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.flushed({ ...r, archived: step.archive }, startedAtMs, m.lastSignalAtMs, Date.now());
-        break;
-      }
-      case 'stream-register': {
-        const key = m.desiredStream();
-        const r = await quick.registerStream({ ...ref, table: m.s.table!, fields: m.s.fields, workflowId: workflowInfo().workflowId, enabled: step.enabled });
-        if (r.apiCallsInWindow !== null) m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.streamRegistered(step.enabled ? key : null, r.channel);
-        break;
-      }
-      case 'stream-apply': {
-        // Consumed now: a nudge that arrives while the step runs sets it again.
-        m.stream.pending = false;
-        const r = await polls.applyStreamEvents({ ...ref, table: m.s.table!, fields: m.s.fields });
-        if (r.apiCallsInWindow !== null) m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.streamApplied(r, Date.now());
-        break;
-      }
-      case 'purge-sweep': {
-        const from = m.s.lastPurgeSweepMs ?? m.s.watermarkMs!;
-        const r = await quick.syncPurgedDeletes({ ...ref, table: m.s.table!, fromMs: from - 60_000 });
-        m.apiUsage(r.apiCallsInWindow, Date.now());
-        m.swept(r, Date.now());
-        break;
-      }
+    const result = await (run[step.kind] as (input: S['input']) => Promise<StepResults[S['kind']]>)(step.input);
+    // A reload's table is swapped in by the load itself; runs recorded before that still ran this (a no-op since).
+    if (step.kind === 'load' && step.input.target === 'reload' && !patched('reload-swaps-in-load')) {
+      await quick.swapReloadedTable({ mappingId: step.input.mappingId, config: step.input.config, table: step.input.table });
     }
+    return { ok: true, result };
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as { retryAtMs?: number } | undefined;
-      m.failed(cause.type ?? 'Error', cause.message, Date.now(), details?.retryAtMs);
-    } else {
-      m.failed('Error', err instanceof Error ? err.message : String(err), Date.now());
-    }
+    return { ok: false, failure: failureOf(err) };
   }
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-function status(mappingId: string, m: MappingMachine): MappingStatus {
-  const s = m.s;
-  return {
-    mappingId,
-    objectName: s.config.objectName,
-    state: s.state,
-    paused: s.paused,
-    config: s.config,
-    table: s.table,
-    watermark: iso(s.watermarkMs),
-    lastPollAt: iso(s.lastPollAtMs),
-    lastPurgeSweepAt: iso(s.lastPurgeSweepMs),
-    nextPollAt: s.watermarkMs === null || m.halted ? null : iso(Math.max(m.nextPollAtMs(), s.lastPollAtMs ?? 0)),
-    lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
-    counts: s.counts,
-    lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
-    retryAt: iso(s.retryAtMs),
-    apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
-    outbound: {
-      access: m.outbound.installedAccess,
-      pending: m.outbound.pending,
-      nextFlushAt: iso(m.flushDueAtMs()),
-      lastFlushAt: iso(m.outbound.lastFlushAtMs),
-      flushes: m.outbound.flushes,
-      sent: m.outbound.sent,
-      failed: m.outbound.failed,
-    },
-    streaming: {
-      channel: m.stream.channel,
-      applies: m.stream.applies,
-      events: m.stream.events,
-      lastAppliedAt: iso(m.stream.lastAppliedAtMs),
-      fallbacks: m.stream.fallbacks,
-      lastFallback: m.stream.lastFallback && { reason: m.stream.lastFallback.reason, at: iso(m.stream.lastFallback.atMs)! },
-    },
-  };
+function failureOf(err: unknown): StepFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { retryAtMs?: number } | undefined;
+    return { type: cause.type ?? 'Error', message: cause.message, retryAtMs: details?.retryAtMs };
+  }
+  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
 }

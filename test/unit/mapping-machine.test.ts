@@ -1,0 +1,215 @@
+// The mapping machine on its own: which step comes next (with the activity's input), and what each outcome
+// does to the state. Scenarios are tables of [what happened, when, what comes next, the state shown].
+import { describe, expect, it } from 'vitest';
+import { POLL_OVERLAP_MS, PURGE_SWEEP_INTERVAL_MS, SYSTEM_ERROR_RETRY_MS, type MappingMachine } from '../../workflows/mapping/machine';
+import { fail, loaded, machine, result, RUN, succeed } from '../support/machine';
+import { mappingConfig } from '../support/mappings';
+
+const polling = mappingConfig('Account', ['Id', 'Name']);
+const readWrite = mappingConfig('Account', ['Id', 'Name'], { access: 'read_write', flush_interval_seconds: 10 });
+const streaming = mappingConfig('Account', ['Id', 'Name'], { sync_mode: 'event_driven', streaming_source: 'pushtopic' });
+const POLL_MS = polling.pollIntervalSeconds * 1000;
+
+type Row = [name: string, act: (m: MappingMachine) => void, nowMs: number, next: Record<string, unknown>, state: string];
+
+function runTable(start: () => MappingMachine, rows: Row[]) {
+  const m = start();
+  for (const [name, act, nowMs, next, state] of rows) {
+    act(m);
+    expect(m.nextStep(nowMs), name).toMatchObject(next);
+    expect(m.state, name).toBe(state);
+  }
+}
+
+describe('load', () => {
+  it('prepares, installs capture, loads, then polls and sweeps', () => {
+    const m = machine(polling);
+    expect(m.nextStep(0)).toEqual({ kind: 'prepare', input: { mappingId: RUN.mappingId, config: polling } });
+    expect(m.state).toBe('INITIAL');
+    succeed(m, 'prepare', 1);
+    expect(m.nextStep(2)).toEqual({ kind: 'set-access', input: { mappingId: RUN.mappingId, config: polling, table: 'account', workflowId: RUN.workflowId } });
+    succeed(m, 'set-access', 2);
+    const load = m.nextStep(3);
+    expect(load).toMatchObject({ kind: 'load', input: { table: 'account', target: 'live', fields: [{ name: 'Id' }, { name: 'Name' }] } });
+    m.begin(load as Extract<typeof load, { kind: 'load' }>);
+    expect(m.state).toBe('LOADING_BULK_JOB');
+    m.apply(load as Extract<typeof load, { kind: 'load' }>, { ok: true, result: result.load({ startedAtMs: 100_000, rowsLoaded: 7 }) }, 150_000);
+    expect(m.state).toBe('DATA_SYNCED');
+    expect(m.nextStep(150_001)).toMatchObject({ kind: 'poll', input: { fromMs: 100_000 - POLL_OVERLAP_MS } });
+    expect(m.status()).toMatchObject({ lastLoad: { mode: 'bulk', rows: 7 }, counts: { loads: 1, inserted: 1 }, apiCalls: { usedInWindow: 4 } });
+  });
+
+  it('passes the page size the workflow was given to loads', () => {
+    const m = machine(polling, { bulkPageRecords: 500 });
+    succeed(m, 'prepare', 0);
+    succeed(m, 'set-access', 0);
+    expect(m.nextStep(0)).toMatchObject({ kind: 'load', input: { pageRecords: 500 } });
+  });
+});
+
+describe('poll', () => {
+  it.each<[string, number, Record<string, unknown>]>([
+    ['right after the first poll and sweep: wait for the next poll', 100_001, { kind: 'wait', untilMs: 100_000 + POLL_MS }],
+    ['the poll interval passed: poll from the watermark', 100_000 + POLL_MS, { kind: 'poll', input: { fromMs: 100_000 - POLL_OVERLAP_MS } }],
+  ])('%s', (_name, nowMs, next) => {
+    expect(loaded(polling).nextStep(nowMs)).toMatchObject(next);
+  });
+
+  runTableCase('sync now polls at once; the sweep comes hourly', () => loaded(polling), [
+    ['sync now', (m) => m.syncNow(), 100_010, { kind: 'poll' }, 'DATA_SYNCED'],
+    ['polled', (m) => succeed(m, 'poll', 100_010, result.poll({ toMs: 100_010, inserted: 2 })), 100_011, { kind: 'wait' }, 'DATA_SYNCED'],
+    ['an hour on, the poll comes first', () => undefined, 100_000 + PURGE_SWEEP_INTERVAL_MS, { kind: 'poll' }, 'DATA_SYNCED'],
+    ['then the sweep', (m) => succeed(m, 'poll', 100_000 + PURGE_SWEEP_INTERVAL_MS), 100_000 + PURGE_SWEEP_INTERVAL_MS, { kind: 'purge-sweep', input: { fromMs: 100_000 - 60_000 } }, 'DATA_SYNCED'],
+  ]);
+});
+
+describe('failure', () => {
+  const T = 100_000 + POLL_MS;
+  it.each<[string, string, string, number | null]>([
+    ['a refused config halts until the user acts', 'BadConfig', 'BAD_CONFIG', null],
+    ['refused credentials halt until the user acts', 'Unauthorized', 'UNAUTHORIZED', null],
+    ['anything else is retried after a minute', 'Error', 'SYSTEM_ERROR', 100_000 + POLL_MS + SYSTEM_ERROR_RETRY_MS],
+  ])('%s', (_name, type, state, retryAtMs) => {
+    const m = loaded(polling);
+    fail(m, 'poll', T, { type, message: 'boom' });
+    expect(m.state).toBe(state);
+    expect(m.nextStep(T + 1)).toEqual({ kind: 'wait', untilMs: retryAtMs });
+    expect(m.status()).toMatchObject({ lastError: { type, message: 'boom' }, nextPollAt: null });
+    if (retryAtMs !== null) expect(m.nextStep(retryAtMs)).toMatchObject({ kind: 'poll' });
+  });
+
+  runTableCase('a refused config is prepared again after a reconfigure', () => machine(polling), [
+    ['describe refuses', (m) => fail(m, 'prepare', 0, { type: 'BadConfig', message: 'no such field' }), 1, { kind: 'wait', untilMs: null }, 'BAD_CONFIG'],
+    ['the user fixes the fields', (m) => m.reconfigure({ fields: ['Id'] }), 2, { kind: 'prepare' }, 'INITIAL'],
+  ]);
+});
+
+describe('budget wait', () => {
+  runTableCase('a spent budget waits until the ledger frees calls; messages do not cut the wait short', () => loaded(polling), [
+    ['the poll finds the budget spent', (m) => fail(m, 'poll', 100_000 + POLL_MS, { type: 'ApiBudgetExhausted', message: 'spent', retryAtMs: 900_000 }), 800_000, { kind: 'wait', untilMs: 900_000 }, 'API_BUDGET_EXHAUSTED'],
+    ['sync now', (m) => m.syncNow(), 800_001, { kind: 'wait', untilMs: 900_000 }, 'API_BUDGET_EXHAUSTED'],
+    ['time frees calls', () => undefined, 900_000, { kind: 'poll' }, 'API_BUDGET_EXHAUSTED'],
+    ['the poll goes through', (m) => succeed(m, 'poll', 900_000), 900_001, { kind: 'wait' }, 'DATA_SYNCED'],
+  ]);
+
+  it('waits a minute when the ledger names no time', () => {
+    const m = loaded(polling);
+    fail(m, 'poll', 100_000 + POLL_MS, { type: 'ApiBudgetExhausted', message: 'spent' });
+    expect(m.nextStep(100_000 + POLL_MS)).toEqual({ kind: 'wait', untilMs: 100_000 + POLL_MS + 60_000 });
+  });
+});
+
+describe('pause and resume', () => {
+  runTableCase('a paused mapping takes no step until resumed', () => loaded(polling), [
+    ['pause', (m) => m.pause(), 100_000 + POLL_MS, { kind: 'wait', untilMs: null }, 'PAUSED'],
+    ['sync now while paused', (m) => m.syncNow(), 100_000 + POLL_MS, { kind: 'wait', untilMs: null }, 'PAUSED'],
+    ['resume', (m) => m.resume(), 100_000 + POLL_MS, { kind: 'poll' }, 'DATA_SYNCED'],
+  ]);
+
+  runTableCase('pausing a streaming mapping pauses its listener; resuming resumes it and applies once', () => loaded(streaming), [
+    ['pause', (m) => m.pause(), 100_001, { kind: 'stream-register', input: { paused: true } }, 'PAUSED'],
+    ['the subscription is paused', (m) => succeed(m, 'stream-register', 100_001), 100_002, { kind: 'wait', untilMs: null }, 'PAUSED'],
+    ['events signalled while paused', (m) => m.streamEventsSignalled(), 100_003, { kind: 'wait', untilMs: null }, 'PAUSED'],
+    ['resume', (m) => m.resume(), 100_004, { kind: 'stream-register', input: { paused: false } }, 'DATA_SYNCED'],
+    ['the subscription runs again', (m) => succeed(m, 'stream-register', 100_004), 100_005, { kind: 'stream-apply' }, 'STREAMING'],
+  ]);
+
+  it('replaying a run from before paused listeners: pausing takes no step', () => {
+    const m = loaded(streaming, { pauseStreams: false });
+    m.pause();
+    expect(m.nextStep(100_001)).toEqual({ kind: 'wait', untilMs: null });
+  });
+});
+
+describe('reload', () => {
+  runTableCase('a reload builds the table beside the live one, then installs capture on the new table', () => loaded(readWrite), [
+    ['reload', (m) => m.reload(), 100_001, { kind: 'load', input: { target: 'reload' } }, 'DATA_SYNCED'],
+    ['reloaded', (m) => succeed(m, 'load', 100_001, result.load({ startedAtMs: 90_000 })), 100_002, { kind: 'set-access', input: { table: 'account' } }, 'DATA_SYNCED'],
+    ['capture installed: the flush of writes made meanwhile is due at once', (m) => succeed(m, 'set-access', 100_002, result['set-access']({ access: 'read_write' })), 100_002, { kind: 'flush' }, 'DATA_SYNCED'],
+    ['flushed: the next poll starts from the reload', (m) => succeed(m, 'flush', 100_002), 100_000 + POLL_MS, { kind: 'poll', input: { fromMs: 90_000 - POLL_OVERLAP_MS } }, 'DATA_SYNCED'],
+  ]);
+
+  it('refuses a reload before the initial load', () => {
+    expect(() => machine(polling).checkReload()).toThrow('The initial load has not completed yet');
+    expect(() => loaded(polling).checkReload()).not.toThrow();
+  });
+
+  runTableCase('an added field is loaded into the live table (RESYNC) after the table is altered (SCHEMA_CHANGED)', () => loaded(polling), [
+    ['add Phone', (m) => m.reconfigure({ fields: ['Id', 'Name', 'Phone'] }), 100_001, { kind: 'prepare' }, 'DATA_SYNCED'],
+    ['altered', (m) => succeed(m, 'prepare', 100_001, result.prepare({ fields: [...result.prepare().fields, { name: 'Phone', column: 'phone', sfType: 'phone', pgType: 'varchar(40)' }] })), 100_002, { kind: 'load', input: { target: 'live' } }, 'DATA_SYNCED'],
+  ]);
+});
+
+describe('streaming', () => {
+  runTableCase('registers once loaded, applies on nudges, and drops the PushTopic when switched to polling', () => loaded(streaming), [
+    ['idle', () => undefined, 100_001, { kind: 'wait' }, 'STREAMING'],
+    ['nudged', (m) => m.streamEventsSignalled(), 100_002, { kind: 'stream-apply', input: { table: 'account' } }, 'STREAMING'],
+    ['a backlog remains', (m) => succeed(m, 'stream-apply', 100_002, result['stream-apply']({ events: 2_000, remaining: true })), 100_003, { kind: 'stream-apply' }, 'STREAMING'],
+    ['a gap asks for a catch-up poll', (m) => succeed(m, 'stream-apply', 100_003, result['stream-apply']({ catchUp: 'GAP_OVERFLOW' })), 100_004, { kind: 'poll' }, 'STREAMING'],
+    ['polling again', (m) => { succeed(m, 'poll', 100_004); m.reconfigure({ syncMode: 'polling' }); }, 100_005, { kind: 'stream-register', key: null, input: { enabled: false, removePushTopic: true } }, 'STREAMING'],
+    ['unregistered', (m) => succeed(m, 'stream-register', 100_005, result['stream-register']({ channel: null, apiCallsInWindow: 9 })), 100_006, { kind: 'wait' }, 'DATA_SYNCED'],
+  ]);
+
+  it('CDC has no PushTopic to remove', () => {
+    const cdc = mappingConfig('Account', ['Id', 'Name'], { sync_mode: 'event_driven', streaming_source: 'cdc' });
+    const m = loaded(cdc);
+    m.reconfigure({ syncMode: 'polling' });
+    const step = m.nextStep(100_001);
+    expect(step).toMatchObject({ kind: 'stream-register', input: { enabled: false } });
+    expect(step.kind === 'stream-register' && step.input.removePushTopic).toBeFalsy();
+  });
+});
+
+describe('outbound', () => {
+  runTableCase('a read_write mapping flushes an interval after the first signal, and at once while a backlog remains', () => loaded(readWrite), [
+    ['idle', () => undefined, 100_001, { kind: 'wait', untilMs: 100_000 + POLL_MS }, 'DATA_SYNCED'],
+    ['a write is signalled', (m) => m.outboundSignalled(100_001), 100_002, { kind: 'wait', untilMs: 110_001 }, 'DATA_SYNCED'],
+    ['the interval passed', () => undefined, 110_001, { kind: 'flush', input: { table: 'account', archive: false }, startedAtMs: 110_001 }, 'DATA_SYNCED'],
+    ['the claim limit was reached', (m) => succeed(m, 'flush', 110_001, result.flush({ remaining: true })), 110_002, { kind: 'flush' }, 'DATA_SYNCED'],
+    ['the backlog is flushed', (m) => succeed(m, 'flush', 110_002), 110_003, { kind: 'wait', untilMs: 100_000 + POLL_MS }, 'DATA_SYNCED'],
+  ]);
+
+  it('counts what flushes sent and failed', () => {
+    const m = loaded(readWrite);
+    m.outboundSignalled(100_001);
+    succeed(m, 'flush', 110_001, result.flush({ succeeded: 3, failed: 1 }));
+    expect(m.status().outbound).toMatchObject({ access: 'read_write', pending: false, flushes: 2, sent: 4, failed: 1 });
+  });
+
+  it('a run replaying a history from before outbound sync never flushes', () => {
+    const m = machine(readWrite, { outboundEnabled: false });
+    succeed(m, 'prepare', 0);
+    expect(m.nextStep(0)).toMatchObject({ kind: 'load' });
+  });
+});
+
+describe('deletion', () => {
+  it.each<[string, (m: MappingMachine) => void]>([
+    ['from a synced mapping', () => undefined],
+    ['from a paused mapping', (m) => m.pause()],
+    ['from a halted mapping', (m) => fail(m, 'poll', 100_000 + POLL_MS, { type: 'Unauthorized', message: 'no' })],
+  ])('tears down first, %s', (_name, before) => {
+    const m = loaded(streaming);
+    before(m);
+    m.requestDeletion(true);
+    const step = m.nextStep(100_000 + POLL_MS);
+    expect(step).toEqual({ kind: 'teardown', input: { mappingId: RUN.mappingId, config: streaming, table: 'account', dropTable: true, pushTopic: true } });
+    expect(m.deleted).toBeNull();
+    succeed(m, 'teardown', 100_000 + POLL_MS, result.teardown({ tableDropped: true }));
+    expect(m.deleted).toEqual({ table: 'account', tableDropped: true, pushTopicLeft: null });
+  });
+
+  it('a failed teardown is tried again after a while; a polling mapping has no PushTopic to remove', () => {
+    const m = loaded(polling);
+    m.requestDeletion(false);
+    expect(m.nextStep(100_001)).toMatchObject({ kind: 'teardown', input: { dropTable: false, pushTopic: false } });
+    fail(m, 'teardown', 100_001, { type: 'Error', message: 'Postgres is down' });
+    expect(m.state).toBe('SYSTEM_ERROR');
+    expect(m.nextStep(100_002)).toEqual({ kind: 'wait', untilMs: 100_001 + SYSTEM_ERROR_RETRY_MS });
+    expect(m.nextStep(100_001 + SYSTEM_ERROR_RETRY_MS)).toMatchObject({ kind: 'teardown' });
+  });
+});
+
+function runTableCase(name: string, start: () => MappingMachine, rows: Row[]) {
+  it(name, () => runTable(start, rows));
+}

@@ -5,7 +5,9 @@ import type { EventEmitter } from 'node:events';
 
 export type SfFieldType =
   | 'id' | 'string' | 'textarea' | 'picklist' | 'multipicklist' | 'boolean' | 'int' | 'double' | 'currency'
-  | 'percent' | 'date' | 'datetime' | 'time' | 'email' | 'phone' | 'url' | 'reference';
+  | 'percent' | 'date' | 'datetime' | 'time' | 'email' | 'phone' | 'url' | 'reference' | 'combobox'
+  /** Compound fields: read-only views over their component fields (BillingAddress, a geolocation). */
+  | 'address' | 'location';
 
 /** A field as the per-object describe returns it (subset of Salesforce's DescribeFieldResult). */
 export interface FieldDef {
@@ -30,6 +32,23 @@ export interface FieldDef {
   picklistValues: { value: string; label: string; active: boolean; defaultValue: boolean }[];
   referenceTo: string[];
   relationshipName: string | null;
+  /** The compound field this one is a component of (BillingCity → BillingAddress, FirstName → Name). */
+  compoundFieldName?: string | null;
+  /** Auto Number name fields: generated on create, read-only. */
+  autoNumber?: boolean;
+  /** The object's name field (Name, or Subject/CaseNumber … on objects without a Name). */
+  nameField?: boolean;
+  /** Describe's idLookup: usable as the key of an upsert (Id, external ids, some standard unique fields). */
+  idLookup?: boolean;
+}
+
+/** A record type of an object (RecordType row), as describe's recordTypeInfos lists it. */
+export interface RecordTypeDef {
+  id: string;
+  developerName: string;
+  name: string;
+  active: boolean;
+  defaultRecordTypeMapping: boolean;
 }
 
 export interface ObjectDef {
@@ -46,6 +65,10 @@ export interface ObjectDef {
   replicateable: boolean;
   retrieveable: boolean;
   fields: FieldDef[];
+  /** Record types defined for the object (the Master record type is implicit); ids are filled in by the org. */
+  recordTypes?: RecordTypeDef[];
+  /** Describe flags that differ from the emulator's defaults (searchable, mergeable, triggerable …). */
+  flags?: Record<string, boolean>;
 }
 
 /**

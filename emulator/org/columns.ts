@@ -2,6 +2,7 @@
 // NaN for null, booleans in Int8Arrays, everything else in plain arrays of strings: a few bytes a value
 // instead of a JS object per record, which is what lets one emulator hold millions of records.
 import type { SfFieldType } from '../contract.js';
+import { makeId } from './ids.js';
 
 export type StoredValue = string | number | boolean | null;
 
@@ -67,6 +68,35 @@ export class StrColumn implements Column {
   }
   reserve(capacity: number): void {
     while (this.chunks.length * CHUNK < capacity) this.chunks.push(new Array<string | null>(CHUNK).fill(null));
+  }
+}
+
+/** An Auto Number name field: generated from the row (rows are created in order, as Auto Numbers count). */
+export class AutoNumberColumn implements Column {
+  readonly kind = 'str';
+  private readonly head: string;
+  private readonly tail: string;
+  private readonly digits: number;
+  constructor(displayFormat: string, private readonly start: number) {
+    const m = /\{(0+)\}/.exec(displayFormat);
+    this.head = m ? displayFormat.slice(0, m.index) : displayFormat;
+    this.tail = m ? displayFormat.slice(m.index + m[0].length) : '';
+    this.digits = m ? m[1].length : 0;
+  }
+  get(row: number): string {
+    return `${this.head}${String(this.start + row).padStart(this.digits, '0')}${this.tail}`;
+  }
+  set(): void {}
+  reserve(): void {}
+}
+
+/** A custom object's text Name: when none was given, the record's 15-character id (what Salesforce stores). */
+export class IdDefaultColumn extends StrColumn {
+  constructor(private readonly keyPrefix: string) {
+    super();
+  }
+  override get(row: number): string {
+    return super.get(row) ?? makeId(this.keyPrefix, row + 1).slice(0, 15);
   }
 }
 

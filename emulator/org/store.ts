@@ -62,7 +62,20 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
       this.tablesByExactName.set(def.name, table);
       this.byPrefix.set(def.keyPrefix, table);
     }
-    return this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+    const userId = this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+    this.createRecordTypes();
+    return userId;
+  }
+
+  /** RecordType rows for the record types the schema defines (created in order, so their ids survive a reset). */
+  private createRecordTypes(): void {
+    const recordTypes = this.tableByName('RecordType');
+    if (!recordTypes) return;
+    for (const def of this.opts.objects) {
+      for (const rt of def.recordTypes ?? []) {
+        rt.id = this.insert(recordTypes, { Name: rt.name, DeveloperName: rt.developerName, SobjectType: def.name, IsActive: rt.active }, 'emulator/admin');
+      }
+    }
   }
 
   /** Forgets every record (admin reset) and emits 'reset'; the clock keeps moving forward so stamps stay unique. */
@@ -141,8 +154,16 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   create(object: string, values: SfRecord, origin: string): string {
     const table = this.mustTable(object);
     if (!table.def.createable) throw new SfRecordError([fieldError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `${table.name} cannot be created`)]);
+    return this.insert(table, values, origin);
+  }
+
+  private insert(table: Table, values: SfRecord, origin: string): string {
     const defaults = CREATE_DEFAULTS[table.name];
-    const withDefaults = defaults ? { ...defaults, ...values } : values;
+    let withDefaults = defaults ? { ...defaults, ...values } : values;
+    const defaultRecordType = table.def.recordTypes?.find((r) => r.defaultRecordTypeMapping);
+    if (defaultRecordType && !Object.keys(values).some((k) => k.toLowerCase() === 'recordtypeid')) {
+      withDefaults = { ...withDefaults, RecordTypeId: defaultRecordType.id };
+    }
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
     checkPushTopicQuery(this.compileForCheck, table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
@@ -179,7 +200,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     let after: SfRecord | undefined;
     if (before) {
       const now = table.record(row);
-      changed = Object.keys(now).filter((k) => now[k] !== before[k]);
+      // Compound values (BillingAddress) are fresh objects each time: their components say what changed.
+      changed = Object.keys(now).filter((k) => now[k] !== before[k] && (typeof now[k] !== 'object' || now[k] === null) && (typeof before[k] !== 'object' || before[k] === null));
       // Every update sets both, even when commits in the same millisecond leave their value as it was.
       for (const f of ['LastModifiedDate', 'SystemModstamp']) if (!changed.includes(f)) changed.push(f);
       after = now;
@@ -331,9 +353,9 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   }
 }
 
-/** The fields a created or undeleted record fills: every non-null one but IsDeleted. */
+/** The fields a created or undeleted record fills: every non-null one but IsDeleted and compounds (their components count). */
 function filledFields(record: SfRecord): string[] {
   const fields: string[] = [];
-  for (const field in record) if (record[field] !== null && field !== 'IsDeleted') fields.push(field);
+  for (const field in record) if (record[field] !== null && field !== 'IsDeleted' && typeof record[field] !== 'object') fields.push(field);
   return fields;
 }

@@ -131,6 +131,8 @@ export interface QueryOptions {
   scanAll: boolean;
   /** API version used in each row's `attributes.url` (default: the emulator's version). */
   apiVersion?: string;
+  /** A Bulk API query: compound fields (BillingAddress) are refused, as Salesforce refuses them there. */
+  bulk?: boolean;
 }
 
 /**
@@ -196,6 +198,12 @@ export interface OrgStore extends EventEmitter {
   count(object: string): number;
   /** Added: like query(), with random access to rows and a flat-values fast path (REST paging, Bulk 2.0 CSV). */
   queryCursor(soql: string, opts: QueryOptions): QueryCursor;
+  /** Added: the query plan of a SOQL query (REST `query?explain=`). */
+  explain(soql: string, apiVersion?: string): unknown;
+  /** Added: runs basic SOSL (`FIND {term} … RETURNING …`); REST /search. */
+  search(sosl: string, apiVersion?: string): { searchRecords: SfRow[] };
+  /** Added: the records viewed most recently (FOR VIEW), newest first; REST /recent. */
+  recent(limit: number, apiVersion?: string): SfRow[];
   /** Added: compiles SOQL into a record matcher; throws SfRequestError like query(). */
   compileSoql(soql: string): CompiledSoql;
   /**

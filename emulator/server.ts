@@ -94,6 +94,10 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   });
   app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes }));
   app.use('/__emulator', adminRouter(admin));
+  // Every other path answers as Salesforce does: JSON NOT_FOUND, never an HTML page.
+  app.use((_req, res) => {
+    res.status(404).json([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  });
 
   const server = http.createServer(app);
   const streaming = attachStreaming(server, context);

@@ -7,14 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   SfRecordError, SfRequestError, type ChangeEvent, type ChangeType, type CompiledSoql, type ObjectDef, type OrgStore,
-  type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord,
+  type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord, type SfRow,
 } from '../contract.js';
 import { OrgClock } from './clock.js';
 import { compileSoqlMatcher } from './compile-soql.js';
 import type { EmulatorObjectDef } from './field-defs.js';
 import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
-import { runQuery } from './soql/query-engine.js';
+import { explainQuery, runQuery } from './soql/query-engine.js';
+import { recentRecords, runSearch } from './sosl.js';
 import { checkPushTopicQuery, deriveComputedFields } from './org-rules.js';
 import { CREATE_DEFAULTS } from './standard-objects.js';
 import { DELETED, LIVE, PURGED, Table } from './table.js';
@@ -333,7 +334,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   // --- queries ---------------------------------------------------------------------------------------------
   queryCursor(soql: string, opts: QueryOptions): QueryCursor {
-    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now() });
+    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now(), bulk: opts.bulk });
   }
 
   query(soql: string, opts: QueryOptions): QueryResult {
@@ -346,6 +347,18 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
         for (let i = 0; i < cursor.size; i++) yield cursor.row(i);
       })(),
     };
+  }
+
+  explain(soql: string, apiVersion?: string): unknown {
+    return explainQuery(this, parseSoql(soql), { scanAll: false, apiVersion: apiVersion ?? this.opts.apiVersion, now: this.now() });
+  }
+
+  search(sosl: string, apiVersion?: string): { searchRecords: SfRow[] } {
+    return runSearch(this, sosl, { scanAll: false, apiVersion: apiVersion ?? this.opts.apiVersion, now: this.now() });
+  }
+
+  recent(limit: number, apiVersion?: string): SfRow[] {
+    return recentRecords(this, limit, apiVersion ?? this.opts.apiVersion);
   }
 
   compileSoql(soql: string): CompiledSoql {

@@ -3,6 +3,7 @@
 //   /services/oauth2/token, /id/:org/:user         OAuth2 + identity (auth/)
 //   /services/data                                   API versions
 //   /services/data/v{version}/…                      faults → session → API charge → REST (rest/) and /jobs (bulk2/)
+//   /services/async/{version}/…                      Bulk API 1.0 (bulk1/)
 //   /cometd/{version}                                streaming (streaming/), intercepted before Express
 //   /__emulator/…                                    admin API (admin/), no auth, no faults
 import http from 'node:http';
@@ -15,6 +16,7 @@ import { adminRouter } from './admin/admin-routes.js';
 import { FaultInjector } from './admin/faults.js';
 import { oauthRouter } from './auth/oauth-routes.js';
 import { SessionStore } from './auth/sessions.js';
+import { bulk1Router } from './bulk1/routes.js';
 import { registerBulk2Routes } from './bulk2/routes.js';
 import type { EmulatorContext, OrgStore, StreamingControl } from './contract.js';
 import { applyCustomSchema, loadCustomSchemaFile } from './org/custom-schema.js';
@@ -93,6 +95,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     res.json(versionsBody(EMULATOR_API_VERSION));
   });
   app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes }));
+  app.use('/services/async/:version', bulk1Router(context, accounting));
   app.use('/__emulator', adminRouter(admin));
   // Every other path answers as Salesforce does: JSON NOT_FOUND, never an HTML page.
   app.use((_req, res) => {

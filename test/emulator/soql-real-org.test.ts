@@ -155,7 +155,7 @@ describe('compound fields', () => {
 
 describe('errors in Salesforce\'s shape', () => {
   it('answers JSON NOT_FOUND for every unknown path', async () => {
-    for (const path of ['/services/data/v62.0/nothing/here', '/services/nothing', '/completely/unknown', '/services/async/62.0/nothing']) {
+    for (const path of ['/services/data/v62.0/nothing/here', '/services/data/v62.0/sobjects/Account/001000000000000AAA/nothing', '/services/nothing', '/completely/unknown']) {
       const res = await fetch(`${fx.emulator.url}${path}`, { headers: { authorization: `Bearer ${fx.conn.accessToken}` } });
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type'), path).toMatch(/json/);

@@ -251,6 +251,8 @@ export interface StreamingControl {
   injectGap?(object: string, changeType: ChangeType, recordIds: string[]): void;
   /** Publishes a Change Data Capture GAP_OVERFLOW event for `object` (subscribers re-read the whole object). */
   injectOverflow?(object: string): void;
+  /** Generic streaming: publishes `payload` on `/u/<name>`; returns the number of subscribed clients. */
+  pushGeneric?(channel: string, payload: string): number;
   close(): Promise<void>;
 }
 
@@ -263,4 +265,6 @@ export interface EmulatorContext {
   apiVersion: string;
   /** e.g. http://127.0.0.1:PORT — known once the server listens. */
   baseUrl(): string;
+  /** The streaming surface, once attached (generic streaming pushes go through it). */
+  streaming?(): StreamingControl | undefined;
 }

@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   dailyApiRequests?: number;
   /** JSON file with custom objects and fields (format in org/custom-schema.ts). */
   schemaFile?: string;
+  /** How long after its commit a streaming event is published (default 25 ms; see streaming/index.ts). */
+  streamingPublishDelayMs?: number;
   /** Synthetic records to create at start, per object (e.g. { Account: 1000 }). */
   seed?: Record<string, number>;
   randomSeed?: number;
@@ -81,9 +83,9 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   const faults = new FaultInjector(o.randomSeed);
   const locators = new QueryLocators();
   let baseUrl = '';
-  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl };
   // Streaming attaches to the HTTP server, which exists only after the admin (mounted on the app) is built.
   const surfaces: { streaming?: StreamingControl } = {};
+  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl, streaming: () => surfaces.streaming };
   const admin = new EmulatorAdmin({ org, accounting, sessions, faults, locators, randomSeed: o.randomSeed, streaming: () => surfaces.streaming });
   if (o.seed) admin.seed(o.seed);
 
@@ -103,7 +105,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   });
 
   const server = http.createServer(app);
-  const streaming = attachStreaming(server, context);
+  const streaming = attachStreaming(server, context, { publishDelayMs: o.streamingPublishDelayMs });
   surfaces.streaming = streaming;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -116,6 +116,14 @@ describe('edges of the REST and Bulk surfaces', () => {
     }
   });
 
+  it('completes jsforce\'s Bulk 2.0 load of no records with empty result sets', async () => {
+    conn.bulk2.pollInterval = 50;
+    for (const input of [[] as never[], '']) {
+      const results = await conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input });
+      expect(results).toEqual({ successfulResults: [], failedResults: [], unprocessedRecords: [] });
+    }
+  });
+
   it('says `created` on every sObject Collections upsert result, failed ones included', async () => {
     const res = await rawRest(conn, 'PATCH', '/composite/sobjects/Shipment__c/Tracking_Code__c', {
       allOrNone: false,

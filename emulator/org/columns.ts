@@ -56,19 +56,43 @@ const CHUNK_MASK = CHUNK - 1;
 /**
  * Strings in fixed 64k-row chunks: growing a table never reallocates a multi-million-element JS array (each
  * such allocation forces a full GC of a heap holding millions of strings, which took a minute at 5M rows).
+ * A chunk is allocated when a value is first stored in it, so a field nobody fills costs nothing.
  */
 export class StrColumn implements Column {
   readonly kind = 'str';
-  private readonly chunks: (string | null)[][] = [];
+  private readonly chunks: ((string | null)[] | undefined)[] = [];
   get(row: number): string | null {
-    return this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK];
+    const chunk = this.chunks[row >>> CHUNK_BITS];
+    return chunk === undefined ? null : chunk[row & CHUNK_MASK];
   }
   set(row: number, value: StoredValue): void {
-    this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK] = value as string | null;
+    let chunk = this.chunks[row >>> CHUNK_BITS];
+    if (chunk === undefined) {
+      if (value === null) return;
+      chunk = this.chunks[row >>> CHUNK_BITS] = new Array<string | null>(CHUNK).fill(null);
+    }
+    chunk[row & CHUNK_MASK] = value as string | null;
   }
   reserve(capacity: number): void {
-    while (this.chunks.length * CHUNK < capacity) this.chunks.push(new Array<string | null>(CHUNK).fill(null));
+    while (this.chunks.length * CHUNK < capacity) this.chunks.push(undefined);
   }
+}
+
+/**
+ * Values only a few records ever hold (LastViewedDate, LastReferencedDate, LastActivityDate: set by FOR VIEW
+ * and activity, never by an API write), kept by row: no per-row storage for the millions that never have one.
+ */
+export class SparseColumn implements Column {
+  readonly kind = 'str';
+  private readonly values = new Map<number, StoredValue>();
+  get(row: number): StoredValue {
+    return this.values.get(row) ?? null;
+  }
+  set(row: number, value: StoredValue): void {
+    if (value === null) this.values.delete(row);
+    else this.values.set(row, value);
+  }
+  reserve(): void {}
 }
 
 /** An Auto Number name field: generated from the row (rows are created in order, as Auto Numbers count). */

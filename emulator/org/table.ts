@@ -2,7 +2,7 @@
 // modstamp log lists rows in the order they last changed, so the incremental query every sync runs
 // (`WHERE SystemModstamp > T ORDER BY SystemModstamp, Id`) is a binary search plus a forward scan.
 import type { SfRecord, SfValue } from '../contract.js';
-import { AutoNumberColumn, columnFor, FloatList, IdDefaultColumn, IntList, NumColumn, type Column, type StoredValue } from './columns.js';
+import { AutoNumberColumn, columnFor, FloatList, IdDefaultColumn, IntList, NumColumn, SparseColumn, type Column, type StoredValue } from './columns.js';
 import { COMPOUND_TYPES, type EmulatorFieldDef, type EmulatorObjectDef } from './field-defs.js';
 import { decodeSeq, makeId } from './ids.js';
 import { NO_ROWS, UniqueIndex } from './unique-index.js';
@@ -26,10 +26,14 @@ export interface FieldSlot {
   compound: { key: string; slot: FieldSlot }[] | null;
 }
 
+/** Read-only fields few records ever hold. */
+const SPARSE_FIELDS = new Set(['LastViewedDate', 'LastReferencedDate', 'LastActivityDate']);
+
 /** The column of a field: none for Id, IsDeleted and compounds (derived), generated for Auto Numbers. */
 function columnOf(def: EmulatorObjectDef, f: EmulatorFieldDef): Column | null {
   if (f.name === 'Id' || f.name === 'IsDeleted' || COMPOUND_TYPES.has(f.type)) return null;
   if (f.autoNumber) return new AutoNumberColumn(f.displayFormat ?? '{0}', f.startingNumber);
+  if (SPARSE_FIELDS.has(f.name) && !f.createable && !f.updateable) return new SparseColumn();
   // A custom object's text Name left empty takes the record's 15-character id, as in Salesforce.
   if (f.name === 'Name' && def.custom) return new IdDefaultColumn(def.keyPrefix);
   return columnFor(f.type);

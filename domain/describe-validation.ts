@@ -49,8 +49,13 @@ export function validateAgainstDescribe(cfg: Cfg, describe: SfObjectDescribe | u
   for (const name of cfg.fields) {
     const f = fields.get(name.toLowerCase());
     const path = `config.fields.${name}`;
+    const components = f && !isSyncableType(f.type) ? componentsOf(describe, f.name) : [];
     if (!f) problems.push({ path, rule: 'unknown_field', message: `Field "${name}" does not exist on ${obj}` });
-    else if (!isSyncableType(f.type)) {
+    else if (components.length > 0) {
+      // As Heroku Connect: a compound field (BillingAddress, a geolocation) is synced through its components.
+      problems.push({ path, rule: 'compound_field',
+        message: `Field "${name}" on ${obj} is a compound field (${f.type}); map its component fields instead: ${components.join(', ')}` });
+    } else if (!isSyncableType(f.type)) {
       problems.push({ path, rule: 'unsupported_type',
         message: `Field "${name}" on ${obj} is a compound/unsupported field (${f.type})` });
     }
@@ -72,6 +77,11 @@ export function validateAgainstDescribe(cfg: Cfg, describe: SfObjectDescribe | u
     }
   }
   return problems;
+}
+
+/** The component fields of compound field `name` (BillingStreet, BillingCity, … of BillingAddress), in describe order. */
+export function componentsOf(describe: SfObjectDescribe, name: string): string[] {
+  return describe.fields.filter((f) => f.compoundFieldName === name).map((f) => f.name);
 }
 
 /**

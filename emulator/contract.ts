@@ -5,7 +5,9 @@ import type { EventEmitter } from 'node:events';
 
 export type SfFieldType =
   | 'id' | 'string' | 'textarea' | 'picklist' | 'multipicklist' | 'boolean' | 'int' | 'double' | 'currency'
-  | 'percent' | 'date' | 'datetime' | 'time' | 'email' | 'phone' | 'url' | 'reference';
+  | 'percent' | 'date' | 'datetime' | 'time' | 'email' | 'phone' | 'url' | 'reference' | 'combobox'
+  /** Compound fields: read-only views over their component fields (BillingAddress, a geolocation). */
+  | 'address' | 'location';
 
 /** A field as the per-object describe returns it (subset of Salesforce's DescribeFieldResult). */
 export interface FieldDef {
@@ -30,6 +32,23 @@ export interface FieldDef {
   picklistValues: { value: string; label: string; active: boolean; defaultValue: boolean }[];
   referenceTo: string[];
   relationshipName: string | null;
+  /** The compound field this one is a component of (BillingCity → BillingAddress, FirstName → Name). */
+  compoundFieldName?: string | null;
+  /** Auto Number name fields: generated on create, read-only. */
+  autoNumber?: boolean;
+  /** The object's name field (Name, or Subject/CaseNumber … on objects without a Name). */
+  nameField?: boolean;
+  /** Describe's idLookup: usable as the key of an upsert (Id, external ids, some standard unique fields). */
+  idLookup?: boolean;
+}
+
+/** A record type of an object (RecordType row), as describe's recordTypeInfos lists it. */
+export interface RecordTypeDef {
+  id: string;
+  developerName: string;
+  name: string;
+  active: boolean;
+  defaultRecordTypeMapping: boolean;
 }
 
 export interface ObjectDef {
@@ -46,6 +65,10 @@ export interface ObjectDef {
   replicateable: boolean;
   retrieveable: boolean;
   fields: FieldDef[];
+  /** Record types defined for the object (the Master record type is implicit); ids are filled in by the org. */
+  recordTypes?: RecordTypeDef[];
+  /** Describe flags that differ from the emulator's defaults (searchable, mergeable, triggerable …). */
+  flags?: Record<string, boolean>;
 }
 
 /**
@@ -108,6 +131,8 @@ export interface QueryOptions {
   scanAll: boolean;
   /** API version used in each row's `attributes.url` (default: the emulator's version). */
   apiVersion?: string;
+  /** A Bulk API query: compound fields (BillingAddress) are refused, as Salesforce refuses them there. */
+  bulk?: boolean;
 }
 
 /**
@@ -173,6 +198,12 @@ export interface OrgStore extends EventEmitter {
   count(object: string): number;
   /** Added: like query(), with random access to rows and a flat-values fast path (REST paging, Bulk 2.0 CSV). */
   queryCursor(soql: string, opts: QueryOptions): QueryCursor;
+  /** Added: the query plan of a SOQL query (REST `query?explain=`). */
+  explain(soql: string, apiVersion?: string): unknown;
+  /** Added: runs basic SOSL (`FIND {term} … RETURNING …`); REST /search. */
+  search(sosl: string, apiVersion?: string): { searchRecords: SfRow[] };
+  /** Added: the records viewed most recently (FOR VIEW), newest first; REST /recent. */
+  recent(limit: number, apiVersion?: string): SfRow[];
   /** Added: compiles SOQL into a record matcher; throws SfRequestError like query(). */
   compileSoql(soql: string): CompiledSoql;
   /**
@@ -220,6 +251,8 @@ export interface StreamingControl {
   injectGap?(object: string, changeType: ChangeType, recordIds: string[]): void;
   /** Publishes a Change Data Capture GAP_OVERFLOW event for `object` (subscribers re-read the whole object). */
   injectOverflow?(object: string): void;
+  /** Generic streaming: publishes `payload` on `/u/<name>`; returns the number of subscribed clients. */
+  pushGeneric?(channel: string, payload: string): number;
   close(): Promise<void>;
 }
 
@@ -232,4 +265,6 @@ export interface EmulatorContext {
   apiVersion: string;
   /** e.g. http://127.0.0.1:PORT — known once the server listens. */
   baseUrl(): string;
+  /** The streaming surface, once attached (generic streaming pushes go through it). */
+  streaming?(): StreamingControl | undefined;
 }

@@ -3,6 +3,7 @@
 //   /services/oauth2/token, /id/:org/:user         OAuth2 + identity (auth/)
 //   /services/data                                   API versions
 //   /services/data/v{version}/…                      faults → session → API charge → REST (rest/) and /jobs (bulk2/)
+//   /services/async/{version}/…                      Bulk API 1.0 (bulk1/)
 //   /cometd/{version}                                streaming (streaming/), intercepted before Express
 //   /__emulator/…                                    admin API (admin/), no auth, no faults
 import http from 'node:http';
@@ -15,6 +16,7 @@ import { adminRouter } from './admin/admin-routes.js';
 import { FaultInjector } from './admin/faults.js';
 import { oauthRouter } from './auth/oauth-routes.js';
 import { SessionStore } from './auth/sessions.js';
+import { bulk1Router } from './bulk1/routes.js';
 import { registerBulk2Routes } from './bulk2/routes.js';
 import type { EmulatorContext, OrgStore, StreamingControl } from './contract.js';
 import { applyCustomSchema, loadCustomSchemaFile } from './org/custom-schema.js';
@@ -38,6 +40,8 @@ export interface EmulatorOptions {
   dailyApiRequests?: number;
   /** JSON file with custom objects and fields (format in org/custom-schema.ts). */
   schemaFile?: string;
+  /** How long after its commit a streaming event is published (default 25 ms; see streaming/index.ts). */
+  streamingPublishDelayMs?: number;
   /** Synthetic records to create at start, per object (e.g. { Account: 1000 }). */
   seed?: Record<string, number>;
   randomSeed?: number;
@@ -79,9 +83,9 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   const faults = new FaultInjector(o.randomSeed);
   const locators = new QueryLocators();
   let baseUrl = '';
-  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl };
   // Streaming attaches to the HTTP server, which exists only after the admin (mounted on the app) is built.
   const surfaces: { streaming?: StreamingControl } = {};
+  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl, streaming: () => surfaces.streaming };
   const admin = new EmulatorAdmin({ org, accounting, sessions, faults, locators, randomSeed: o.randomSeed, streaming: () => surfaces.streaming });
   if (o.seed) admin.seed(o.seed);
 
@@ -93,10 +97,15 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     res.json(versionsBody(EMULATOR_API_VERSION));
   });
   app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes }));
+  app.use('/services/async/:version', bulk1Router(context, accounting));
   app.use('/__emulator', adminRouter(admin));
+  // Every other path answers as Salesforce does: JSON NOT_FOUND, never an HTML page.
+  app.use((_req, res) => {
+    res.status(404).json([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+  });
 
   const server = http.createServer(app);
-  const streaming = attachStreaming(server, context);
+  const streaming = attachStreaming(server, context, { publishDelayMs: o.streamingPublishDelayMs });
   surfaces.streaming = streaming;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -112,6 +112,10 @@ export function oauthRouter(deps: OAuthDeps): express.Router {
       utcOffset: 0,
       last_modified_date: user.LastModifiedDate,
       is_app_installed: true,
+      photos: {
+        picture: `${base}/profilephoto/005/F`,
+        thumbnail: `${base}/profilephoto/005/T`,
+      },
       urls: {
         enterprise: `${base}/services/Soap/c/{version}/${orgId}`,
         partner: `${base}/services/Soap/u/{version}/${orgId}`,

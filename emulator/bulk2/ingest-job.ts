@@ -185,7 +185,7 @@ export class IngestJob implements JobBase {
     }
     parser.end(take);
     await drain(true);
-    if (this.columns.length === 0) throw new JobFailure('InvalidBatch : The uploaded data is empty');
+    // An empty upload (no header, no rows) completes with empty result sets, as in Salesforce.
   }
 
   private async applyChunk(ctx: EmulatorContext, target: IngestTarget | undefined, rows: string[][]): Promise<void> {

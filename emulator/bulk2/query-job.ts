@@ -97,7 +97,7 @@ export class QueryJob implements JobBase {
       if (this.state !== 'UploadComplete') return;
       this.state = 'InProgress';
       this.modifiedMs = Date.now();
-      const cursor = ctx.org.queryCursor(this.soql, { scanAll: this.operation === 'queryAll' });
+      const cursor = ctx.org.queryCursor(this.soql, { scanAll: this.operation === 'queryAll', bulk: true });
       if (cursor.count !== null) throw new SfRequestError(400, 'API_ERROR', 'Aggregate functions are not supported by Bulk API 2.0 query jobs');
       await this.spoolRows(ctx, cursor);
       if (this.state === 'InProgress') this.finish('JobComplete');

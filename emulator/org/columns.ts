@@ -2,6 +2,7 @@
 // NaN for null, booleans in Int8Arrays, everything else in plain arrays of strings: a few bytes a value
 // instead of a JS object per record, which is what lets one emulator hold millions of records.
 import type { SfFieldType } from '../contract.js';
+import { makeId } from './ids.js';
 
 export type StoredValue = string | number | boolean | null;
 
@@ -55,18 +56,71 @@ const CHUNK_MASK = CHUNK - 1;
 /**
  * Strings in fixed 64k-row chunks: growing a table never reallocates a multi-million-element JS array (each
  * such allocation forces a full GC of a heap holding millions of strings, which took a minute at 5M rows).
+ * A chunk is allocated when a value is first stored in it, so a field nobody fills costs nothing.
  */
 export class StrColumn implements Column {
   readonly kind = 'str';
-  private readonly chunks: (string | null)[][] = [];
+  private readonly chunks: ((string | null)[] | undefined)[] = [];
   get(row: number): string | null {
-    return this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK];
+    const chunk = this.chunks[row >>> CHUNK_BITS];
+    return chunk === undefined ? null : chunk[row & CHUNK_MASK];
   }
   set(row: number, value: StoredValue): void {
-    this.chunks[row >>> CHUNK_BITS][row & CHUNK_MASK] = value as string | null;
+    let chunk = this.chunks[row >>> CHUNK_BITS];
+    if (chunk === undefined) {
+      if (value === null) return;
+      chunk = this.chunks[row >>> CHUNK_BITS] = new Array<string | null>(CHUNK).fill(null);
+    }
+    chunk[row & CHUNK_MASK] = value as string | null;
   }
   reserve(capacity: number): void {
-    while (this.chunks.length * CHUNK < capacity) this.chunks.push(new Array<string | null>(CHUNK).fill(null));
+    while (this.chunks.length * CHUNK < capacity) this.chunks.push(undefined);
+  }
+}
+
+/**
+ * Values only a few records ever hold (LastViewedDate, LastReferencedDate, LastActivityDate: set by FOR VIEW
+ * and activity, never by an API write), kept by row: no per-row storage for the millions that never have one.
+ */
+export class SparseColumn implements Column {
+  readonly kind = 'str';
+  private readonly values = new Map<number, StoredValue>();
+  get(row: number): StoredValue {
+    return this.values.get(row) ?? null;
+  }
+  set(row: number, value: StoredValue): void {
+    if (value === null) this.values.delete(row);
+    else this.values.set(row, value);
+  }
+  reserve(): void {}
+}
+
+/** An Auto Number name field: generated from the row (rows are created in order, as Auto Numbers count). */
+export class AutoNumberColumn implements Column {
+  readonly kind = 'str';
+  private readonly head: string;
+  private readonly tail: string;
+  private readonly digits: number;
+  constructor(displayFormat: string, private readonly start: number) {
+    const m = /\{(0+)\}/.exec(displayFormat);
+    this.head = m ? displayFormat.slice(0, m.index) : displayFormat;
+    this.tail = m ? displayFormat.slice(m.index + m[0].length) : '';
+    this.digits = m ? m[1].length : 0;
+  }
+  get(row: number): string {
+    return `${this.head}${String(this.start + row).padStart(this.digits, '0')}${this.tail}`;
+  }
+  set(): void {}
+  reserve(): void {}
+}
+
+/** A custom object's text Name: when none was given, the record's 15-character id (what Salesforce stores). */
+export class IdDefaultColumn extends StrColumn {
+  constructor(private readonly keyPrefix: string) {
+    super();
+  }
+  override get(row: number): string {
+    return super.get(row) ?? makeId(this.keyPrefix, row + 1).slice(0, 15);
   }
 }
 

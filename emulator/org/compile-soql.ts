@@ -10,6 +10,9 @@ import { parseDatetime } from './values.js';
 
 export function compileSoqlMatcher(lookup: TableLookup, soql: string, now: number): CompiledSoql {
   const parsed = parseSoql(soql);
+  if (parsed.aggregate || parsed.subqueries.length || parsed.isCount) {
+    throw new SfRequestError(400, 'INVALID_FIELD', 'Aggregate queries and relationship subqueries are not supported in a PushTopic query');
+  }
   const table = lookup.tableByName(parsed.object);
   if (!table) throw new SfRequestError(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
   const fields = parsed.fields.map((f) => resolvePath(lookup, table, f).path);

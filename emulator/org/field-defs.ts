@@ -4,7 +4,7 @@ import type { FieldDef, ObjectDef, SfFieldType } from '../contract.js';
 
 const DEFAULT_LENGTH: Partial<Record<SfFieldType, number>> = {
   id: 18, string: 255, textarea: 32768, picklist: 255, multipicklist: 4099, email: 80, phone: 40, url: 255,
-  reference: 18, time: 0,
+  reference: 18, time: 0, combobox: 255,
 };
 const NUMBER_TYPES = new Set<SfFieldType>(['int', 'double', 'currency', 'percent']);
 
@@ -17,6 +17,14 @@ export type FieldSpec = Partial<Omit<FieldDef, 'picklistValues'>> & {
   required?: boolean;
   /** Restricted picklists refuse values outside the list. */
   restrictedPicklist?: boolean;
+  /** Auto Number display format, e.g. `INV-{0000}` (with autoNumber). */
+  displayFormat?: string;
+  /** First Auto Number (default 1). */
+  startingNumber?: number;
+  /** Seeding (POST /__emulator/seed) fills the field with synthetic values; default true. */
+  sample?: boolean;
+  /** The parent's name for the children through this reference (null: none); default: the child's plural label. */
+  childRelationshipName?: string | null;
 };
 
 /** Fields the emulator manages itself: never createable or updateable through an API. */
@@ -25,10 +33,22 @@ const SYSTEM_FIELDS = new Set(['Id', 'CreatedDate', 'LastModifiedDate', 'SystemM
 export interface EmulatorFieldDef extends FieldDef {
   /** Restricted picklist: values outside picklistValues fail with INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST. */
   restrictedPicklist: boolean;
+  compoundFieldName: string | null;
+  autoNumber: boolean;
+  nameField: boolean;
+  idLookup: boolean;
+  displayFormat: string | null;
+  startingNumber: number;
+  sample: boolean;
+  /** undefined: derived from the child's plural label (see org/child-relationships.ts). */
+  childRelationshipName?: string | null;
 }
 
+/** Compound types: no storage of their own, read from their components. */
+export const COMPOUND_TYPES = new Set<SfFieldType>(['address', 'location']);
+
 export function field(spec: FieldSpec): EmulatorFieldDef {
-  const system = SYSTEM_FIELDS.has(spec.name);
+  const system = SYSTEM_FIELDS.has(spec.name) || COMPOUND_TYPES.has(spec.type) || (spec.autoNumber ?? false);
   const required = spec.required ?? false;
   const isNumber = NUMBER_TYPES.has(spec.type);
   const def: EmulatorFieldDef = {
@@ -38,20 +58,28 @@ export function field(spec: FieldSpec): EmulatorFieldDef {
     length: spec.length ?? DEFAULT_LENGTH[spec.type] ?? 0,
     precision: spec.precision ?? (isNumber ? 18 : 0),
     scale: spec.scale ?? (spec.type === 'currency' || spec.type === 'percent' ? 2 : 0),
-    nillable: spec.nillable ?? (!required && !system && spec.type !== 'boolean'),
+    nillable: spec.nillable ?? (!required && (!system || COMPOUND_TYPES.has(spec.type)) && spec.type !== 'boolean' && !(spec.autoNumber ?? false)),
     createable: spec.createable ?? !system,
     updateable: spec.updateable ?? !system,
-    defaultedOnCreate: spec.defaultedOnCreate ?? (system || spec.type === 'boolean'),
+    defaultedOnCreate: spec.defaultedOnCreate ?? ((system && !COMPOUND_TYPES.has(spec.type)) || spec.type === 'boolean'),
     externalId: spec.externalId ?? false,
     unique: spec.unique ?? false,
     custom: spec.custom ?? spec.name.endsWith('__c'),
     calculated: spec.calculated ?? false,
     filterable: spec.filterable ?? spec.type !== 'textarea',
-    sortable: spec.sortable ?? spec.type !== 'textarea',
+    sortable: spec.sortable ?? (spec.type !== 'textarea' && !COMPOUND_TYPES.has(spec.type)),
     picklistValues: (spec.picklist ?? []).map((v) => ({ value: v, label: v, active: true, defaultValue: false })),
     referenceTo: spec.referenceTo ?? [],
     relationshipName: spec.relationshipName ?? null,
     restrictedPicklist: spec.restrictedPicklist ?? false,
+    compoundFieldName: spec.compoundFieldName ?? null,
+    autoNumber: spec.autoNumber ?? false,
+    nameField: spec.nameField ?? spec.name === 'Name',
+    idLookup: spec.idLookup ?? (spec.type === 'id' || (spec.externalId ?? false)),
+    displayFormat: spec.displayFormat ?? null,
+    startingNumber: spec.startingNumber ?? 1,
+    sample: spec.sample ?? true,
+    ...(spec.childRelationshipName !== undefined ? { childRelationshipName: spec.childRelationshipName } : {}),
   };
   return def;
 }
@@ -77,7 +105,21 @@ export interface EmulatorObjectDef extends ObjectDef {
   fields: EmulatorFieldDef[];
 }
 
-export function object(spec: { name: string; label?: string; labelPlural?: string; keyPrefix: string; owner?: boolean; fields: EmulatorFieldDef[] }): EmulatorObjectDef {
+export interface ObjectSpec {
+  name: string;
+  label?: string;
+  labelPlural?: string;
+  keyPrefix: string;
+  owner?: boolean;
+  fields: EmulatorFieldDef[];
+  createable?: boolean;
+  updateable?: boolean;
+  deletable?: boolean;
+  replicateable?: boolean;
+  flags?: Record<string, boolean>;
+}
+
+export function object(spec: ObjectSpec): EmulatorObjectDef {
   const label = spec.label ?? spec.name.replace(/__c$/, '').replace(/_/g, ' ');
   return {
     name: spec.name,
@@ -85,12 +127,13 @@ export function object(spec: { name: string; label?: string; labelPlural?: strin
     labelPlural: spec.labelPlural ?? `${label}s`,
     keyPrefix: spec.keyPrefix,
     custom: spec.name.endsWith('__c'),
-    createable: true,
-    updateable: true,
-    deletable: true,
+    createable: spec.createable ?? true,
+    updateable: spec.updateable ?? true,
+    deletable: spec.deletable ?? true,
     queryable: true,
-    replicateable: true,
+    replicateable: spec.replicateable ?? true,
     retrieveable: true,
     fields: [...systemFields({ owner: spec.owner ?? false }), ...spec.fields],
+    ...(spec.flags ? { flags: spec.flags } : {}),
   };
 }

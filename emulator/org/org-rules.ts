@@ -18,8 +18,18 @@ export function deriveComputedFields(table: Table, row: number): void {
   }
 }
 
-/** A PushTopic's Query must be SOQL the org can evaluate and select Id, as Salesforce checks on save. */
+/**
+ * A PushTopic's Query must be SOQL the org can evaluate and select Id, and a StreamingChannel's Name must be a
+ * /u/ channel, as Salesforce checks on save.
+ */
 export function checkPushTopicQuery(compile: (soql: string) => CompiledSoql, table: Table, sets: { slot: FieldSlot; value: StoredValue }[], errors: SfError[]): void {
+  if (table.name === 'StreamingChannel') {
+    const name = sets.find((s) => s.slot.def.name === 'Name')?.value;
+    if (typeof name === 'string' && !/^\/u\/[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/.test(name)) {
+      errors.push(fieldError('FIELD_INTEGRITY_EXCEPTION', 'Streaming Channel Name: the name must begin with /u/ followed by letters, digits and underscores', ['Name']));
+    }
+    return;
+  }
   if (table.name !== 'PushTopic') return;
   const query = sets.find((s) => s.slot.def.name === 'Query')?.value;
   if (typeof query !== 'string') return;

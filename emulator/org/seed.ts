@@ -81,7 +81,7 @@ export function fieldGenerators(store: MemoryOrgStore, object: string): { slot: 
   const gens: { slot: Table['fields'][number]; gen: Gen }[] = [];
   for (const slot of table.fields) {
     const f = slot.def;
-    if (!slot.col || !f.createable || f.name === 'OwnerId') continue;
+    if (!slot.col || !f.createable || !f.sample || f.name === 'OwnerId') continue;
     const gen = generatorFor(store, table, f, now);
     if (gen) gens.push({ slot, gen });
   }

@@ -1,131 +1,98 @@
-// The standard objects ferry's emulator always has, with the fields a Heroku Connect style sync typically
-// maps. User exists so OwnerId/CreatedById resolve (Owner.Name); PushTopic so the streaming surface can be
-// configured through the API exactly as in a real org.
-import { field, object, type EmulatorObjectDef } from './field-defs.js';
+// The standard objects ferry's emulator always has, read from the describe catalogue
+// (catalogue/standard-objects.json: Salesforce's field names, types, lengths, flags, picklist values,
+// relationship and compound names). Reading it once at start costs nothing on the record paths: tables are
+// built from the resulting definitions exactly as before.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { field, object, type EmulatorObjectDef, type FieldSpec } from './field-defs.js';
 
-const INDUSTRIES = ['Agriculture', 'Banking', 'Biotechnology', 'Construction', 'Education', 'Energy', 'Healthcare', 'Media', 'Retail', 'Technology'];
-const ACCOUNT_TYPES = ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'];
-const RATINGS = ['Hot', 'Warm', 'Cold'];
-const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
-const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
-const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'];
-const SALUTATIONS = ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'];
+const CatalogueField = z.object({
+  name: z.string(),
+  type: z.enum(['string', 'textarea', 'picklist', 'multipicklist', 'boolean', 'int', 'double', 'currency', 'percent', 'date', 'datetime', 'time', 'email', 'phone', 'url', 'reference', 'combobox', 'address', 'location']),
+  label: z.string().optional(),
+  length: z.number().int().nonnegative().optional(),
+  precision: z.number().int().nonnegative().optional(),
+  scale: z.number().int().nonnegative().optional(),
+  required: z.boolean().optional(),
+  nillable: z.boolean().optional(),
+  createable: z.boolean().optional(),
+  updateable: z.boolean().optional(),
+  defaultedOnCreate: z.boolean().optional(),
+  calculated: z.boolean().optional(),
+  filterable: z.boolean().optional(),
+  sortable: z.boolean().optional(),
+  externalId: z.boolean().optional(),
+  unique: z.boolean().optional(),
+  idLookup: z.boolean().optional(),
+  nameField: z.boolean().optional(),
+  autoNumber: z.boolean().optional(),
+  displayFormat: z.string().optional(),
+  picklist: z.array(z.string()).optional(),
+  restrictedPicklist: z.boolean().optional(),
+  referenceTo: z.array(z.string()).optional(),
+  relationshipName: z.string().nullable().optional(),
+  childRelationshipName: z.string().nullable().optional(),
+  compoundFieldName: z.string().optional(),
+}).strict();
 
-const address = (prefix: string) => [
-  field({ name: `${prefix}Street`, type: 'textarea', length: 255, filterable: true, sortable: true }),
-  field({ name: `${prefix}City`, type: 'string', length: 40 }),
-  field({ name: `${prefix}State`, type: 'string', length: 80 }),
-  field({ name: `${prefix}PostalCode`, type: 'string', length: 20 }),
-  field({ name: `${prefix}Country`, type: 'string', length: 80 }),
-];
+const CatalogueObject = z.object({
+  keyPrefix: z.string().length(3),
+  label: z.string(),
+  labelPlural: z.string(),
+  owner: z.boolean(),
+  createable: z.boolean().optional(),
+  updateable: z.boolean().optional(),
+  deletable: z.boolean().optional(),
+  sampleFields: z.array(z.string()),
+  fields: z.array(CatalogueField),
+}).strict();
 
-export function standardObjects(): EmulatorObjectDef[] {
-  return [
-    object({
-      name: 'User', keyPrefix: '005', fields: [
-        field({ name: 'Username', type: 'string', length: 80, required: true, unique: true }),
-        field({ name: 'FirstName', type: 'string', length: 40 }),
-        field({ name: 'LastName', type: 'string', length: 80, required: true }),
-        field({ name: 'Name', type: 'string', length: 121, createable: false, updateable: false, calculated: true }),
-        field({ name: 'Email', type: 'email', required: true }),
-        field({ name: 'Alias', type: 'string', length: 8 }),
-        field({ name: 'IsActive', type: 'boolean', label: 'Active' }),
-      ],
-    }),
-    object({
-      name: 'Account', keyPrefix: '001', owner: true, fields: [
-        field({ name: 'Name', type: 'string', required: true, label: 'Account Name' }),
-        field({ name: 'AccountNumber', type: 'string', length: 40 }),
-        field({ name: 'Type', type: 'picklist', picklist: ACCOUNT_TYPES }),
-        field({ name: 'Industry', type: 'picklist', picklist: INDUSTRIES }),
-        field({ name: 'Rating', type: 'picklist', picklist: RATINGS, restrictedPicklist: true }),
-        field({ name: 'ParentId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Parent' }),
-        field({ name: 'Phone', type: 'phone' }),
-        field({ name: 'Fax', type: 'phone' }),
-        field({ name: 'Website', type: 'url' }),
-        field({ name: 'AnnualRevenue', type: 'currency' }),
-        field({ name: 'NumberOfEmployees', type: 'int', precision: 8 }),
-        field({ name: 'Description', type: 'textarea' }),
-        ...address('Billing'),
-        ...address('Shipping'),
-      ],
-    }),
-    object({
-      name: 'Contact', keyPrefix: '003', owner: true, fields: [
-        field({ name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' }),
-        field({ name: 'Salutation', type: 'picklist', picklist: SALUTATIONS, length: 40 }),
-        field({ name: 'FirstName', type: 'string', length: 40 }),
-        field({ name: 'LastName', type: 'string', length: 80, required: true }),
-        field({ name: 'Name', type: 'string', length: 121, createable: false, updateable: false, calculated: true, label: 'Full Name' }),
-        field({ name: 'Title', type: 'string', length: 128 }),
-        field({ name: 'Email', type: 'email' }),
-        field({ name: 'Phone', type: 'phone' }),
-        field({ name: 'MobilePhone', type: 'phone' }),
-        field({ name: 'Birthdate', type: 'date' }),
-        field({ name: 'LeadSource', type: 'picklist', picklist: LEAD_SOURCES }),
-        field({ name: 'HasOptedOutOfEmail', type: 'boolean', label: 'Email Opt Out' }),
-        field({ name: 'Description', type: 'textarea' }),
-        ...address('Mailing'),
-      ],
-    }),
-    object({
-      name: 'Lead', keyPrefix: '00Q', owner: true, fields: [
-        field({ name: 'FirstName', type: 'string', length: 40 }),
-        field({ name: 'LastName', type: 'string', length: 80, required: true }),
-        field({ name: 'Name', type: 'string', length: 121, createable: false, updateable: false, calculated: true }),
-        field({ name: 'Company', type: 'string', required: true }),
-        field({ name: 'Title', type: 'string', length: 128 }),
-        field({ name: 'Email', type: 'email' }),
-        field({ name: 'Phone', type: 'phone' }),
-        field({ name: 'Status', type: 'picklist', picklist: LEAD_STATUSES, defaultedOnCreate: true, nillable: false }),
-        field({ name: 'LeadSource', type: 'picklist', picklist: LEAD_SOURCES }),
-        field({ name: 'Industry', type: 'picklist', picklist: INDUSTRIES }),
-        field({ name: 'Rating', type: 'picklist', picklist: RATINGS }),
-        field({ name: 'AnnualRevenue', type: 'currency' }),
-        field({ name: 'NumberOfEmployees', type: 'int', precision: 8 }),
-        field({ name: 'IsConverted', type: 'boolean', label: 'Converted', createable: true, updateable: false }),
-        field({ name: 'Description', type: 'textarea' }),
-      ],
-    }),
-    object({
-      name: 'Opportunity', keyPrefix: '006', owner: true, labelPlural: 'Opportunities', fields: [
-        field({ name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account' }),
-        field({ name: 'Name', type: 'string', length: 120, required: true }),
-        field({ name: 'StageName', type: 'picklist', picklist: STAGES, required: true, label: 'Stage' }),
-        field({ name: 'CloseDate', type: 'date', required: true }),
-        field({ name: 'Amount', type: 'currency' }),
-        field({ name: 'Probability', type: 'percent', precision: 3, scale: 0 }),
-        field({ name: 'Type', type: 'picklist', picklist: ['Existing Business', 'New Business'] }),
-        field({ name: 'LeadSource', type: 'picklist', picklist: LEAD_SOURCES }),
-        field({ name: 'IsClosed', type: 'boolean', label: 'Closed', createable: false, updateable: false }),
-        field({ name: 'IsWon', type: 'boolean', label: 'Won', createable: false, updateable: false }),
-        field({ name: 'NextStep', type: 'string' }),
-        field({ name: 'Description', type: 'textarea' }),
-      ],
-    }),
-    object({
-      name: 'PushTopic', keyPrefix: '0IF', fields: [
-        field({ name: 'Name', type: 'string', length: 25, required: true, label: 'Topic Name' }),
-        field({ name: 'Query', type: 'string', length: 1300, required: true, label: 'SOQL Query' }),
-        field({ name: 'ApiVersion', type: 'double', precision: 18, scale: 1, required: true }),
-        field({ name: 'IsActive', type: 'boolean', defaultedOnCreate: true }),
-        field({ name: 'NotifyForOperationCreate', type: 'boolean' }),
-        field({ name: 'NotifyForOperationUpdate', type: 'boolean' }),
-        field({ name: 'NotifyForOperationDelete', type: 'boolean' }),
-        field({ name: 'NotifyForOperationUndelete', type: 'boolean' }),
-        field({ name: 'NotifyForFields', type: 'picklist', picklist: ['All', 'Referenced', 'Select', 'Where'], restrictedPicklist: true, defaultedOnCreate: true }),
-        field({ name: 'Description', type: 'string', length: 400 }),
-      ],
-    }),
-  ];
-}
+const Catalogue = z.record(z.string(), z.union([CatalogueObject, z.string()]));
 
 /** Defaults applied on create when the caller leaves these fields out (Salesforce's own defaults). */
 export const CREATE_DEFAULTS: Record<string, Record<string, string | boolean>> = {
-  User: { IsActive: true },
+  User: { IsActive: true, TimeZoneSidKey: 'America/Los_Angeles', LocaleSidKey: 'en_US', EmailEncodingKey: 'UTF-8', LanguageLocaleKey: 'en_US' },
   Lead: { Status: 'Open - Not Contacted' },
+  Case: { Status: 'New', Priority: 'Medium' },
+  Task: { Status: 'Not Started', Priority: 'Normal' },
+  Event: { ShowAs: 'Busy' },
+  CampaignMember: { Status: 'Sent' },
   PushTopic: { IsActive: true, NotifyForOperationCreate: true, NotifyForOperationUpdate: true, NotifyForOperationDelete: true, NotifyForOperationUndelete: true, NotifyForFields: 'Referenced' },
 };
 
 /** Calculated Name fields: FirstName + LastName, as Salesforce composes them. */
 export const COMPOSED_NAME_OBJECTS = new Set(['User', 'Contact', 'Lead']);
+
+let catalogue: z.infer<typeof Catalogue> | undefined;
+
+function loadCatalogue(): z.infer<typeof Catalogue> {
+  if (!catalogue) {
+    const raw: unknown = JSON.parse(readFileSync(join(__dirname, 'catalogue', 'standard-objects.json'), 'utf8'));
+    const parsed = Catalogue.safeParse(raw);
+    if (!parsed.success) throw new Error(`invalid standard object catalogue: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    catalogue = parsed.data;
+  }
+  return catalogue;
+}
+
+export function standardObjects(): EmulatorObjectDef[] {
+  const out: EmulatorObjectDef[] = [];
+  for (const [name, spec] of Object.entries(loadCatalogue())) {
+    if (typeof spec === 'string') continue; // $comment
+    const sampled = new Set(spec.sampleFields);
+    const defaults = CREATE_DEFAULTS[name] ?? {};
+    const fields = spec.fields.map((f) => {
+      const { picklist, relationshipName, ...rest } = f;
+      const def = field({ ...rest, picklist, relationshipName: relationshipName ?? null, custom: false, sample: sampled.has(f.name) } as FieldSpec);
+      const dflt = defaults[f.name];
+      if (typeof dflt === 'string') for (const p of def.picklistValues) p.defaultValue = p.value === dflt;
+      return def;
+    });
+    out.push(object({
+      name, label: spec.label, labelPlural: spec.labelPlural, keyPrefix: spec.keyPrefix, owner: spec.owner,
+      createable: spec.createable, updateable: spec.updateable, deletable: spec.deletable, fields,
+    }));
+  }
+  return out;
+}

@@ -7,14 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   SfRecordError, SfRequestError, type ChangeEvent, type ChangeType, type CompiledSoql, type ObjectDef, type OrgStore,
-  type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord,
+  type QueryCursor, type QueryOptions, type QueryResult, type SfError, type SfRecord, type SfRow,
 } from '../contract.js';
 import { OrgClock } from './clock.js';
 import { compileSoqlMatcher } from './compile-soql.js';
 import type { EmulatorObjectDef } from './field-defs.js';
 import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
-import { runQuery } from './soql/query-engine.js';
+import { explainQuery, runQuery } from './soql/query-engine.js';
+import { recentRecords, runSearch } from './sosl.js';
 import { checkPushTopicQuery, deriveComputedFields } from './org-rules.js';
 import { CREATE_DEFAULTS } from './standard-objects.js';
 import { DELETED, LIVE, PURGED, Table } from './table.js';
@@ -62,7 +63,20 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
       this.tablesByExactName.set(def.name, table);
       this.byPrefix.set(def.keyPrefix, table);
     }
-    return this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+    const userId = this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
+    this.createRecordTypes();
+    return userId;
+  }
+
+  /** RecordType rows for the record types the schema defines (created in order, so their ids survive a reset). */
+  private createRecordTypes(): void {
+    const recordTypes = this.tableByName('RecordType');
+    if (!recordTypes) return;
+    for (const def of this.opts.objects) {
+      for (const rt of def.recordTypes ?? []) {
+        rt.id = this.insert(recordTypes, { Name: rt.name, DeveloperName: rt.developerName, SobjectType: def.name, IsActive: rt.active }, 'emulator/admin');
+      }
+    }
   }
 
   /** Forgets every record (admin reset) and emits 'reset'; the clock keeps moving forward so stamps stay unique. */
@@ -141,8 +155,16 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   create(object: string, values: SfRecord, origin: string): string {
     const table = this.mustTable(object);
     if (!table.def.createable) throw new SfRecordError([fieldError('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY', `${table.name} cannot be created`)]);
+    return this.insert(table, values, origin);
+  }
+
+  private insert(table: Table, values: SfRecord, origin: string): string {
     const defaults = CREATE_DEFAULTS[table.name];
-    const withDefaults = defaults ? { ...defaults, ...values } : values;
+    let withDefaults = defaults ? { ...defaults, ...values } : values;
+    const defaultRecordType = table.def.recordTypes?.find((r) => r.defaultRecordTypeMapping);
+    if (defaultRecordType && !Object.keys(values).some((k) => k.toLowerCase() === 'recordtypeid')) {
+      withDefaults = { ...withDefaults, RecordTypeId: defaultRecordType.id };
+    }
     const { sets, errors } = prepareWrite(this, table, withDefaults, -1);
     checkPushTopicQuery(this.compileForCheck, table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
@@ -179,7 +201,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     let after: SfRecord | undefined;
     if (before) {
       const now = table.record(row);
-      changed = Object.keys(now).filter((k) => now[k] !== before[k]);
+      // Compound values (BillingAddress) are fresh objects each time: their components say what changed.
+      changed = Object.keys(now).filter((k) => now[k] !== before[k] && (typeof now[k] !== 'object' || now[k] === null) && (typeof before[k] !== 'object' || before[k] === null));
       // Every update sets both, even when commits in the same millisecond leave their value as it was.
       for (const f of ['LastModifiedDate', 'SystemModstamp']) if (!changed.includes(f)) changed.push(f);
       after = now;
@@ -311,7 +334,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   // --- queries ---------------------------------------------------------------------------------------------
   queryCursor(soql: string, opts: QueryOptions): QueryCursor {
-    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now() });
+    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now(), bulk: opts.bulk });
   }
 
   query(soql: string, opts: QueryOptions): QueryResult {
@@ -326,14 +349,26 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     };
   }
 
+  explain(soql: string, apiVersion?: string): unknown {
+    return explainQuery(this, parseSoql(soql), { scanAll: false, apiVersion: apiVersion ?? this.opts.apiVersion, now: this.now() });
+  }
+
+  search(sosl: string, apiVersion?: string): { searchRecords: SfRow[] } {
+    return runSearch(this, sosl, { scanAll: false, apiVersion: apiVersion ?? this.opts.apiVersion, now: this.now() });
+  }
+
+  recent(limit: number, apiVersion?: string): SfRow[] {
+    return recentRecords(this, limit, apiVersion ?? this.opts.apiVersion);
+  }
+
   compileSoql(soql: string): CompiledSoql {
     return compileSoqlMatcher(this, soql, this.now());
   }
 }
 
-/** The fields a created or undeleted record fills: every non-null one but IsDeleted. */
+/** The fields a created or undeleted record fills: every non-null one but IsDeleted and compounds (their components count). */
 function filledFields(record: SfRecord): string[] {
   const fields: string[] = [];
-  for (const field in record) if (record[field] !== null && field !== 'IsDeleted') fields.push(field);
+  for (const field in record) if (record[field] !== null && field !== 'IsDeleted' && typeof record[field] !== 'object') fields.push(field);
   return fields;
 }

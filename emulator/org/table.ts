@@ -1,9 +1,9 @@
 // One object's records, stored column-wise. A record's row number never changes (its id encodes it); a
 // modstamp log lists rows in the order they last changed, so the incremental query every sync runs
 // (`WHERE SystemModstamp > T ORDER BY SystemModstamp, Id`) is a binary search plus a forward scan.
-import type { SfRecord } from '../contract.js';
-import { columnFor, FloatList, IntList, NumColumn, type Column, type StoredValue } from './columns.js';
-import type { EmulatorFieldDef, EmulatorObjectDef } from './field-defs.js';
+import type { SfRecord, SfValue } from '../contract.js';
+import { AutoNumberColumn, columnFor, FloatList, IdDefaultColumn, IntList, NumColumn, SparseColumn, type Column, type StoredValue } from './columns.js';
+import { COMPOUND_TYPES, type EmulatorFieldDef, type EmulatorObjectDef } from './field-defs.js';
 import { decodeSeq, makeId } from './ids.js';
 import { NO_ROWS, UniqueIndex } from './unique-index.js';
 import { wireValue } from './values.js';
@@ -22,6 +22,28 @@ export interface FieldSlot {
   requiredOnCreate: boolean;
   /** The field's unique / external id index (the table's uniqueIndex entry), when it has one. */
   index: UniqueIndex | undefined;
+  /** Compound fields (BillingAddress, a geolocation): their components, keyed as the compound value spells them. */
+  compound: { key: string; slot: FieldSlot }[] | null;
+}
+
+/** Read-only fields few records ever hold. */
+const SPARSE_FIELDS = new Set(['LastViewedDate', 'LastReferencedDate', 'LastActivityDate']);
+
+/** The column of a field: none for Id, IsDeleted and compounds (derived), generated for Auto Numbers. */
+function columnOf(def: EmulatorObjectDef, f: EmulatorFieldDef): Column | null {
+  if (f.name === 'Id' || f.name === 'IsDeleted' || COMPOUND_TYPES.has(f.type)) return null;
+  if (f.autoNumber) return new AutoNumberColumn(f.displayFormat ?? '{0}', f.startingNumber);
+  if (SPARSE_FIELDS.has(f.name) && !f.createable && !f.updateable) return new SparseColumn();
+  // A custom object's text Name left empty takes the record's 15-character id, as in Salesforce.
+  if (f.name === 'Name' && def.custom) return new IdDefaultColumn(def.keyPrefix);
+  return columnFor(f.type);
+}
+
+/** `BillingCity` of BillingAddress → `city`; `Site__Latitude__s` of Site__c → `latitude`. */
+function compoundKey(compound: EmulatorFieldDef, component: string): string {
+  const prefix = compound.type === 'address' ? compound.name.replace(/Address$/, '') : compound.name.replace(/__c$/, '__');
+  const rest = component.slice(prefix.length).replace(/__s$/, '');
+  return rest.charAt(0).toLowerCase() + rest.slice(1);
 }
 
 
@@ -48,11 +70,19 @@ export class Table {
   constructor(readonly def: EmulatorObjectDef) {
     this.fields = def.fields.map((f) => ({
       def: f,
-      col: f.name === 'Id' || f.name === 'IsDeleted' ? null : columnFor(f.type),
+      col: columnOf(def, f),
       indexed: f.externalId || f.unique,
       requiredOnCreate: !f.nillable && !f.defaultedOnCreate && f.createable,
       index: undefined as UniqueIndex | undefined,
+      compound: null as FieldSlot['compound'],
     }));
+    for (const slot of this.fields) {
+      if (!COMPOUND_TYPES.has(slot.def.type)) continue;
+      slot.compound = this.fields.filter((c) => c.def.compoundFieldName === slot.def.name)
+        .map((c) => ({ key: compoundKey(slot.def, c.def.name), slot: c }))
+        .sort((a, b) => (a.key < b.key ? -1 : 1));
+    }
+    this.compounds = this.fields.filter((f) => f.compound !== null);
     for (const slot of this.fields) {
       this.exactName.set(slot.def.name, slot);
       this.byName.set(slot.def.name.toLowerCase(), slot);
@@ -77,6 +107,8 @@ export class Table {
   }
 
   readonly required: FieldSlot[];
+  /** Compound fields (BillingAddress …), read from their components. */
+  readonly compounds: FieldSlot[];
   private readonly buildRecord: RecordBuilder;
   private lastIdRow = -1;
   private lastId = '';
@@ -191,13 +223,33 @@ export class Table {
 
   /** The wire value of a field (slot) for a row. */
   wire(slot: FieldSlot, row: number): string | number | boolean | null {
-    if (slot.col === null) return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    if (slot.col === null) {
+      if (slot.compound !== null) return this.compoundValue(slot, row) as unknown as SfValue;
+      return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    }
     return wireValue(slot.def.type, slot.col.get(row));
   }
 
+  /** A compound field's value as Salesforce returns it: its components by key, or null when all are null. */
+  compoundValue(slot: FieldSlot, row: number): Record<string, SfValue> | null {
+    const out: Record<string, SfValue> = {};
+    let any = false;
+    for (const { key, slot: c } of slot.compound!) {
+      const v = this.wire(c, row);
+      if (v !== null) any = true;
+      out[key] = v;
+    }
+    return any ? out : null;
+  }
+
+
+
   /** The stored (comparable) value: datetimes as epoch ms. */
   stored(slot: FieldSlot, row: number): StoredValue {
-    if (slot.col === null) return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    if (slot.col === null) {
+      if (slot.compound !== null) return null;
+      return slot.def.name === 'Id' ? this.idOf(row) : this.status[row] === DELETED;
+    }
     return slot.col.get(row);
   }
 

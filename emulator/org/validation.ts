@@ -47,7 +47,7 @@ export function prepareWrite(dir: TableDirectory, table: Table, values: SfRecord
       continue;
     }
     if (value !== null && slot.def.type === 'reference') {
-      const refError = checkReference(dir, slot, value as string);
+      const refError = slot.def.name === 'RecordTypeId' ? checkRecordType(table, slot, value as string) : checkReference(dir, slot, value as string);
       if (refError) {
         errors.push(refError);
         continue;
@@ -109,4 +109,10 @@ function checkReference(dir: TableDirectory, slot: FieldSlot, id: string): SfErr
     return fieldError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [slot.def.name]);
   }
   return undefined;
+}
+
+/** A record type id must be one of the object's active record types. */
+function checkRecordType(table: Table, slot: FieldSlot, id: string): SfError | undefined {
+  const ok = (table.def.recordTypes ?? []).some((r) => r.active && r.id.slice(0, 15) === id.slice(0, 15));
+  return ok ? undefined : fieldError('INVALID_CROSS_REFERENCE_KEY', `${slot.def.label}: this ID value isn't valid for the user: ${id}`, [slot.def.name]);
 }

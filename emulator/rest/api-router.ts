@@ -26,6 +26,7 @@ const FAMILIES: [RegExp, string][] = [
   [/^\/sobjects(\/|$)/, 'sobjects'],
   [/^\/composite(\/|$)/, 'composite'],
   [/^\/limits(\/|$)/, 'limits'],
+  [/^\/(search|recent)(\/|$)/, 'search'],
   [/^\/jobs\/query(\/|$)/, 'jobs/query'],
   [/^\/jobs\/ingest(\/|$)/, 'jobs/ingest'],
 ];
@@ -74,7 +75,7 @@ export function apiRouter(deps: ApiRouterDeps): express.Router {
   router.use(express.json({ limit: '50mb' }));
   router.get('/', (req, res) => {
     const base = `/services/data/v${(req.params as { version: string }).version}`;
-    const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs'].map((k) => [k, `${base}/${k}`]));
+    const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs', 'search', 'recent'].map((k) => [k, `${base}/${k}`]));
     // As in Salesforce, the session user's identity URL (jsforce's conn.identity() starts here).
     const token = bearerToken(req);
     const session = token ? ctx.auth.verify(token) : undefined;

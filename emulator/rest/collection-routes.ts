@@ -55,7 +55,9 @@ function duplicatesInBatch(ctx: EmulatorContext, records: SfRecord[]): Map<numbe
  * Applies `op` to every record. With allOrNone, `check` runs first over all of them; any failure means
  * nothing is applied.
  */
-function applyAll(records: SfRecord[], allOrNone: boolean, check: (r: SfRecord, i: number) => SfError[], op: (r: SfRecord) => Result): Result[] {
+function applyAll(records: SfRecord[], allOrNone: boolean, check: (r: SfRecord, i: number) => SfError[], op: (r: SfRecord) => Result, upsert = false): Result[] {
+  // Upsert results always say whether a record was created, failed ones too (created: false).
+  const failedExtra = upsert ? { created: false } : {};
   if (allOrNone) {
     const problems = records.map((r, i) => {
       try {
@@ -65,14 +67,14 @@ function applyAll(records: SfRecord[], allOrNone: boolean, check: (r: SfRecord, 
       }
     });
     if (problems.some((p) => p.length > 0)) {
-      return records.map((r, i) => ({ ...(typeof r.id === 'string' ? { id: r.id } : {}), success: false, errors: problems[i].length ? problems[i] : [ROLLED_BACK] }));
+      return records.map((r, i) => ({ ...(typeof r.id === 'string' ? { id: r.id } : {}), success: false, errors: problems[i].length ? problems[i] : [ROLLED_BACK], ...failedExtra }));
     }
   }
   return records.map((r) => {
     try {
       return op(r);
     } catch (err) {
-      return { ...(typeof r.id === 'string' ? { id: r.id } : {}), success: false, errors: errorsOf(err) };
+      return { ...(typeof r.id === 'string' ? { id: r.id } : {}), success: false, errors: errorsOf(err), ...failedExtra };
     }
   });
 }
@@ -135,7 +137,7 @@ export function collectionRouter(ctx: EmulatorContext): express.Router {
       (r) => {
         const { id, created } = org.upsert(def.name, f.name, keyOf(r), fieldsOf(r), origin(req));
         return { id, success: true, errors: [], created };
-      })));
+      }, true)));
   });
 
   router.delete('/composite/sobjects', (req, res) => {

@@ -1,13 +1,13 @@
 // Global and per-object describe bodies in Salesforce's shape (DescribeGlobalResult, DescribeSObjectResult).
 import type { FieldDef, ObjectDef, SfFieldType } from '../contract.js';
+import { childRelationshipsOf } from '../org/child-relationships.js';
 
 const SOAP_TYPES: Record<SfFieldType, string> = {
   id: 'tns:ID', reference: 'tns:ID', string: 'xsd:string', textarea: 'xsd:string', picklist: 'xsd:string',
   multipicklist: 'xsd:string', email: 'xsd:string', phone: 'xsd:string', url: 'xsd:string', boolean: 'xsd:boolean',
   int: 'xsd:int', double: 'xsd:double', currency: 'xsd:double', percent: 'xsd:double', date: 'xsd:date',
-  datetime: 'xsd:dateTime', time: 'xsd:time',
+  datetime: 'xsd:dateTime', time: 'xsd:time', combobox: 'xsd:string', address: 'urn:address', location: 'urn:location',
 };
-const SYSTEM_REFERENCES = new Set(['CreatedById', 'LastModifiedById', 'OwnerId']);
 
 function objectUrls(def: ObjectDef, version: string) {
   const base = `/services/data/v${version}/sobjects/${def.name}`;
@@ -34,15 +34,16 @@ export function describeGlobal(objects: ObjectDef[], version: string) {
 function describeField(f: FieldDef) {
   const text = SOAP_TYPES[f.type] === 'xsd:string';
   return {
-    aggregatable: f.type !== 'textarea', autoNumber: false, byteLength: text || f.type === 'id' || f.type === 'reference' ? f.length * 3 : 0,
+    aggregatable: f.type !== 'textarea' && f.type !== 'address' && f.type !== 'location', autoNumber: f.autoNumber ?? false, byteLength: text || f.type === 'id' || f.type === 'reference' ? f.length * 3 : 0,
     calculated: f.calculated, calculatedFormula: null, cascadeDelete: false, caseSensitive: false,
-    compoundFieldName: null, controllerName: null, createable: f.createable, custom: f.custom, defaultValue: null,
+    compoundFieldName: f.compoundFieldName ?? null, controllerName: null, createable: f.createable, custom: f.custom, defaultValue: null,
     defaultedOnCreate: f.defaultedOnCreate, dependentPicklist: false, deprecatedAndHidden: false,
-    digits: f.type === 'int' ? f.precision : 0, externalId: f.externalId, filterable: f.filterable, groupable: f.type !== 'textarea',
-    htmlFormatted: false, idLookup: f.type === 'id' || f.externalId, inlineHelpText: null, label: f.label,
-    length: f.length, name: f.name, nameField: f.name === 'Name', namePointing: false, nillable: f.nillable,
+    digits: f.type === 'int' ? f.precision : 0, externalId: f.externalId, filterable: f.filterable,
+    groupable: f.type !== 'textarea' && f.type !== 'address' && f.type !== 'location' && f.type !== 'double' && f.type !== 'currency' && f.type !== 'percent' && f.type !== 'datetime',
+    htmlFormatted: false, idLookup: f.idLookup ?? (f.type === 'id' || f.externalId), inlineHelpText: null, label: f.label,
+    length: f.length, name: f.name, nameField: f.nameField ?? f.name === 'Name', namePointing: f.referenceTo.length > 1, nillable: f.nillable,
     permissionable: f.nillable && !f.calculated, picklistValues: f.picklistValues.map((p) => ({ ...p, validFor: null })),
-    polymorphicForeignKey: false, precision: f.type === 'int' ? 0 : f.precision, referenceTargetField: null,
+    polymorphicForeignKey: f.referenceTo.length > 1, precision: f.type === 'int' ? 0 : f.precision, referenceTargetField: null,
     referenceTo: f.referenceTo, relationshipName: f.relationshipName, relationshipOrder: null,
     restrictedPicklist: (f as FieldDef & { restrictedPicklist?: boolean }).restrictedPicklist ?? false,
     scale: f.scale, soapType: SOAP_TYPES[f.type], sortable: f.sortable, type: f.type, unique: f.unique,
@@ -51,20 +52,10 @@ function describeField(f: FieldDef) {
 }
 
 function childRelationships(def: ObjectDef, all: ObjectDef[]) {
-  const out = [];
-  for (const child of all) {
-    for (const f of child.fields) {
-      if (f.type !== 'reference' || SYSTEM_REFERENCES.has(f.name) || !f.referenceTo.includes(def.name)) continue;
-      const plural = child.labelPlural.replace(/\W+/g, '_');
-      out.push({
-        cascadeDelete: false, childSObject: child.name, deprecatedAndHidden: false, field: f.name,
-        junctionIdListNames: [], junctionReferenceTo: [],
-        relationshipName: child.custom || f.custom ? `${plural}__r` : child.name === def.name ? `Child${plural}` : plural,
-        restrictedDelete: false,
-      });
-    }
-  }
-  return out;
+  return childRelationshipsOf(def, all).map((r) => ({
+    cascadeDelete: false, childSObject: r.childSObject, deprecatedAndHidden: false, field: r.field,
+    junctionIdListNames: [], junctionReferenceTo: [], relationshipName: r.relationshipName, restrictedDelete: false,
+  }));
 }
 
 export function describeObject(def: ObjectDef, all: ObjectDef[], version: string) {
@@ -74,11 +65,21 @@ export function describeObject(def: ObjectDef, all: ObjectDef[], version: string
     actionOverrides: [], childRelationships: childRelationships(def, all), compactLayoutable: true,
     fields: def.fields.map(describeField), listviewable: null, lookupLayoutable: null, namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: [{
-      active: true, available: true, defaultRecordTypeMapping: true, developerName: 'Master', master: true,
-      name: 'Master', recordTypeId: '012000000000000AAA', urls: { layout: `${base}/describe/layouts/012000000000000AAA` },
-    }],
+    recordTypeInfos: recordTypeInfos(def, base),
     searchLayoutable: true, supportedScopes: [{ label: 'All', name: 'everything' }],
     urls: { ...objectUrls(def, version), layouts: `${base}/describe/layouts`, compactLayouts: `${base}/describe/compactLayouts`, quickActions: `${base}/quickActions` },
   };
+}
+
+/** The object's record types, then Master (the default only when the object has none of its own). */
+function recordTypeInfos(def: ObjectDef, base: string) {
+  const own = def.recordTypes ?? [];
+  const info = (id: string, developerName: string, name: string, active: boolean, isDefault: boolean, master: boolean) => ({
+    active, available: active, defaultRecordTypeMapping: isDefault, developerName, master, name, recordTypeId: id,
+    urls: { layout: `${base}/describe/layouts/${id}` },
+  });
+  return [
+    ...own.map((r) => info(r.id, r.developerName, r.name, r.active, r.defaultRecordTypeMapping, false)),
+    info('012000000000000AAA', 'Master', 'Master', true, own.length === 0, true),
+  ];
 }

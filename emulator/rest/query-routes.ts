@@ -84,6 +84,12 @@ function page(version: string, key: string, open: OpenCursor, offset: number) {
 export function queryRouter(ctx: EmulatorContext, locators: QueryLocators): express.Router {
   const router = express.Router({ mergeParams: true });
   const run = (scanAll: boolean): express.RequestHandler => (req, res) => {
+    const explain = req.query.explain;
+    if (typeof explain === 'string') {
+      if (explain.trim() === '') throw new SfRequestError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+      res.json(ctx.org.explain(explain, (req.params as { version: string }).version));
+      return;
+    }
     const q = req.query.q;
     if (typeof q !== 'string' || q.trim() === '') throw new SfRequestError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const version = (req.params as { version: string }).version;
@@ -101,6 +107,15 @@ export function queryRouter(ctx: EmulatorContext, locators: QueryLocators): expr
     if (offset > open.cursor.size) throw new SfRequestError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     res.json(page((req.params as { version: string }).version, m[1], open, offset));
   };
+  router.get('/search', (req, res) => {
+    const q = req.query.q;
+    if (typeof q !== 'string' || q.trim() === '') throw new SfRequestError(400, 'MALFORMED_SEARCH', 'A search string has to be specified');
+    res.json(ctx.org.search(q, (req.params as { version: string }).version));
+  });
+  router.get('/recent', (req, res) => {
+    const limit = typeof req.query.limit === 'string' ? Math.min(200, Math.max(1, Number(req.query.limit) || 200)) : 200;
+    res.json(ctx.org.recent(limit, (req.params as { version: string }).version));
+  });
   router.get('/query', run(false));
   router.get('/queryAll', run(true));
   router.get('/query/:locator', more);

@@ -84,6 +84,30 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
   router.get('/sobjects/:type/deleted', deleted);
   router.get('/sobjects/:type/deleted/', deleted);
 
+  // Generic streaming: push payloads to a StreamingChannel's subscribers (/u/<name>), or see who listens.
+  const channelOf = (req: express.Request): string => {
+    const p = params(req) as { type: string; id: string };
+    if (p.type.toLowerCase() !== 'streamingchannel') throw new SfRequestError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const record = org.get('StreamingChannel', p.id);
+    if (!record) throw new SfRequestError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return String(record.Name);
+  };
+  router.get('/sobjects/:type/:id/push', (req, res) => {
+    const channel = channelOf(req);
+    res.json({ ChannelName: channel, OnlineUserIds: [] });
+  });
+  router.post('/sobjects/:type/:id/push', (req, res) => {
+    const channel = channelOf(req);
+    const events = (req.body as { pushEvents?: unknown } | undefined)?.pushEvents;
+    if (!Array.isArray(events) || events.length === 0) throw new SfRequestError(400, 'JSON_PARSER_ERROR', 'pushEvents must be a non-empty array');
+    const streaming = ctx.streaming?.();
+    res.json(events.map((e: { payload?: unknown; userIds?: unknown }) => {
+      if (typeof e?.payload !== 'string') throw new SfRequestError(400, 'JSON_PARSER_ERROR', 'each push event needs a string payload');
+      const fanoutCount = streaming?.pushGeneric?.(channel, e.payload) ?? 0;
+      return { fanoutCount, userOnlineStatus: {} };
+    }));
+  });
+
   router.get('/sobjects/:type/:id', (req, res) => {
     const def = objectOf(ctx, params(req).type);
     const record = org.get(def.name, params(req).id);

@@ -39,6 +39,12 @@ export class BayeuxBridge {
     return this.engine._channels.has(channel);
   }
 
+  /** How many clients are subscribed to exactly `channel` right now. */
+  subscriberCount(channel: string): number {
+    const subscribers = this.engine._channels.get(channel);
+    return subscribers ? [...subscribers].length : 0;
+  }
+
   /**
    * Sends `message` to every client subscribed to exactly `channel` (Salesforce has no wildcard subscriptions).
    * The message object is shared between subscribers: faye only serialises it and deletes `clientId`.

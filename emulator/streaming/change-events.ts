@@ -169,7 +169,8 @@ export class ChangeEventBuilder {
   private shapeOf(def: ObjectDef): ObjectShape {
     let shape = this.shapes.get(def);
     if (!shape) {
-      const fields = def.fields.filter((f) => !OMITTED_FIELDS.has(f.name) && !f.calculated);
+      // Compound fields (BillingAddress …) are carried by their components, nested as the compound below.
+      const fields = def.fields.filter((f) => !OMITTED_FIELDS.has(f.name) && !f.calculated && f.type !== 'address' && f.type !== 'location');
       const names = new Set(fields.map((f) => f.name));
       const compoundParts = compoundPartsOf(def, names);
       const compounds = new Map<string, string[]>();

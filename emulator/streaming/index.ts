@@ -3,8 +3,14 @@
 // Change Data Capture events for every committed org change, with durable replay.
 //
 //   org 'change' ──► PushTopic registry ──► /topic/<Name>        ┐
-//                └─► change-event builder ─► /data/<X>ChangeEvent ├─► event log (replay ids) ─► subscribers
-//                                         └─► /data/ChangeEvents   ┘
+//                └─► change-event builder ─► /data/<X>ChangeEvent ├─► publish queue ─► event log (replay ids) ─► subscribers
+//                                         └─► /data/ChangeEvents   ┘       ▲
+//   REST StreamingChannel push ─────────────► /u/<Name> ───────────────────┘
+//
+// As in Salesforce, events are published after the commit that made them, asynchronously and in commit order:
+// the event is built from the change at commit, then waits in the publish queue (publishDelayMs, by default
+// a few tens of milliseconds) before it gets its replay id and reaches subscribers. The writer's response so
+// always precedes its events, and a client that subscribes just after a write still receives it.
 import type http from 'node:http';
 import * as faye from 'faye';
 import type { BayeuxMessage, NodeAdapter } from 'faye';
@@ -33,6 +39,18 @@ export interface StreamingOptions {
   connectTimeoutSeconds?: number;
   /** At most this many events in one /meta/connect reply; the rest wait for the client's next connect. */
   maxEventsPerResponse?: number;
+  /** How long after its commit an event is published (default DEFAULT_PUBLISH_DELAY_MS; 0 = right after the commit's request). */
+  publishDelayMs?: number;
+}
+
+export const DEFAULT_PUBLISH_DELAY_MS = 25;
+const GENERIC_PREFIX = '/u/';
+
+interface Pending {
+  due: number;
+  channel: string | null;
+  def: ObjectDef | null;
+  source: EventSource<BayeuxMessage>;
 }
 
 /** Mounts the streaming surface on `server` and returns the admin's handle on it. */
@@ -66,12 +84,43 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
     publish(ALL_CHANGE_EVENTS_CHANNEL, event);
   };
 
+  // The publish queue: events in commit order, each published once its delay has passed.
+  const delay = Math.max(0, options.publishDelayMs ?? DEFAULT_PUBLISH_DELAY_MS);
+  let pending: Pending[] = [];
+  let head = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const drain = (): void => {
+    timer = undefined;
+    const now = Date.now();
+    while (head < pending.length && pending[head].due <= now) {
+      const p = pending[head++];
+      try {
+        if (p.def) publishChangeEvent(p.def, p.source);
+        else publish(p.channel!, p.source);
+      } catch (error) {
+        console.error('ferry emulator: streaming could not publish an event', p.channel ?? p.def?.name, error);
+      }
+    }
+    if (head === pending.length) {
+      pending = [];
+      head = 0;
+    } else {
+      timer = setTimeout(drain, Math.max(0, pending[head].due - now));
+    }
+  };
+  const enqueue = (item: Omit<Pending, 'due'>): void => {
+    pending.push({ ...item, due: Date.now() + delay });
+    if (timer === undefined) timer = setTimeout(drain, delay);
+  };
+
   const onChange = (change: ChangeEvent): void => {
     try {
+      // Topic definitions apply at once (a client may subscribe right after creating one); events wait.
       if (change.object === 'PushTopic') return topics.applyTopicChange(change);
       const def = ctx.org.describe(change.object);
-      if (def && tracksChanges(def)) publishChangeEvent(def, changeEvents.fromChange(change, def));
-      for (const notification of topics.notificationsFor(change)) publish(notification.channel, notification);
+      // Built (and numbered in its transaction) now, from the change as committed; published later.
+      if (def && tracksChanges(def)) enqueue({ def, channel: null, source: changeEvents.fromChange(change, def) });
+      for (const notification of topics.notificationsFor(change)) enqueue({ def: null, channel: notification.channel, source: notification });
     } catch (error) {
       // The change is committed whatever happens here: failing the writer's request would misreport it.
       console.error('ferry emulator: streaming could not publish change', change.object, change.recordId, error);
@@ -85,7 +134,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
     auth: ctx.auth,
     log,
     bridge,
-    channelExists: (channel) => topics.exists(channel) || changeEventChannelExists(ctx, channel),
+    channelExists: (channel) => topics.exists(channel) || changeEventChannelExists(ctx, channel) || genericChannelExists(ctx, channel),
   }));
   const restoreEmit = interceptCometdRequests(server, adapter);
 
@@ -97,7 +146,18 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const injectGap = (object: string, changeType: GapChangeType, recordIds: string[]): void => {
     const def = objectDef(object);
     const body = changeEvents.gap(def, changeType, recordIds, '', Date.now());
-    publishChangeEvent(def, { build: (channel, replayId) => changeEventMessage(channel, body, replayId) });
+    enqueue({ def, channel: null, source: { build: (channel, replayId) => changeEventMessage(channel, body, replayId) } });
+  };
+
+  /** Generic streaming: a payload pushed to /u/<name>; returns how many clients are subscribed to it now. */
+  const pushGeneric = (channel: string, payload: string): number => {
+    const createdDate = new Date().toISOString().replace('Z', '+0000');
+    enqueue({
+      def: null,
+      channel,
+      source: { build: (ch, replayId) => ({ channel: ch, data: { event: { createdDate, replayId }, payload } }) as BayeuxMessage },
+    });
+    return bridge.subscriberCount(channel);
   };
 
   return {
@@ -109,8 +169,10 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
     holdsConnect: (clientId) => bridge.holdsConnect(clientId),
     injectGap: (object: string, changeType: ChangeType, recordIds: string[]) => injectGap(object, `GAP_${changeType}`, recordIds),
     injectOverflow: (object: string) => injectGap(object, 'GAP_OVERFLOW', []),
+    pushGeneric,
     close: async () => {
       ctx.org.off('change', onChange);
+      if (timer !== undefined) clearTimeout(timer);
       restoreEmit();
       adapter.close();
     },
@@ -131,6 +193,12 @@ function loadPushTopics(ctx: EmulatorContext, topics: PushTopicRegistry): void {
   if (!def) return;
   const result = ctx.org.query(`SELECT ${def.fields.map((f) => f.name).join(', ')} FROM PushTopic`, { scanAll: false });
   for (const row of result.rows) topics.add(row as Parameters<PushTopicRegistry['add']>[0]);
+}
+
+/** `/u/<name>`: a StreamingChannel record named so (generic streaming). */
+function genericChannelExists(ctx: EmulatorContext, channel: string): boolean {
+  if (!channel.startsWith(GENERIC_PREFIX) || /['\\]/.test(channel)) return false;
+  return ctx.org.query(`SELECT Id FROM StreamingChannel WHERE Name = '${channel}'`, { scanAll: false }).rows[Symbol.iterator]().next().done === false;
 }
 
 function changeEventChannelExists(ctx: EmulatorContext, channel: string): boolean {

@@ -80,8 +80,8 @@ function isAuthenticated(request: IncomingMessage, auth: SessionAuth): boolean {
 
 /**
  * Validates every channel of a subscribe and queues each channel's replay backlog for this client alone.
- * Ordering: this runs synchronously right before faye adds the subscription, and org changes are published
- * synchronously too, so the backlog holds every event up to now and live delivery starts with the next one —
+ * Ordering: this runs synchronously right before faye adds the subscription, and an event is retained and sent
+ * to live subscribers in one synchronous step (when the publish queue releases it), so the backlog holds every event up to now and live delivery starts with the next one —
  * no gap, no duplicate.
  */
 function acceptSubscription(message: BayeuxMessage, deps: ProtocolDeps): void {

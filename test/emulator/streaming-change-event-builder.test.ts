@@ -70,7 +70,7 @@ describe('RetainedChangeEvent', () => {
   it.each<{ changeType: ChangeType; record: SfRecord; changedFields: string[]; fields: Record<string, unknown>; headerChangedFields: string[] }>([
     {
       changeType: 'CREATE', record: { Name: 'Harbour', Phone: null, BillingCity: 'Utrecht', CreatedDate: WIRE_STAMP }, changedFields: ['Name', 'BillingCity'],
-      fields: { Name: 'Harbour', CreatedDate: '2025-03-03T04:05:06.007Z', BillingAddress: { Street: null, City: 'Utrecht', State: null, PostalCode: null, Country: null } },
+      fields: { Name: 'Harbour', CreatedDate: '2025-03-03T04:05:06.007Z', BillingAddress: { Street: null, City: 'Utrecht', State: null, PostalCode: null, Country: null, Latitude: null, Longitude: null, GeocodeAccuracy: null } },
       headerChangedFields: [],
     },
     {

@@ -40,6 +40,7 @@ describe('mapping lifecycle', () => {
     ['an unknown object', 'Nope__c', ['Id', 'Name'], {}, /Nope__c/],
     ['an unknown field', 'Lead', ['Id', 'LastName', 'Shoe_Size__c'], {}, /Field "Shoe_Size__c" does not exist on Lead/],
     ['an upsert field that is not an External ID', 'Opportunity', ['Id', 'Name'], { upsert_field: 'Name', access: 'read_write' }, /Name.*External ID/i],
+    ['a compound field', 'Account', ['Id', 'Name', 'BillingAddress'], {}, /Field "BillingAddress" on Account is a compound field \(address\); map its component fields instead: BillingStreet, BillingCity, BillingState, BillingPostalCode, BillingCountry, BillingLatitude, BillingLongitude, BillingGeocodeAccuracy/],
   ])('refuses %s with one message naming it, creating nothing', async (_what, object, fields, extra, message) => {
     const handle = await startMapping(temporal.client, temporal.taskQueue, mappingConfig(object, fields, extra));
     const s = await waitForStatus(handle, 'BAD_CONFIG', (x) => x.state === 'BAD_CONFIG');

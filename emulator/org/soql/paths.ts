@@ -1,11 +1,13 @@
 // Field paths (`Name`, `Account.Name`, `Account.Owner.Email`) resolved against the emulator's tables: getters
 // by row number, and the nested row shape Salesforce's REST API returns for parent paths.
-import { SfRequestError, type SfRow, type SfValue } from '../../contract.js';
+import { SfRequestError, type ObjectDef, type SfRow, type SfValue } from '../../contract.js';
 import type { FieldSlot, Table } from '../table.js';
 import type { Comparable } from './literals.js';
 
 export interface TableLookup {
   tableByName(name: string): Table | undefined;
+  /** Every object (child relationships of subqueries). */
+  objects(): ObjectDef[];
 }
 
 interface Hop {

@@ -11,17 +11,29 @@ import { TEXT_TYPES, unquote, type Comparable } from './literals.js';
 import type { ParsedSoql } from './parse.js';
 import { comparableGetter, resolvePath, rowBuilder, wireGetter, type TableLookup } from './paths.js';
 import { conjuncts, type BoolExpr } from './where-tree.js';
+import { runAggregate } from './aggregates.js';
+import { compileSubquery } from './subqueries.js';
 
 export interface EngineOptions {
   scanAll: boolean;
   apiVersion: string;
   now: number;
+  /** A Bulk API query (compound fields refused). */
+  bulk?: boolean;
+  /** An extra condition on rows (SOSL's search term). */
+  rowFilter?: (table: Table, row: number) => boolean;
 }
+
+const notFilterable = (path: string) => new SfRequestError(400, 'INVALID_FIELD', `field '${path}' can not be filtered in a query call`);
+const notSortable = (path: string) => new SfRequestError(400, 'INVALID_FIELD', `field '${path}' can not be sorted in a query call`);
 
 interface Source {
   rows: Iterable<number>;
   /** True when the source yields rows in SystemModstamp order. */
   modstampOrdered: boolean;
+  /** How the rows are found (explain): a scan, or the index of `field`. */
+  kind?: 'scan' | 'index';
+  field?: string;
 }
 
 export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOptions): QueryCursor {
@@ -30,18 +42,31 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
     throw new SfRequestError(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
   }
   const selected = parsed.fields.map((f) => resolvePath(lookup, table, f));
-  const predicate: Predicate<number> | null = parsed.where
+  if (opts.bulk && selected.some((p) => p.leaf.compound)) {
+    throw new SfRequestError(400, 'FUNCTIONALITY_NOT_ENABLED', 'Selecting compound data not supported in Bulk Query');
+  }
+  const where: Predicate<number> | null = parsed.where
     ? compileWhere<number>(parsed.where, (path) => {
       const p = resolvePath(lookup, table, path);
+      if (p.leaf.compound) throw notFilterable(p.path);
       return { type: p.leaf.def.type, get: comparableGetter(p) };
     }, opts.now)
     : null;
+  const rowFilter = opts.rowFilter;
+  const predicate: Predicate<number> | null = rowFilter
+    ? (where ? (r) => where(r) && rowFilter(table, r) : (r) => rowFilter(table, r))
+    : where;
+  const source = pickSource(table, parsed.where);
+  const status = table.status;
+  const visible = opts.scanAll ? (r: number) => status[r] === LIVE || status[r] === DELETED : (r: number) => status[r] === LIVE;
+  if (parsed.aggregate) return runAggregate(lookup, table, parsed, source.rows, visible, predicate, opts.now);
   const sorters = parsed.orderBy.map((o) => {
     const p = resolvePath(lookup, table, o.field);
+    if (p.leaf.compound) throw notSortable(p.path);
     return { ...o, get: comparableGetter(p), foldCase: TEXT_TYPES.has(p.leaf.def.type) };
   });
+  const subqueries = parsed.subqueries.map((sub) => compileSubquery(lookup, table, sub, opts));
 
-  const source = pickSource(table, parsed.where);
   const modstampOnly = sorters.length > 0 && sorters[0].field.toLowerCase() === 'systemmodstamp' && !sorters[0].desc
     && sorters.slice(1).every((s) => s.field.toLowerCase() === 'id' && !s.desc);
   const needsSort = sorters.length > 0 && !(modstampOnly && source.modstampOrdered);
@@ -49,8 +74,6 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
   const sortStillNeeded = needsSort && !(modstampOnly && rows.modstampOrdered);
   const stopAfter = !sortStillNeeded && parsed.limit !== null ? parsed.offset + parsed.limit : Infinity;
 
-  const status = table.status;
-  const visible = opts.scanAll ? (r: number) => status[r] === LIVE || status[r] === DELETED : (r: number) => status[r] === LIVE;
   // Changes may share a SystemModstamp (one bulk chunk commits in the same millisecond), so a modstamp-ordered
   // source still needs its ties put in Id order, and a LIMIT may only cut after the last tie it reaches.
   const stamps = table.modstamp.data;
@@ -74,7 +97,13 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
   if (parsed.isCount) {
     return { object: table.name, columns: [], count: page.length, size: 0, row: () => ({}), values: () => [] };
   }
-  const build = rowBuilder(selected, table, opts.apiVersion);
+  if (parsed.forClause) markViewed(table, page, parsed.forClause, opts.now);
+  const plain = rowBuilder(selected, table, opts.apiVersion);
+  const build = subqueries.length === 0 ? plain : (r: number) => {
+    const out = plain(r);
+    for (const sub of subqueries) out[sub.name] = sub.get(r) as unknown as SfRow;
+    return out;
+  };
   const getters = selected.map((p) => wireGetter(p));
   return {
     object: table.name,
@@ -88,6 +117,34 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
       for (let k = 0; k < getters.length; k++) out[k] = getters[k](r);
       return out;
     },
+  };
+}
+
+/** FOR VIEW sets LastViewedDate and LastReferencedDate, FOR REFERENCE LastReferencedDate, of the returned records. */
+function markViewed(table: Table, rows: number[], clause: 'VIEW' | 'REFERENCE', now: number): void {
+  const cols = (clause === 'VIEW' ? ['LastViewedDate', 'LastReferencedDate'] : ['LastReferencedDate'])
+    .map((name) => table.slot(name)?.col).filter((c) => c !== undefined && c !== null);
+  for (const col of cols) for (const r of rows) col.set(r, now);
+}
+
+/** The plan Salesforce's query `explain` would describe: the leading operation, the rows it expects, the cost. */
+export function explainQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOptions) {
+  const table = lookup.tableByName(parsed.object);
+  const cursor = runQuery(lookup, parsed, opts);
+  const source = table ? pickSource(table, parsed.where) : null;
+  const indexed = source?.kind === 'index';
+  const total = table?.liveCount ?? 0;
+  const cardinality = cursor.count ?? cursor.size;
+  return {
+    plans: [{
+      cardinality,
+      fields: indexed ? [source.field!] : [],
+      leadingOperationType: indexed ? 'Index' : 'TableScan',
+      notes: [],
+      relativeCost: total === 0 ? 0 : Math.round((indexed ? cardinality / total : 1) * 1000) / 1000,
+      sobjectCardinality: total,
+      sobjectType: table?.name ?? parsed.object,
+    }],
   };
 }
 
@@ -153,11 +210,11 @@ function pickSource(table: Table, where: BoolExpr | null): Source {
     if (name === 'id' && (operator === '=' || operator === 'IN') && literalType !== 'NULL') {
       const ids = (Array.isArray(value) ? value : [value]).map((v) => unquote(String(v)));
       const rows = [...new Set(ids.map((id) => table.rowOf(id)).filter((r) => r >= 0))].sort((a, b) => a - b);
-      return { rows, modstampOrdered: false };
+      return { rows, modstampOrdered: false, kind: 'index', field: 'Id' };
     }
     if (operator === '=' && literalType === 'STRING' && table.uniqueIndex.has(name)) {
       const rows = table.indexLookup(name, unquote(String(value)).replace(/\\([%_])/g, '$1').toLowerCase());
-      return { rows: [...rows].sort((a, b) => a - b), modstampOrdered: false };
+      return { rows: [...rows].sort((a, b) => a - b), modstampOrdered: false, kind: 'index', field: table.slot(name)!.def.name };
     }
     if (name === 'systemmodstamp' && literalType === 'DATETIME' && typeof value === 'string') {
       const ms = parseDatetime(value);
@@ -173,7 +230,7 @@ function pickSource(table: Table, where: BoolExpr | null): Source {
   }
   if (from === -Infinity && to === Infinity) return { rows: range(table.size), modstampOrdered: false };
   const start = from === -Infinity ? 0 : table.logSearch(from, fromInclusive);
-  return { rows: table.logRowsFrom(start, to, toInclusive), modstampOrdered: true };
+  return { rows: table.logRowsFrom(start, to, toInclusive), modstampOrdered: true, kind: 'index', field: 'SystemModstamp' };
 }
 
 /** A page of rows of a cursor as JSON rows. */

@@ -232,4 +232,6 @@ export interface EmulatorContext {
   apiVersion: string;
   /** e.g. http://127.0.0.1:PORT — known once the server listens. */
   baseUrl(): string;
+  /** The org's clock and the stamp of the oldest write still committing (admin/org-time.ts); absent = the machine's clock. */
+  orgTime?: { now(): number; oldestOpenStamp(): number | null };
 }

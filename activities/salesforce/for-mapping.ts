@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import type { Pool } from '../../infra/db';
+import { parseHttpDate } from '../../domain/poll-window';
 import { reserveApiCalls } from '../budget/api-call-ledger';
 import { FailureType } from '../errors';
 import { openMeteredConnection } from './metered-connection';
@@ -22,6 +23,8 @@ export interface MappingConnection {
   callsMade(): number;
   /** Calls the mapping's ledger held in the rolling window after the latest reservation. */
   usedInWindow(): number;
+  /** The org's time of the latest response (its Date header, whole seconds); null before any or without one. */
+  orgTimeMs(): number | null;
 }
 
 export async function connectForMapping(deps: { pool: Pool; sessions?: SalesforceSessions }, ref: MappingRef): Promise<MappingConnection> {
@@ -30,9 +33,13 @@ export async function connectForMapping(deps: { pool: Pool; sessions?: Salesforc
   }
   let calls = 0;
   let used = 0;
+  let orgTimeMs: number | null = null;
   const conn = await openMeteredConnection(deps.sessions, async () => {
     used = await reserveApiCalls(deps.pool, ref.mappingId, 1, ref.config.maxDailyApiCalls);
     calls += 1;
+  }, (headers) => {
+    const date = headers.date;
+    orgTimeMs = parseHttpDate(Array.isArray(date) ? date[0] : date);
   });
-  return { conn, callsMade: () => calls, usedInWindow: () => used };
+  return { conn, callsMade: () => calls, usedInWindow: () => used, orgTimeMs: () => orgTimeMs };
 }

@@ -10,7 +10,8 @@
 //   fields added: SCHEMA_CHANGED ─prepare─► RESYNC (load into the live table) ─► DATA_SYNCED
 //   halted: PAUSED · BAD_CONFIG · UNAUTHORIZED · SYSTEM_ERROR · API_BUDGET_EXHAUSTED (left by resume,
 //   reconfigure, sync now, or — for the budget and system errors — by time)
-import type { MappingConfig } from '../../domain/mapping-rules';
+import { pollOverlapMs, type MappingConfig } from '../../domain/mapping-rules';
+import { pollWindowStart, purgeSweepWindow } from '../../domain/poll-window';
 import type { MappingState } from '../../domain/mapping-state';
 import type { MappedField } from '../../activities/prepare-mapping';
 import {
@@ -18,8 +19,6 @@ import {
 } from './outbound';
 import { applied, desiredStream, initialStream, registered, type ApplyOutcome, type StreamState } from './streaming';
 
-/** Records whose SystemModstamp is within this much of a window's end are read again by the next poll. */
-export const POLL_OVERLAP_MS = 60_000;
 /** How often records purged from the recycle bin are looked for (getDeleted). */
 export const PURGE_SWEEP_INTERVAL_MS = 60 * 60_000;
 /** Wait after an unexpected failure before the step is tried again. */
@@ -52,10 +51,17 @@ export interface CarriedStateV1 {
   needsPrepare: boolean;
   reloadRequested: boolean;
   syncRequested: boolean;
-  /** Start of the next poll window (exclusive); null until the initial load completed. */
+  /**
+   * How far polls (and the initial load) have covered the org, on the org's clock; the next poll reads from
+   * the mapping's poll overlap behind it (domain/poll-window.ts). null until the initial load completed.
+   * (Runs before the org's clock was used kept here the start of the next window; read as coverage, that
+   * only makes one poll re-read a little more.)
+   */
   watermarkMs: number | null;
   lastPollAtMs: number | null;
   lastPurgeSweepMs: number | null;
+  /** How far purge sweeps have covered, on the org's clock (getDeleted's latestDateCovered); absent before the first. */
+  purgeSweptMs?: number | null;
   lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAtMs: number } | null;
   counts: MappingCounts;
   lastError: LastError | null;
@@ -138,6 +144,18 @@ export class MappingMachine {
     return this.s.paused || ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'].includes(this.s.state);
   }
 
+  /** Where the next poll starts reading (inclusive), on the org's clock. */
+  pollFromMs(): number {
+    return pollWindowStart(this.s.watermarkMs!, pollOverlapMs(this.s.config));
+  }
+
+  /** The getDeleted window of the next purge sweep, on the org's clock (the poll coverage closes it). */
+  purgeSweepWindow(): { startMs: number; endMs: number } {
+    const s = this.s;
+    const covered = s.watermarkMs!;
+    return purgeSweepWindow(s.purgeSweptMs ?? covered, pollOverlapMs(s.config), covered);
+  }
+
   nextPollAtMs(): number {
     if (this.s.syncRequested || this.s.lastPollAtMs === null) return 0;
     return this.s.lastPollAtMs + this.s.config.pollIntervalSeconds * 1000;
@@ -205,18 +223,19 @@ export class MappingMachine {
       // The swapped-in table has no capture triggers yet.
       if (s.outbound) s.outbound.installedAccess = null;
     }
-    // A backfill or reload restarts the poll window from the load's start only when that is earlier.
-    const from = r.startedAtMs - POLL_OVERLAP_MS;
-    s.watermarkMs = s.watermarkMs === null ? from : Math.min(s.watermarkMs, from);
+    // The load covered the org up to its start (the org's time of its first response); a backfill or reload
+    // moves the coverage back to it only when that is earlier.
+    s.watermarkMs = s.watermarkMs === null ? r.startedAtMs : Math.min(s.watermarkMs, r.startedAtMs);
     s.lastLoad = { mode: r.mode, rows: r.rowsLoaded, finishedAtMs: nowMs };
     s.counts.loads += 1;
     this.count(r);
     this.succeeded();
   }
 
-  polled(r: { toMs: number; inserted: number; updated: number; deleted: number }, nowMs: number): void {
+  polled(r: { toMs: number | null; inserted: number; updated: number; deleted: number }, nowMs: number): void {
     const s = this.s;
-    s.watermarkMs = Math.max(s.watermarkMs ?? 0, r.toMs - POLL_OVERLAP_MS);
+    // Coverage never moves back; a poll that learned nothing of the org's time leaves it.
+    if (r.toMs !== null) s.watermarkMs = Math.max(s.watermarkMs ?? r.toMs, r.toMs);
     s.lastPollAtMs = nowMs;
     s.syncRequested = false;
     s.counts.polls += 1;
@@ -224,8 +243,9 @@ export class MappingMachine {
     this.succeeded();
   }
 
-  swept(r: { deleted: number }, nowMs: number): void {
+  swept(r: { deleted: number; toMs?: number | null }, nowMs: number): void {
     this.s.lastPurgeSweepMs = nowMs;
+    if (typeof r.toMs === 'number') this.s.purgeSweptMs = Math.max(this.s.purgeSweptMs ?? r.toMs, r.toMs);
     this.s.counts.deleted += r.deleted;
     this.succeeded();
   }

@@ -153,7 +153,7 @@ async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Ste
         break;
       }
       case 'poll': {
-        const r = await polls.pollChanges({ ...ref, table: m.s.table!, fields: m.s.fields, fromMs: m.s.watermarkMs! });
+        const r = await polls.pollChanges({ ...ref, table: m.s.table!, fields: m.s.fields, fromMs: m.pollFromMs() });
         m.apiUsage(r.apiCallsInWindow, Date.now());
         m.polled(r, Date.now());
         break;
@@ -187,8 +187,8 @@ async function runStep(m: MappingMachine, input: MappingWorkflowInput, step: Ste
         break;
       }
       case 'purge-sweep': {
-        const from = m.s.lastPurgeSweepMs ?? m.s.watermarkMs!;
-        const r = await quick.syncPurgedDeletes({ ...ref, table: m.s.table!, fromMs: from - 60_000 });
+        const w = m.purgeSweepWindow();
+        const r = await quick.syncPurgedDeletes({ ...ref, table: m.s.table!, fromMs: w.startMs, toMs: w.endMs });
         m.apiUsage(r.apiCallsInWindow, Date.now());
         m.swept(r, Date.now());
         break;

@@ -159,8 +159,14 @@ describe.each([
     expect(differences(orgSide, tableSide, FIELDS)).toEqual([]);
     expect(tableSide.checksum).toBe(orgSide.checksum);
 
-    // Re-reading the overlap (the last 30 s of changes, still inside it) writes no row and costs no extra call.
+    // The coverage is the org's time of the last poll's response, not this machine's (whole seconds, and the
+    // poll finished moments ago).
     const s = await status(handle);
+    const orgNow = Date.now() + clockOffsetMs;
+    expect(Date.parse(s.watermark!)).toBeLessThanOrEqual(orgNow);
+    expect(Date.parse(s.watermark!)).toBeGreaterThan(orgNow - 10_000);
+
+    // Re-reading the overlap (the last 30 s of changes, still inside it) writes no row and costs no extra call.
     const inOverlap = await conn.query(`SELECT Id FROM Account WHERE SystemModstamp >= ${new Date(Date.parse(s.watermark!) - OVERLAP_SECONDS * 1000).toISOString()}`);
     expect(inOverlap.totalSize).toBeGreaterThan(0);
     const versions = await rowVersions(db);

@@ -61,10 +61,11 @@ describe('coverage after polls', () => {
 });
 
 describe('purge sweep windows', () => {
-  it('start the overlap behind the last latestDateCovered and end at the poll coverage', () => {
+  it('start the overlap behind the initial load, then behind the last latestDateCovered, and end at the poll coverage', () => {
     const m = loadedMachine();
     m.polled({ toMs: T + 3_600_000, ...counts }, T + 3_600_000);
-    expect(m.purgeSweepWindow()).toEqual({ startMs: T + 3_600_000 - 300_000, endMs: T + 3_600_000 });
+    // Deleted and purged between the load and the first poll: only getDeleted sees it.
+    expect(m.purgeSweepWindow()).toEqual({ startMs: T - 300_000, endMs: T + 3_600_000 });
     m.swept({ deleted: 2, toMs: T + 3_590_000 }, T + 3_600_000);
     m.polled({ toMs: T + 7_200_000, ...counts }, T + 7_200_000);
     expect(m.purgeSweepWindow()).toEqual({ startMs: T + 3_590_000 - 300_000, endMs: T + 7_200_000 });
@@ -73,6 +74,13 @@ describe('purge sweep windows', () => {
   it('a sweep result without latestDateCovered (recorded before) leaves the sweep coverage', () => {
     const m = loadedMachine();
     m.swept({ deleted: 0 }, T + 10);
-    expect(m.s.purgeSweptMs).toBeUndefined();
+    expect(m.s.purgeSweptMs).toBe(T);
+  });
+
+  it('a reload leaves the sweep coverage', () => {
+    const m = loadedMachine();
+    m.swept({ deleted: 0, toMs: T + 600_000 }, T + 600_000);
+    m.loaded('reload', { mode: 'rest', rowsLoaded: 1, startedAtMs: T + 700_000, ...counts }, T + 750_000);
+    expect(m.s.purgeSweptMs).toBe(T + 600_000);
   });
 });

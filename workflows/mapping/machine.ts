@@ -226,6 +226,9 @@ export class MappingMachine {
     // The load covered the org up to its start (the org's time of its first response); a backfill or reload
     // moves the coverage back to it only when that is earlier.
     s.watermarkMs = s.watermarkMs === null ? r.startedAtMs : Math.min(s.watermarkMs, r.startedAtMs);
+    // The first purge sweep starts from the initial load too: a record deleted and purged before the first poll
+    // never shows in its queryAll.
+    s.purgeSweptMs ??= r.startedAtMs;
     s.lastLoad = { mode: r.mode, rows: r.rowsLoaded, finishedAtMs: nowMs };
     s.counts.loads += 1;
     this.count(r);

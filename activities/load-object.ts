@@ -53,7 +53,7 @@ export interface LoadProgress {
 export interface LoadResult extends MergeCounts {
   mode: 'bulk' | 'rest';
   rowsLoaded: number;
-  /** When the load's query was issued: changes after it are left to the next poll. */
+  /** The org's time before the load's query (its first response's Date): changes after it are left to polls. */
   startedAtMs: number;
   apiCalls: number;
   apiCallsInWindow: number;
@@ -85,7 +85,7 @@ export function createLoadObject(deps: Deps) {
 async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Promise<LoadResult> {
   const log = Context.current().log;
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
-  const cp = (await readCheckpoint(pool, input.mappingId, input.target)) ?? (await beginLoad(pool, sf.conn, input, columns));
+  const cp = (await readCheckpoint(pool, input.mappingId, input.target)) ?? (await beginLoad(pool, sf, input, columns));
   const plan: Plan = { input, columns, into: cp.strategy === 'fresh' ? reloadTableName(input.table) : stagingTableName(input.table) };
   log.info('load started', { mapping: input.mappingId, target: input.target, mode: cp.mode, strategy: cp.strategy, jobId: cp.jobId, resumeFrom: cp.rowsLoaded });
   const heartbeat = () => Context.current().heartbeat({ mode: cp.mode, jobId: cp.jobId, locator: cp.locator, rowsLoaded: cp.rowsLoaded, rowsTotal: cp.rowsTotal } satisfies LoadProgress);
@@ -99,11 +99,13 @@ async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Pro
   return { ...counts, mode: cp.mode, rowsLoaded: cp.rowsLoaded, startedAtMs: cp.startedAtMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
 }
 
-async function beginLoad(pool: Pool, conn: Connection, input: LoadInput, columns: Plan['columns']): Promise<LoadCheckpoint> {
+async function beginLoad(pool: Pool, sf: MappingConnection, input: LoadInput, columns: Plan['columns']): Promise<LoadCheckpoint> {
   const { schema, objectName } = input.config;
-  // Taken before the query runs: every change after this instant is seen by the first poll.
-  const startedAtMs = Date.now();
+  const conn = sf.conn;
   const count = await conn.query(`SELECT COUNT() FROM ${objectName}`);
+  // The org's time before the load's query runs (the count's response), so every change after it is seen by
+  // the first poll; the worker's clock only when the org sent no Date header.
+  const startedAtMs = sf.orgTimeMs() ?? Date.now();
   const mode = count.totalSize > BULK_THRESHOLD ? 'bulk' : 'rest';
   const liveEmpty = (await pool.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, input.table)}) AS empty`)).rows[0].empty as boolean;
   const strategy = input.target === 'reload' || liveEmpty ? 'fresh' : 'merge';

@@ -1,10 +1,12 @@
-// One incremental poll: every record whose SystemModstamp falls in (fromMs, toMs], deleted ones included
-// (queryAll), ordered by SystemModstamp then Id, merged so an older version never overwrites a newer one.
+// One incremental poll: every record whose SystemModstamp is at or after fromMs, deleted ones included
+// (queryAll), ordered by SystemModstamp then Id, merged so an older version never overwrites a newer one and a
+// version already held is not written again. The window is closed by the org's clock: the poll reports the
+// org's time of its query's response (domain/poll-window.ts), never the worker's.
 // REST for up to BULK_THRESHOLD changes (its first page tells the count, so no COUNT() call is spent);
 // Bulk API 2.0 above that, as Heroku Connect does.
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
-import { incrementalQuery } from '../domain/soql';
+import { coveredAfterPoll, pollQuery } from '../domain/poll-window';
 import { stagingColumnOrder } from '../domain/sql-columns';
 import { createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, mergeRowsFromParams, type MergeCounts } from '../domain/sql-merge';
@@ -23,6 +25,7 @@ import { withSyncWriter } from '../store/sync-writer';
 export interface PollInput extends MappingRef {
   table: string;
   fields: MappedField[];
+  /** First SystemModstamp to read (inclusive), on the org's clock: the overlap behind what polls covered. */
   fromMs: number;
 }
 
@@ -30,8 +33,13 @@ export interface PollResult extends MergeCounts {
   mode: 'rest' | 'bulk';
   /** Records Salesforce returned for the window. */
   records: number;
-  /** Upper bound of the window polled. */
-  toMs: number;
+  /**
+   * How far this poll covered, on the org's clock: the org's time of the query's response (Date header), or
+   * the newest stamp read when the response had no Date; null when neither is known (coverage stays).
+   */
+  toMs: number | null;
+  /** The newest SystemModstamp read (null: none). */
+  newestStampMs: number | null;
   apiCalls: number;
   apiCallsInWindow: number;
 }
@@ -40,15 +48,23 @@ export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessi
   return async function pollChanges(input: PollInput): Promise<PollResult> {
     const sf = await connectMapping(deps, input);
     try {
-      const toMs = Date.now();
-      const soql = incrementalQuery(input.config.objectName, input.fields.map((f) => f.name), input.fromMs, toMs);
+      const startedMs = Date.now();
+      const soql = pollQuery(input.config.objectName, input.fields.map((f) => f.name), input.fromMs);
       const first = await sf.conn.query<Record<string, unknown>>(soql, { scanAll: true, autoFetch: false, headers: { 'Sforce-Query-Options': 'batchSize=2000' } });
+      // Read before any further page: later responses are later than the query's snapshot.
+      const orgTimeMs = sf.orgTimeMs();
       Context.current().heartbeat({ records: first.totalSize });
       const merged = first.totalSize > BULK_THRESHOLD
         ? await mergeViaBulk(deps.pool, sf.conn, input, soql)
         : await mergeViaRest(deps.pool, sf.conn, input, first);
-      Context.current().log.info('poll applied', { mapping: input.mappingId, mode: merged.mode, records: merged.records, ...merged.counts, ms: Date.now() - toMs });
-      return { ...merged.counts, mode: merged.mode, records: merged.records, toMs, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
+      const toMs = coveredAfterPoll(null, { orgTimeMs, newestStampMs: merged.newestStampMs });
+      Context.current().log.info('poll applied', {
+        mapping: input.mappingId, mode: merged.mode, records: merged.records, ...merged.counts, fromMs: input.fromMs, toMs, ms: Date.now() - startedMs,
+      });
+      return {
+        ...merged.counts, mode: merged.mode, records: merged.records, toMs, newestStampMs: merged.newestStampMs,
+        apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow(),
+      };
     } catch (err) {
       classifyFailure(err);
     }
@@ -59,6 +75,14 @@ interface Merged {
   counts: MergeCounts;
   mode: 'rest' | 'bulk';
   records: number;
+  newestStampMs: number | null;
+}
+
+function newestStamp(records: readonly Record<string, unknown>[]): number | null {
+  const last = records.at(-1)?.SystemModstamp;
+  if (typeof last !== 'string') return null;
+  const ms = Date.parse(last);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, first: { records: Record<string, unknown>[]; done: boolean; nextRecordsUrl?: string }): Promise<Merged> {
@@ -70,12 +94,13 @@ async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, firs
     Context.current().heartbeat({ records: records.length });
   }
   Context.current().log.info('poll read', { mapping: input.mappingId, records: records.length });
-  if (records.length === 0) return { counts: { inserted: 0, updated: 0, deleted: 0 }, mode: 'rest', records: 0 };
+  if (records.length === 0) return { counts: { inserted: 0, updated: 0, deleted: 0 }, mode: 'rest', records: 0, newestStampMs: null };
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const byColumn = restRecordColumns(records, input.fields);
   const params = stagingColumnOrder(columns).map((c) => byColumn[input.fields.findIndex((f) => f.column === c)]);
   const { rows } = await withSyncWriter(pool, (client) => client.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params));
-  return { counts: rows[0], mode: 'rest', records: records.length };
+  // Ordered by SystemModstamp: the last record is the newest.
+  return { counts: rows[0], mode: 'rest', records: records.length, newestStampMs: newestStamp(records) };
 }
 
 async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql: string): Promise<Merged> {
@@ -96,7 +121,9 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
       Context.current().heartbeat({ jobId, records });
     } while (locator !== null);
     const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, input.table, staging, columns));
+    const newest = await client.query<{ ms: string | null }>(`SELECT (extract(epoch FROM max(systemmodstamp)) * 1000)::bigint AS ms FROM ${qualified(schema, staging)}`);
     await client.query(`DROP TABLE ${qualified(schema, staging)}`);
-    return { counts: rows[0], mode: 'bulk' as const, records };
+    const ms = newest.rows[0]?.ms;
+    return { counts: rows[0], mode: 'bulk' as const, records, newestStampMs: ms === null || ms === undefined ? null : Number(ms) };
   }).finally(() => deleteBulkQueryJob(conn, jobId));
 }

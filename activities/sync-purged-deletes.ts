@@ -1,5 +1,7 @@
 // Records deleted in Salesforce and then purged from its recycle bin never come back through queryAll;
-// getDeleted still lists them (for 15 days), so a periodic sweep removes them from the table.
+// getDeleted still lists them (for 15 days), so a periodic sweep removes them from the table. Its window is on
+// the org's clock (the workflow derives it from the poll coverage, domain/poll-window.ts), and it reports
+// getDeleted's latestDateCovered, which Salesforce holds back before deletions still committing.
 import type { Pool } from '../infra/db';
 import { qualified } from '../domain/sql-names';
 import { classifyFailure, connectMapping } from './errors';
@@ -9,11 +11,15 @@ import { withSyncWriter } from '../store/sync-writer';
 
 export interface PurgeSweepInput extends MappingRef {
   table: string;
+  /** getDeleted's start and end, on the org's clock. */
   fromMs: number;
+  /** Absent in a sweep scheduled before windows were on the org's clock (that sweep ends at the worker's now). */
+  toMs?: number;
 }
 
 export interface PurgeSweepResult {
   deleted: number;
+  /** latestDateCovered (the org's clock): the next sweep starts the overlap behind it. */
   toMs: number;
   apiCalls: number;
   apiCallsInWindow: number;
@@ -25,10 +31,12 @@ export function createSyncPurgedDeletes(deps: { pool: Pool; sessions?: Salesforc
   return async function syncPurgedDeletes(input: PurgeSweepInput): Promise<PurgeSweepResult> {
     const sf = await connectMapping(deps, input);
     try {
-      const toMs = Date.now();
+      const endMs = input.toMs ?? Date.now();
       // Salesforce refuses a start more than 15 days back, and windows shorter than a minute.
-      const fromMs = Math.min(Math.max(input.fromMs, toMs - MAX_LOOKBACK_MS), toMs - 60_000);
-      const result = await sf.conn.sobject(input.config.objectName).deleted(new Date(fromMs).toISOString(), new Date(toMs).toISOString());
+      const fromMs = Math.min(Math.max(input.fromMs, endMs - MAX_LOOKBACK_MS), endMs - 60_000);
+      const result = await sf.conn.sobject(input.config.objectName).deleted(new Date(fromMs).toISOString(), new Date(endMs).toISOString());
+      const covered = Date.parse(result.latestDateCovered);
+      const toMs = Number.isFinite(covered) ? Math.min(covered, endMs) : endMs;
       const ids = result.deletedRecords.map((r) => r.id);
       let deleted = 0;
       if (ids.length > 0) {

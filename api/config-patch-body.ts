@@ -8,6 +8,7 @@ import { badConfig } from './problem';
 
 const PATCH_KEY: Record<string, keyof ConfigPatch> = {
   sf_polling_seconds: 'pollIntervalSeconds',
+  poll_overlap_seconds: 'pollOverlapSeconds',
   access: 'access',
   sync_mode: 'syncMode',
   streaming_source: 'streamingSource',

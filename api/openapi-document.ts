@@ -26,6 +26,7 @@ const hcConfig = {
     sync_mode: { enum: ['polling', 'event_driven'], description: 'ferry key' },
     streaming_source: { enum: ['pushtopic', 'cdc'], description: 'ferry key' },
     flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
+    poll_overlap_seconds: { type: 'integer', minimum: 5, maximum: 21600, default: 300, description: 'ferry key: how far behind its start each poll re-reads' },
     schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },
   },
 };

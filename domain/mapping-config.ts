@@ -5,7 +5,7 @@ import { z } from 'zod';
 import {
   ConfigError, DEFAULT_SCHEMA, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT,
   POLL_INTERVAL_DEFAULT_SECONDS, STREAMING_SOURCE_DEFAULT, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
-  checkMaxDailyApiCalls, checkPollInterval, checkSchemaName, checkStreamingSource, checkSyncMode, normalizeFields,
+  checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -29,6 +29,8 @@ export interface HcMappingEntry {
     sync_mode: SyncMode;
     streaming_source: StreamingSource;
     flush_interval_seconds: number;
+    /** ferry key; absent = the default (POLL_OVERLAP_DEFAULT_SECONDS). */
+    poll_overlap_seconds?: number;
     schema: string;
   };
 }
@@ -60,6 +62,7 @@ const hcEntrySchema = z.object({
     sync_mode: z.string().optional(),
     streaming_source: z.string().optional(),
     flush_interval_seconds: z.number().optional(),
+    poll_overlap_seconds: z.number().optional(),
     schema: z.string().optional(),
   }),
 });
@@ -121,6 +124,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   issues.push(...checkStreamingSource(streamingSource, at('streaming_source')));
   const flushIntervalSeconds = c.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS;
   issues.push(...checkFlushInterval(flushIntervalSeconds, at('flush_interval_seconds')));
+  if (c.poll_overlap_seconds !== undefined) issues.push(...checkPollOverlap(c.poll_overlap_seconds, at('poll_overlap_seconds')));
   // The default comes from the connection block, which the caller validates.
   const schema = c.schema ?? defaultSchema;
   if (c.schema !== undefined) issues.push(...checkSchemaName(c.schema, at('schema')));
@@ -135,6 +139,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
     objectName, access: c.access as Access, pollIntervalSeconds, maxDailyApiCalls, fields, indexes, upsertField,
     syncMode: syncMode as SyncMode, streamingSource: streamingSource as StreamingSource, flushIntervalSeconds, schema,
   };
+  if (c.poll_overlap_seconds !== undefined) cfg.pollOverlapSeconds = c.poll_overlap_seconds;
   return { cfg, issues };
 }
 
@@ -160,6 +165,7 @@ export function toMappingEntry(cfg: MappingConfig): HcMappingEntry {
       sync_mode: cfg.syncMode,
       streaming_source: cfg.streamingSource,
       flush_interval_seconds: cfg.flushIntervalSeconds,
+      ...(cfg.pollOverlapSeconds === undefined ? {} : { poll_overlap_seconds: cfg.pollOverlapSeconds }),
       schema: cfg.schema,
     },
   };

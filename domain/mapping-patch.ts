@@ -1,7 +1,7 @@
 // Partial reconfiguration of a running mapping (API PATCH, workflow update validator). Plain code without zod,
 // so workflow code can validate an update with exactly the rules the import uses.
 import {
-  ConfigError, checkAccess, checkFieldReferences, checkFlushInterval, checkMaxDailyApiCalls, checkPollInterval,
+  ConfigError, checkAccess, checkFieldReferences, checkFlushInterval, checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap,
   checkStreamingSource, checkSyncMode, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
@@ -10,6 +10,7 @@ import {
 export interface ConfigPatch {
   fields?: string[];
   pollIntervalSeconds?: number;
+  pollOverlapSeconds?: number;
   access?: Access;
   syncMode?: SyncMode;
   streamingSource?: StreamingSource;
@@ -21,6 +22,7 @@ type Check = (value: unknown, path: string) => ConfigIssue[];
 
 const CHECKS: Record<Exclude<keyof ConfigPatch, 'fields'>, Check> = {
   pollIntervalSeconds: checkPollInterval,
+  pollOverlapSeconds: checkPollOverlap,
   access: checkAccess,
   syncMode: checkSyncMode,
   streamingSource: checkStreamingSource,

@@ -15,6 +15,13 @@ export const STREAMING_SOURCES: readonly StreamingSource[] = ['pushtopic', 'cdc'
 export const POLL_INTERVAL_MIN_SECONDS = 120;
 export const POLL_INTERVAL_MAX_SECONDS = 3600;
 export const POLL_INTERVAL_DEFAULT_SECONDS = 600;
+/**
+ * How far behind its start each poll re-reads (see domain/poll-window.ts): a change whose transaction becomes
+ * visible up to this long after its SystemModstamp is still read. 5 minutes by default; 5 s to 6 h.
+ */
+export const POLL_OVERLAP_MIN_SECONDS = 5;
+export const POLL_OVERLAP_MAX_SECONDS = 6 * 3600;
+export const POLL_OVERLAP_DEFAULT_SECONDS = 300;
 /** How often queued streaming events are flushed to Postgres. */
 export const FLUSH_INTERVAL_MIN_SECONDS = 1;
 export const FLUSH_INTERVAL_MAX_SECONDS = 60;
@@ -34,6 +41,8 @@ export interface MappingConfig {
   objectName: string;
   access: Access;
   pollIntervalSeconds: number;
+  /** Overlap each poll re-reads; absent = POLL_OVERLAP_DEFAULT_SECONDS (mappings made before it existed). */
+  pollOverlapSeconds?: number;
   /** Cap on this mapping's Salesforce API calls per rolling 24 h; null = no cap. */
   maxDailyApiCalls: number | null;
   /** Salesforce API names: Id first, then as given; SystemModstamp and IsDeleted always present. */
@@ -45,6 +54,11 @@ export interface MappingConfig {
   flushIntervalSeconds: number;
   /** Postgres schema of the mapping's table. */
   schema: string;
+}
+
+/** The overlap a mapping's polls re-read, in ms. */
+export function pollOverlapMs(cfg: Pick<MappingConfig, 'pollOverlapSeconds'>): number {
+  return (cfg.pollOverlapSeconds ?? POLL_OVERLAP_DEFAULT_SECONDS) * 1000;
 }
 
 /** One problem with a configuration: `path` like `config.sf_polling_seconds`, `rule` a stable machine name. */
@@ -76,6 +90,8 @@ function intInRange(min: number, max: number, what: string): Check {
 
 export const checkPollInterval: Check = intInRange(POLL_INTERVAL_MIN_SECONDS, POLL_INTERVAL_MAX_SECONDS,
   'Polling interval (seconds)');
+export const checkPollOverlap: Check = intInRange(POLL_OVERLAP_MIN_SECONDS, POLL_OVERLAP_MAX_SECONDS,
+  'Poll overlap (seconds)');
 export const checkFlushInterval: Check = intInRange(FLUSH_INTERVAL_MIN_SECONDS, FLUSH_INTERVAL_MAX_SECONDS,
   'Flush interval (seconds)');
 

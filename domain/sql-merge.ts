@@ -5,7 +5,9 @@
 // - deleted in Salesforce (isdeleted true): the row is DELETED from the table, as Heroku Connect does — unless
 //   the table already holds a newer version (target.systemmodstamp > staged).
 // - otherwise: inserted, or updated only when the staged version is not older than the stored one, so a late
-//   page never overwrites a newer change; _hc_lastop becomes 'SYNCED' and _hc_err is cleared. A row holding a
+//   page never overwrites a newer change; _hc_lastop becomes 'SYNCED' and _hc_err is cleared. A version the
+//   row already holds (same SystemModstamp, same values, already SYNCED) is not written again: polls re-read
+//   an overlap behind each window (domain/poll-window.ts), and that must cost no row writes. A row holding a
 //   local change not yet sent to Salesforce (_hc_lastop 'PENDING') is left alone (no outbound flip-flop).
 // The statement returns one row {inserted, updated, deleted}; `xmax = 0` tells a fresh insert from an update.
 // Rows updated by the ON CONFLICT clause but skipped by its WHERE are not counted.
@@ -20,6 +22,7 @@ function mergeStatement(schema: string, table: string, cols: readonly ColumnDef[
   const names = cols.map((c) => quoteIdent(c.name));
   const all = ['sfid', 'systemmodstamp', 'isdeleted', ...names];
   const sets = ['systemmodstamp', 'isdeleted', ...names].map((n) => `${n} = EXCLUDED.${n}`);
+  const held = ['isdeleted', ...names];
   return [
     'WITH src AS (',
     `  SELECT DISTINCT ON (sfid) ${all.join(', ')}`,
@@ -38,6 +41,8 @@ function mergeStatement(schema: string, table: string, cols: readonly ColumnDef[
     // A row whose local change is not yet sent (PENDING) keeps it: the echo of an earlier write, or any
     // Salesforce version, must not flip it back; the pending write's own echo brings the record in later.
     "  WHERE t._hc_lastop IS DISTINCT FROM 'PENDING' AND (t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp)",
+    `    AND (t.systemmodstamp IS DISTINCT FROM EXCLUDED.systemmodstamp OR t._hc_lastop IS DISTINCT FROM 'SYNCED' OR t._hc_err IS NOT NULL`,
+    `      OR (${held.map((n) => `t.${n}`).join(', ')}) IS DISTINCT FROM (${held.map((n) => `EXCLUDED.${n}`).join(', ')}))`,
     '  RETURNING (xmax = 0) AS inserted',
     ')',
     'SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,',
@@ -66,6 +71,8 @@ function mergeStatement(schema: string, table: string, cols: readonly ColumnDef[
  *   ON CONFLICT (sfid) DO UPDATE SET systemmodstamp = EXCLUDED.systemmodstamp, isdeleted = EXCLUDED.isdeleted,
  *     "name" = EXCLUDED."name", "email" = EXCLUDED."email", _hc_lastop = 'SYNCED', _hc_err = NULL
  *   WHERE t._hc_lastop IS DISTINCT FROM 'PENDING' AND (t.systemmodstamp IS NULL OR t.systemmodstamp <= EXCLUDED.systemmodstamp)
+ *     AND (t.systemmodstamp IS DISTINCT FROM EXCLUDED.systemmodstamp OR t._hc_lastop IS DISTINCT FROM 'SYNCED' OR t._hc_err IS NOT NULL
+ *       OR (t.isdeleted, t."name", t."email") IS DISTINCT FROM (EXCLUDED.isdeleted, EXCLUDED."name", EXCLUDED."email"))
  *   RETURNING (xmax = 0) AS inserted
  * )
  * SELECT (SELECT count(*) FROM upserted WHERE inserted)::int AS inserted,

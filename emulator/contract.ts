@@ -267,4 +267,6 @@ export interface EmulatorContext {
   baseUrl(): string;
   /** The streaming surface, once attached (generic streaming pushes go through it). */
   streaming?(): StreamingControl | undefined;
+  /** The org's clock and the stamp of the oldest write still committing (admin/org-time.ts); absent = the machine's clock. */
+  orgTime?: { now(): number; oldestOpenStamp(): number | null };
 }

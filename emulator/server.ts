@@ -14,6 +14,7 @@ import { OrgApiAccounting } from './accounting.js';
 import { EmulatorAdmin } from './admin/admin.js';
 import { adminRouter } from './admin/admin-routes.js';
 import { FaultInjector } from './admin/faults.js';
+import { OrgTimeFaults } from './admin/org-time.js';
 import { oauthRouter } from './auth/oauth-routes.js';
 import { SessionStore } from './auth/sessions.js';
 import { bulk1Router } from './bulk1/routes.js';
@@ -45,6 +46,10 @@ export interface EmulatorOptions {
   /** Synthetic records to create at start, per object (e.g. { Account: 1000 }). */
   seed?: Record<string, number>;
   randomSeed?: number;
+  /** The org's clock minus the machine's, in ms (admin/org-time.ts); default 0. */
+  clockOffsetMs?: number;
+  /** API writes become visible this long after taking their SystemModstamp (admin/org-time.ts); default 0. */
+  commitDelayMs?: number;
   logger?: Logger;
 }
 
@@ -54,6 +59,8 @@ export interface Emulator {
   context: EmulatorContext;
   org: OrgStore;
   admin: EmulatorAdmin;
+  /** The org's clock offset and slow transactions. */
+  orgTime: OrgTimeFaults;
   streaming?: StreamingControl;
   /** The credentials the emulator accepts (after defaults). */
   credentials: { username: string; password: string; clientId: string; clientSecret: string };
@@ -77,7 +84,9 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   let objects = standardObjects();
   if (o.schemaFile) objects = applyCustomSchema(objects, loadCustomSchemaFile(o.schemaFile));
 
-  const org = new MemoryOrgStore({ objects, apiVersion: EMULATOR_API_VERSION, username: o.username });
+  const orgTime = new OrgTimeFaults({ clockOffsetMs: o.clockOffsetMs, commitDelayMs: o.commitDelayMs });
+  const org = new MemoryOrgStore({ objects, apiVersion: EMULATOR_API_VERSION, username: o.username, now: orgTime.now });
+  orgTime.attach(org.clock);
   const sessions = new SessionStore(o.tokenLifetimeSeconds * 1000);
   const accounting = new OrgApiAccounting({ dailyApiRequests: o.dailyApiRequests });
   const faults = new FaultInjector(o.randomSeed);
@@ -85,19 +94,21 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   let baseUrl = '';
   // Streaming attaches to the HTTP server, which exists only after the admin (mounted on the app) is built.
   const surfaces: { streaming?: StreamingControl } = {};
-  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl, streaming: () => surfaces.streaming };
+  const context: EmulatorContext = { org, auth: sessions, accounting, apiVersion: EMULATOR_API_VERSION, baseUrl: () => baseUrl, streaming: () => surfaces.streaming, orgTime };
   const admin = new EmulatorAdmin({ org, accounting, sessions, faults, locators, randomSeed: o.randomSeed, streaming: () => surfaces.streaming });
   if (o.seed) admin.seed(o.seed);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(orgTime.dateHeader());
   app.use(oauthRouter({ ctx: context, sessions, config: o, orgId: org.orgId, userId: org.userId }));
   app.get('/services/data', (_req, res) => {
     res.json(versionsBody(EMULATOR_API_VERSION));
   });
-  app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes }));
+  app.use('/services/data/v:version', apiRouter({ ctx: context, accounting, faults, locators, registerBulk2: registerBulk2Routes, commitDelay: orgTime.commitDelay(org.clock) }));
   app.use('/services/async/:version', bulk1Router(context, accounting));
+  app.use('/__emulator', orgTime.router());
   app.use('/__emulator', adminRouter(admin));
   // Every other path answers as Salesforce does: JSON NOT_FOUND, never an HTML page.
   app.use((_req, res) => {
@@ -121,6 +132,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     context,
     org,
     admin,
+    orgTime,
     streaming,
     credentials: { username: o.username, password: o.password, clientId: o.clientId, clientSecret: o.clientSecret },
     close: async () => {

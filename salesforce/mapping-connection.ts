@@ -3,6 +3,7 @@
 import type { Connection } from 'jsforce';
 import type { MappingConfig } from '../domain/mapping-rules';
 import type { Pool } from '../infra/db';
+import { parseHttpDate } from '../domain/poll-window';
 import { reserveApiCalls } from '../store/api-call-ledger';
 import { SalesforceNotConfigured } from './errors';
 import { openMeteredConnection } from './metered-connection';
@@ -21,6 +22,8 @@ export interface MappingConnection {
   callsMade(): number;
   /** Calls the mapping's ledger held in the rolling window after the latest reservation. */
   usedInWindow(): number;
+  /** The org's time of the latest response (its Date header, whole seconds); null before any or without one. */
+  orgTimeMs(): number | null;
 }
 
 export async function connectForMapping(deps: { pool: Pool; sessions?: SalesforceSessions }, ref: MappingRef): Promise<MappingConnection> {
@@ -29,9 +32,13 @@ export async function connectForMapping(deps: { pool: Pool; sessions?: Salesforc
   }
   let calls = 0;
   let used = 0;
+  let orgTimeMs: number | null = null;
   const conn = await openMeteredConnection(deps.sessions, async () => {
     used = await reserveApiCalls(deps.pool, ref.mappingId, 1, ref.config.maxDailyApiCalls);
     calls += 1;
+  }, (headers) => {
+    const date = headers.date;
+    orgTimeMs = parseHttpDate(Array.isArray(date) ? date[0] : date);
   });
-  return { conn, callsMade: () => calls, usedInWindow: () => used };
+  return { conn, callsMade: () => calls, usedInWindow: () => used, orgTimeMs: () => orgTimeMs };
 }

@@ -10,6 +10,8 @@ import type { SalesforceSessions } from './session';
 
 /** Reserves one call before it is made; throws (e.g. ApiBudgetExhausted) when it may not be made. */
 export type ReserveCall = (method: string, url: string) => Promise<void>;
+/** Sees the headers of every response (the org's Date header is its clock: domain/poll-window.ts). */
+export type ResponseHeadersSeen = (headers: Record<string, string | string[] | undefined>) => void;
 
 interface HttpRequestLike {
   method: string;
@@ -19,7 +21,7 @@ interface TransportLike {
   httpRequest(req: HttpRequestLike, options?: Record<string, unknown>): StreamPromise<unknown>;
 }
 
-function meter(transport: TransportLike, reserve: ReserveCall): TransportLike {
+function meter(transport: TransportLike, reserve: ReserveCall, seen?: ResponseHeadersSeen): TransportLike {
   return {
     httpRequest(req, options = {}) {
       return StreamPromise.create(() => {
@@ -33,7 +35,10 @@ function meter(transport: TransportLike, reserve: ReserveCall): TransportLike {
           }
           const inner = transport.httpRequest(req, { ...options, retry: { maxRetries: 0 } });
           stream.attach(inner.stream() as Duplex);
-          return inner;
+          if (!seen) return inner;
+          const response = (await inner) as { headers?: Record<string, string | string[] | undefined> } | undefined;
+          if (response?.headers) seen(response.headers);
+          return response;
         })();
         return { stream, promise };
       });
@@ -41,7 +46,7 @@ function meter(transport: TransportLike, reserve: ReserveCall): TransportLike {
   };
 }
 
-export async function openMeteredConnection(sessions: SalesforceSessions, reserve: ReserveCall): Promise<Connection> {
+export async function openMeteredConnection(sessions: SalesforceSessions, reserve: ReserveCall, seen?: ResponseHeadersSeen): Promise<Connection> {
   const session = await sessions.get();
   const conn = new Connection({
     instanceUrl: session.instanceUrl,
@@ -55,6 +60,6 @@ export async function openMeteredConnection(sessions: SalesforceSessions, reserv
     },
   });
   const internal = conn as unknown as { _transport: TransportLike };
-  internal._transport = meter(internal._transport, reserve);
+  internal._transport = meter(internal._transport, reserve, seen);
   return conn;
 }

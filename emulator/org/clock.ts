@@ -3,11 +3,15 @@
 // (as in Salesforce, where a bulk batch stamps many records alike) and readers order by (SystemModstamp, Id).
 export class OrgClock {
   private last = 0;
+  /** A slow transaction committing late keeps the stamp it took when it started (admin/org-time.ts). */
+  pinned: () => number | undefined = () => undefined;
 
   constructor(readonly now: () => number) {}
 
   /** The stamp of a commit happening now. */
   next(): number {
+    const pinned = this.pinned();
+    if (pinned !== undefined) return pinned;
     this.last = Math.max(this.now(), this.last);
     return this.last;
   }

@@ -5,6 +5,7 @@ import type { SfRecord, SfValue } from '../contract.js';
 import { AutoNumberColumn, columnFor, FloatList, IdDefaultColumn, IntList, NumColumn, SparseColumn, type Column, type StoredValue } from './columns.js';
 import { COMPOUND_TYPES, type EmulatorFieldDef, type EmulatorObjectDef } from './field-defs.js';
 import { decodeSeq, makeId } from './ids.js';
+import { insertLateLogEntry } from './late-log.js';
 import { NO_ROWS, UniqueIndex } from './unique-index.js';
 import { wireValue } from './values.js';
 
@@ -173,10 +174,15 @@ export class Table {
     this.capacity = capacity;
   }
 
-  /** Records that `row` changed at `stamp` (stamps only grow, so the log stays sorted). */
+  /** Records that `row` changed at `stamp` (stamps only grow, so the log stays sorted — but for late commits). */
   logChange(row: number, stamp: number): void {
     this.modstamp.data[row] = stamp;
     if (this.logPos[row] >= 0) this.staleEntries++;
+    const n = this.logStamps.length;
+    if (n > 0 && stamp < this.logStamps.data[n - 1]) {
+      insertLateLogEntry(this, row, stamp);
+      return;
+    }
     this.logPos[row] = this.logRows.push(row);
     this.logStamps.push(stamp);
     if (this.staleEntries > 100_000 && this.staleEntries > this.logRows.length / 2) this.compactLog();

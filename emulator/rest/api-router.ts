@@ -18,6 +18,8 @@ export interface ApiRouterDeps {
   faults: FaultInjector;
   locators: QueryLocators;
   registerBulk2: (router: express.Router, ctx: EmulatorContext) => void;
+  /** Holds API writes back when slow transactions are on (admin/org-time.ts). */
+  commitDelay?: express.RequestHandler;
 }
 
 const FAMILIES: [RegExp, string][] = [
@@ -73,6 +75,7 @@ export function apiRouter(deps: ApiRouterDeps): express.Router {
   router.use('/jobs', jobs);
 
   router.use(express.json({ limit: '50mb' }));
+  if (deps.commitDelay) router.use(deps.commitDelay);
   router.get('/', (req, res) => {
     const base = `/services/data/v${(req.params as { version: string }).version}`;
     const resources: Record<string, string> = Object.fromEntries(['sobjects', 'query', 'queryAll', 'limits', 'composite', 'jobs', 'search', 'recent'].map((k) => [k, `${base}/${k}`]));

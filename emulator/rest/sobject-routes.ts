@@ -45,9 +45,18 @@ function replicationRange(req: express.Request, now: number): { start: number; e
   return { start, end: Math.min(end, now) };
 }
 
+/**
+ * How far getUpdated/getDeleted covered: the end asked for, capped at the org's now, and held back to the
+ * start of the oldest write still committing (its changes, stamped earlier, are not visible yet).
+ */
+function latestDateCovered(ctx: EmulatorContext, end: number): number {
+  return Math.min(end, ctx.orgTime?.oldestOpenStamp() ?? Infinity);
+}
+
 export function sobjectRouter(ctx: EmulatorContext): express.Router {
   const router = express.Router({ mergeParams: true });
   const org = ctx.org;
+  const orgNow = () => ctx.orgTime?.now() ?? Date.now();
 
   router.get('/sobjects', (req, res) => {
     res.json(describeGlobal(org.objects(), params(req).version));
@@ -68,18 +77,18 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
 
   router.get('/sobjects/:type/updated', (req, res) => {
     const def = objectOf(ctx, params(req).type);
-    const { start, end } = replicationRange(req, Date.now());
+    const { start, end } = replicationRange(req, orgNow());
     const ids = org.updatedIds(def.name, start, end);
     if (ids.length > MAX_REPLICATION_IDS) throw new SfRequestError(400, 'EXCEEDED_ID_LIMIT', `too many ids: ${ids.length} (limit ${MAX_REPLICATION_IDS})`);
-    res.json({ ids, latestDateCovered: formatDatetime(end) });
+    res.json({ ids, latestDateCovered: formatDatetime(latestDateCovered(ctx, end)) });
   });
   const deleted: express.RequestHandler = (req, res) => {
     const def = objectOf(ctx, params(req).type);
-    const now = Date.now();
+    const now = orgNow();
     const { start, end } = replicationRange(req, now);
     const deletedRecords = org.deletedRecords(def.name, start, end);
     if (deletedRecords.length > MAX_REPLICATION_IDS) throw new SfRequestError(400, 'EXCEEDED_ID_LIMIT', `too many ids: ${deletedRecords.length} (limit ${MAX_REPLICATION_IDS})`);
-    res.json({ deletedRecords, earliestDateAvailable: formatDatetime(now - REPLICATION_WINDOW_MS), latestDateCovered: formatDatetime(end) });
+    res.json({ deletedRecords, earliestDateAvailable: formatDatetime(now - REPLICATION_WINDOW_MS), latestDateCovered: formatDatetime(latestDateCovered(ctx, end)) });
   };
   router.get('/sobjects/:type/deleted', deleted);
   router.get('/sobjects/:type/deleted/', deleted);

@@ -19,7 +19,7 @@ const counts = { inserted: 0, updated: 0, deleted: 0 };
 export const result = {
   prepare: (over: Partial<StepResults['prepare']> = {}): StepResults['prepare'] => ({ table: 'account', fields: FIELDS, apiCalls: 1, apiCallsInWindow: 1, ...over }),
   load: (over: Partial<StepResults['load']> = {}): StepResults['load'] => ({ mode: 'bulk', rowsLoaded: 1, startedAtMs: 100_000, apiCalls: 3, apiCallsInWindow: 4, ...counts, inserted: 1, ...over }),
-  poll: (over: Partial<StepResults['poll']> = {}): StepResults['poll'] => ({ mode: 'rest', records: 0, toMs: 100_000, apiCalls: 1, apiCallsInWindow: 5, ...counts, ...over }),
+  poll: (over: Partial<StepResults['poll']> = {}): StepResults['poll'] => ({ mode: 'rest', records: 0, toMs: 100_000, newestStampMs: null, apiCalls: 1, apiCallsInWindow: 5, ...counts, ...over }),
   'purge-sweep': (over: Partial<StepResults['purge-sweep']> = {}): StepResults['purge-sweep'] => ({ deleted: 0, toMs: 100_000, apiCalls: 1, apiCallsInWindow: 6, ...over }),
   'set-access': (over: Partial<StepResults['set-access']> = {}): StepResults['set-access'] => ({ access: 'read_only', ...over }),
   flush: (over: Partial<StepResults['flush']> = {}): StepResults['flush'] => ({ claimed: 1, writes: 1, succeeded: 1, failed: 0, api: 'collections', remaining: false, apiCalls: 1, apiCallsInWindow: 7, ...over }),

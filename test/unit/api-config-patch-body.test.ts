@@ -5,6 +5,7 @@ import { Problem } from '../../api/problem';
 describe('PATCH body (Heroku Connect shape) → ConfigPatch', () => {
   it.each<[string, unknown, object]>([
     ['poll interval and cap', { config: { sf_polling_seconds: 300, sf_max_daily_api_calls: null } }, { pollIntervalSeconds: 300, maxDailyApiCalls: null }],
+    ['poll overlap', { config: { poll_overlap_seconds: 60 } }, { pollOverlapSeconds: 60 }],
     ['fields as the export writes them', { config: { fields: { Id: {}, Email: {} } } }, { fields: ['Id', 'Email'] }],
     ['fields as a list', { config: { fields: ['Id', 'Email'] } }, { fields: ['Id', 'Email'] }],
     ['sf_notify_enabled → event-driven', { config: { sf_notify_enabled: true } }, { syncMode: 'event_driven' }],

@@ -70,6 +70,9 @@ describe('parseMappingEntry rejects bad input with path and rule', () => {
     ['streaming source unknown', entry({ streaming_source: 'kafka' }), 'config.streaming_source', 'enum'],
     ['flush interval 0', entry({ flush_interval_seconds: 0 }), 'config.flush_interval_seconds', 'range'],
     ['flush interval 61', entry({ flush_interval_seconds: 61 }), 'config.flush_interval_seconds', 'range'],
+    ['poll overlap under 5 s', entry({ poll_overlap_seconds: 4 }), 'config.poll_overlap_seconds', 'range'],
+    ['poll overlap over 6 h', entry({ poll_overlap_seconds: 21_601 }), 'config.poll_overlap_seconds', 'range'],
+    ['poll overlap fractional', entry({ poll_overlap_seconds: 30.5 }), 'config.poll_overlap_seconds', 'integer'],
     ['schema with capitals', entry({ schema: 'Sales Force' }), 'config.schema', 'pg_identifier'],
     ['object name with space', entry({}, 'My Object'), 'object_name', 'api_name'],
     ['object name with inner double underscore', entry({}, 'A__B__C__c__x'), 'object_name', 'api_name'],
@@ -108,8 +111,9 @@ describe('round trip', () => {
     const cfg = parseMappingEntry(entry({
       access: 'read_write', sf_polling_seconds: 900, sf_max_daily_api_calls: null, upsert_field: 'Ext__c',
       fields: { Name: {}, Ext__c: {}, Id: {} }, indexes: { Ext__c: { unique: true } }, sync_mode: 'event_driven',
-      streaming_source: 'cdc', flush_interval_seconds: 5, schema: 'crm',
+      streaming_source: 'cdc', flush_interval_seconds: 5, poll_overlap_seconds: 120, schema: 'crm',
     }));
+    expect(cfg.pollOverlapSeconds).toBe(120);
     expect(parseMappingEntry(toMappingEntry(cfg))).toEqual(cfg);
     expect(toMappingEntry(cfg).config.sf_notify_enabled).toBe(true);
   });
@@ -162,10 +166,16 @@ describe('applyConfigPatch', () => {
     expect(base.pollIntervalSeconds).toBe(600);
   });
 
+  it('sets the poll overlap (absent until set: the default applies)', () => {
+    expect(base.pollOverlapSeconds).toBeUndefined();
+    expect(applyConfigPatch(base, { pollOverlapSeconds: 60 }).pollOverlapSeconds).toBe(60);
+  });
+
   it.each<[string, unknown, string, string]>([
     ['poll interval out of range', { pollIntervalSeconds: 100 }, 'pollIntervalSeconds', 'range'],
     ['bad access', { access: 'all' }, 'access', 'enum'],
     ['flush interval fractional', { flushIntervalSeconds: 2.5 }, 'flushIntervalSeconds', 'integer'],
+    ['poll overlap out of range', { pollOverlapSeconds: 1 }, 'pollOverlapSeconds', 'range'],
     ['cap negative', { maxDailyApiCalls: -1 }, 'maxDailyApiCalls', 'range'],
     ['unchangeable key', { objectName: 'Lead' }, 'objectName', 'unknown_key'],
     ['fields not a list', { fields: 'Name' }, 'fields', 'type'],

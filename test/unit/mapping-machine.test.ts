@@ -1,9 +1,13 @@
 // The mapping machine on its own: which step comes next (with the activity's input), and what each outcome
 // does to the state. Scenarios are tables of [what happened, when, what comes next, the state shown].
 import { describe, expect, it } from 'vitest';
-import { POLL_OVERLAP_MS, PURGE_SWEEP_INTERVAL_MS, SYSTEM_ERROR_RETRY_MS, type MappingMachine } from '../../workflows/mapping/machine';
+import { PURGE_SWEEP_INTERVAL_MS, SYSTEM_ERROR_RETRY_MS, type MappingMachine } from '../../workflows/mapping/machine';
 import { fail, loaded, machine, result, RUN, succeed } from '../support/machine';
 import { mappingConfig } from '../support/mappings';
+import { POLL_OVERLAP_DEFAULT_SECONDS } from '../../domain/mapping-rules';
+
+/** The overlap a poll re-reads behind the coverage, by default (domain/poll-window.ts). */
+const POLL_OVERLAP_MS = POLL_OVERLAP_DEFAULT_SECONDS * 1000;
 
 const polling = mappingConfig('Account', ['Id', 'Name']);
 const readWrite = mappingConfig('Account', ['Id', 'Name'], { access: 'read_write', flush_interval_seconds: 10 });
@@ -59,7 +63,7 @@ describe('poll', () => {
     ['sync now', (m) => m.syncNow(), 100_010, { kind: 'poll' }, 'DATA_SYNCED'],
     ['polled', (m) => succeed(m, 'poll', 100_010, result.poll({ toMs: 100_010, inserted: 2 })), 100_011, { kind: 'wait' }, 'DATA_SYNCED'],
     ['an hour on, the poll comes first', () => undefined, 100_000 + PURGE_SWEEP_INTERVAL_MS, { kind: 'poll' }, 'DATA_SYNCED'],
-    ['then the sweep', (m) => succeed(m, 'poll', 100_000 + PURGE_SWEEP_INTERVAL_MS), 100_000 + PURGE_SWEEP_INTERVAL_MS, { kind: 'purge-sweep', input: { fromMs: 100_000 - 60_000 } }, 'DATA_SYNCED'],
+    ['then the sweep', (m) => succeed(m, 'poll', 100_000 + PURGE_SWEEP_INTERVAL_MS), 100_000 + PURGE_SWEEP_INTERVAL_MS, { kind: 'purge-sweep', input: { fromMs: 100_000 - POLL_OVERLAP_MS, toMs: 100_010 } }, 'DATA_SYNCED'],
   ]);
 });
 

@@ -25,7 +25,8 @@ import type { TeardownInput, TeardownResult } from '../../activities/teardown-ma
 import type { MappedField } from '../../domain/mapped-field';
 import { PURGE_SWEEP_INTERVAL_MS } from '../../domain/sync-limits';
 import { applyConfigPatch, mergeConfigPatch, type ConfigPatch } from '../../domain/mapping-patch';
-import type { Access, MappingConfig } from '../../domain/mapping-rules';
+import { pollOverlapMs, type Access, type MappingConfig } from '../../domain/mapping-rules';
+import { pollWindowStart, purgeSweepWindow } from '../../domain/poll-window';
 import type { MappingRef } from '../../salesforce/mapping-connection';
 import type { MappingStatus } from './messages';
 import {
@@ -37,10 +38,6 @@ import { applied, desiredStream, initialStream, registered, type StreamState } f
 
 export { PURGE_SWEEP_INTERVAL_MS };
 
-/** Records whose SystemModstamp is within this much of a window's end are read again by the next poll. */
-export const POLL_OVERLAP_MS = 60_000;
-/** How far before the last sweep (or the watermark) a sweep looks again. */
-export const PURGE_SWEEP_OVERLAP_MS = 60_000;
 /** Wait after an unexpected failure before the step is tried again. */
 export const SYSTEM_ERROR_RETRY_MS = 60_000;
 /** Wait after a spent API budget when the ledger names no time. */
@@ -73,10 +70,17 @@ export interface CarriedStateV1 {
   needsPrepare: boolean;
   reloadRequested: boolean;
   syncRequested: boolean;
-  /** Start of the next poll window (exclusive); null until the initial load completed. */
+  /**
+   * How far polls (and the initial load) have covered the org, on the org's clock; the next poll reads from
+   * the mapping's poll overlap behind it (domain/poll-window.ts). null until the initial load completed.
+   * (Runs before the org's clock was used kept here the start of the next window; read as coverage, that
+   * only makes one poll re-read a little more.)
+   */
   watermarkMs: number | null;
   lastPollAtMs: number | null;
   lastPurgeSweepMs: number | null;
+  /** How far purge sweeps have covered, on the org's clock (getDeleted's latestDateCovered); absent before the first. */
+  purgeSweptMs?: number | null;
   lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAtMs: number } | null;
   counts: MappingCounts;
   lastError: LastError | null;
@@ -217,6 +221,18 @@ export class MappingMachine {
 
   // ── steps ────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** Where the next poll starts reading (inclusive), on the org's clock. */
+  private pollFromMs(): number {
+    return pollWindowStart(this.carried.watermarkMs!, pollOverlapMs(this.carried.config));
+  }
+
+  /** The getDeleted window of the next purge sweep, on the org's clock (the poll coverage closes it). */
+  private purgeSweepWindow(): { startMs: number; endMs: number } {
+    const s = this.carried;
+    const covered = s.watermarkMs!;
+    return purgeSweepWindow(s.purgeSweptMs ?? covered, pollOverlapMs(s.config), covered);
+  }
+
   nextStep(nowMs: number): Step {
     const s = this.carried;
     if (this.deletion && this.deletion.result === null) {
@@ -254,9 +270,10 @@ export class MappingMachine {
       return { kind: 'stream-register', key: stream, input };
     }
     if (this.stream.registered !== null && this.stream.paused) return this.streamPause(false);
-    if (nowMs >= this.nextPollAtMs()) return { kind: 'poll', input: { ...ref, table, fields: s.fields, fromMs: s.watermarkMs } };
+    if (nowMs >= this.nextPollAtMs()) return { kind: 'poll', input: { ...ref, table, fields: s.fields, fromMs: this.pollFromMs() } };
     if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) {
-      return { kind: 'purge-sweep', input: { ...ref, table, fromMs: (s.lastPurgeSweepMs ?? s.watermarkMs) - PURGE_SWEEP_OVERLAP_MS } };
+      const w = this.purgeSweepWindow();
+      return { kind: 'purge-sweep', input: { ...ref, table, fromMs: w.startMs, toMs: w.endMs } };
     }
     // After polls and sweeps, so a continuous stream of events never starves them.
     if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
@@ -334,9 +351,12 @@ export class MappingMachine {
       // The swapped-in table has no capture triggers yet.
       this.outbound.installedAccess = null;
     }
-    // A backfill or reload restarts the poll window from the load's start only when that is earlier.
-    const from = r.startedAtMs - POLL_OVERLAP_MS;
-    s.watermarkMs = s.watermarkMs === null ? from : Math.min(s.watermarkMs, from);
+    // The load covered the org up to its start (the org's time of its first response); a backfill or reload
+    // moves the coverage back to it only when that is earlier.
+    s.watermarkMs = s.watermarkMs === null ? r.startedAtMs : Math.min(s.watermarkMs, r.startedAtMs);
+    // The first purge sweep starts from the initial load too: a record deleted and purged before the first poll
+    // never shows in its queryAll.
+    s.purgeSweptMs ??= r.startedAtMs;
     s.lastLoad = { mode: r.mode, rows: r.rowsLoaded, finishedAtMs: nowMs };
     s.counts.loads += 1;
     this.count(r);
@@ -346,7 +366,8 @@ export class MappingMachine {
   private markPolled(r: PollResult, nowMs: number): void {
     const s = this.carried;
     this.apiUsage(r.apiCallsInWindow, nowMs);
-    s.watermarkMs = Math.max(s.watermarkMs ?? 0, r.toMs - POLL_OVERLAP_MS);
+    // Coverage never moves back; a poll that learned nothing of the org's time leaves it.
+    if (r.toMs !== null) s.watermarkMs = Math.max(s.watermarkMs ?? r.toMs, r.toMs);
     s.lastPollAtMs = nowMs;
     s.syncRequested = false;
     s.counts.polls += 1;
@@ -357,6 +378,7 @@ export class MappingMachine {
   private markSwept(r: PurgeSweepResult, nowMs: number): void {
     this.apiUsage(r.apiCallsInWindow, nowMs);
     this.carried.lastPurgeSweepMs = nowMs;
+    if (typeof r.toMs === 'number') this.carried.purgeSweptMs = Math.max(this.carried.purgeSweptMs ?? r.toMs, r.toMs);
     this.carried.counts.deleted += r.deleted;
     this.succeeded();
   }

@@ -115,18 +115,32 @@ async function lockFailedEntry(client: PoolClient, schema: string, table: string
 }
 
 /** Queues the failed entry's change again, from the row as it is now; the failed entry becomes REQUEUED. */
-export async function retryFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
+export function retryFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
+  // As ferry's own write: marking the row PENDING again must not be captured as a local change.
+  return withFailedEntry(pool, mappingId, triggerLogId, withSyncWriter, async (client, schema, table, entry) => {
+    const requeued = await requeue(client, schema, table, entry);
+    if (requeued === null) return { ok: false, id: triggerLogId, reason: 'record_deleted' };
+    await client.query(`UPDATE ${qualified(schema, TRIGGER_LOG)} SET state = 'REQUEUED', updated_at = now() WHERE id = $1`, [triggerLogId]);
+    await client.query('SELECT pg_notify($1, $2)', [OUTBOUND_CHANNEL, mappingId]);
+    return { ok: true, id: triggerLogId, state: 'REQUEUED', requeuedAs: requeued };
+  });
+}
+
+/**
+ * Runs `act` on a FAILED entry locked in a transaction (`transaction` opens it); an entry that does not exist
+ * (nor its schema's trigger log) or is no longer FAILED is answered without acting.
+ */
+async function withFailedEntry(
+  pool: Pool, mappingId: string, triggerLogId: number, transaction: typeof withTransaction,
+  act: (client: PoolClient, schema: string, table: string, entry: LogRow) => Promise<FailedWriteOutcome>,
+): Promise<FailedWriteOutcome> {
   const [schema, table] = splitMappingId(mappingId);
   try {
-    return await withSyncWriter(pool, async (client) => {
+    return await transaction(pool, async (client) => {
       const entry = await lockFailedEntry(client, schema, table, triggerLogId);
       if ('missing' in entry) return { ok: false, id: triggerLogId, reason: 'not_found' };
       if (!('action' in entry)) return { ok: false, id: triggerLogId, reason: 'not_failed', state: entry.state };
-      const requeued = await requeue(client, schema, table, entry);
-      if (requeued === null) return { ok: false, id: triggerLogId, reason: 'record_deleted' };
-      await client.query(`UPDATE ${qualified(schema, TRIGGER_LOG)} SET state = 'REQUEUED', updated_at = now() WHERE id = $1`, [triggerLogId]);
-      await client.query('SELECT pg_notify($1, $2)', [OUTBOUND_CHANNEL, mappingId]);
-      return { ok: true, id: triggerLogId, state: 'REQUEUED', requeuedAs: requeued };
+      return act(client, schema, table, entry);
     });
   } catch (err) {
     if ((err as { code?: string }).code === '42P01') return { ok: false, id: triggerLogId, reason: 'not_found' };
@@ -159,18 +173,9 @@ async function requeue(client: PoolClient, schema: string, table: string, entry:
 }
 
 /** Gives up on a failed entry: it becomes IGNORED (the row keeps _hc_lastop FAILED and its _hc_err). */
-export async function ignoreFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
-  const [schema, table] = splitMappingId(mappingId);
-  try {
-    return await withTransaction(pool, async (client) => {
-      const entry = await lockFailedEntry(client, schema, table, triggerLogId);
-      if ('missing' in entry) return { ok: false, id: triggerLogId, reason: 'not_found' };
-      if (!('action' in entry)) return { ok: false, id: triggerLogId, reason: 'not_failed', state: entry.state };
-      await client.query(`UPDATE ${qualified(schema, TRIGGER_LOG)} SET state = 'IGNORED', updated_at = now() WHERE id = $1`, [triggerLogId]);
-      return { ok: true, id: triggerLogId, state: 'IGNORED' };
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === '42P01') return { ok: false, id: triggerLogId, reason: 'not_found' };
-    throw err;
-  }
+export function ignoreFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
+  return withFailedEntry(pool, mappingId, triggerLogId, withTransaction, async (client, schema, _table, _entry) => {
+    await client.query(`UPDATE ${qualified(schema, TRIGGER_LOG)} SET state = 'IGNORED', updated_at = now() WHERE id = $1`, [triggerLogId]);
+    return { ok: true, id: triggerLogId, state: 'IGNORED' };
+  });
 }

@@ -4,7 +4,7 @@
 // Temporal (409) instead of creating two, and any API process finds it without a registry.
 import { tableNameFor } from '../domain/type-map';
 import { isSalesforceApiName } from '../domain/sf-names';
-import type { MappingConfig } from '../domain/mapping-rules';
+import { reservedSchemaReason, type MappingConfig } from '../domain/mapping-rules';
 import { Problem } from './problem';
 
 export const WORKFLOW_ID_PREFIX = 'ferry-mapping:';
@@ -31,7 +31,7 @@ export function refOfParam(param: string, defaultSchema: string): MappingRef {
   const dot = param.indexOf('.');
   const schema = dot === -1 ? defaultSchema : param.slice(0, dot);
   const objectName = dot === -1 ? param : param.slice(dot + 1);
-  if (!isSalesforceApiName(objectName) || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+  if (!isSalesforceApiName(objectName) || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema) || reservedSchemaReason(schema)) {
     throw new Problem(404, `No mapping for "${param}"`);
   }
   return refOf(schema, objectName);

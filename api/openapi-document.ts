@@ -135,6 +135,10 @@ export const openApiDocument = {
         load_progress: { type: ['object', 'null'], properties: { target: { type: 'string' }, mode: { type: 'string' }, rows_loaded: { type: 'integer' }, rows_total: { type: ['integer', 'null'] } } },
         api_calls: { type: 'object', properties: { used_24h: { type: 'integer' }, cap: { type: ['integer', 'null'] } } },
         outbound: { type: ['object', 'null'] },
+        streaming: { type: ['object', 'null'], description: 'Event-driven mappings: channel, applies, events, last_applied_at, fallbacks, last_fallback {reason, at}', properties: {
+          channel: { type: ['string', 'null'] }, applies: { type: 'integer' }, events: { type: 'integer' }, last_applied_at: { type: ['string', 'null'] },
+          fallbacks: { type: 'integer' }, last_fallback: { type: ['object', 'null'] },
+        } },
       } },
       FailedWrites: { type: 'object', properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, errors: { type: 'array', items: { type: 'object', properties: {
         id: { type: 'integer' }, mapping_id: { type: 'string' }, table: { type: 'string' }, record_id: { type: ['integer', 'null'] }, sfid: { type: ['string', 'null'] },

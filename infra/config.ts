@@ -1,6 +1,7 @@
 // The one place ferry reads its environment. Everything else receives a FerryConfig.
 // A missing or malformed variable stops the process with one line naming it and what is expected.
 import { z } from 'zod';
+import { reservedSchemaReason } from '../domain/mapping-rules';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = (protocols: string[]) =>
@@ -26,7 +27,8 @@ const envSchema = z.object({
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name').default('salesforce'),
+  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name')
+    .refine((s) => reservedSchemaReason(s) === undefined, 'an ordinary user schema (not ferry, information_schema or pg_*)').default('salesforce'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

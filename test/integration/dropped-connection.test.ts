@@ -44,7 +44,7 @@ describe('a dropped Salesforce connection', () => {
     await job.open();
     await dropped('PUT jobs/ingest/<id>/batches', () => job.uploadData('Name\nDropped\n'));
     await dropped('GET jobs/ingest/<id>', () => conn.bulk2.job('ingest', { id: job.id! }).check());
-    await dropped('queryAll', () => conn.query('SELECT Id FROM Account', { scanAll: true }));
+    await dropped('queryAll', async () => conn.query('SELECT Id FROM Account', { scanAll: true }));
     await job.abort();
     expect(org.admin.counters().faults.dropped).toBe(4);
   });

@@ -28,7 +28,10 @@ import { freePort } from '../../scripts/runtime/free-port';
 import { orgSnapshot, tableSnapshot, type FieldSpec, type Snapshot } from '../support/compare';
 import { mappingConfig, startMapping, status, type Handle } from '../support/mappings';
 import { eventually, jsforceFor, orgEnv, startOrg } from '../support/org';
-import { services } from '../support/services';
+import { services, testLogger } from '../support/services';
+import { TEST_TOKEN, listen, request, type ApiResponse } from '../support/api';
+import { buildApp, type ApiDeps } from '../../api/app';
+import { sessionsFor } from '../support/org';
 
 const ROOT = resolve(__dirname, '../..');
 const RUN_DIR = join(ROOT, `.data/test/faults-${process.pid}`);
@@ -131,6 +134,20 @@ export class WorkerProcess {
     this.child = child;
   }
 
+  /** Workflow tasks the worker processes failed with a nondeterminism error (from their logs). */
+  nondeterminism(): string[] {
+    const out: string[] = [];
+    for (let i = 1; i <= this.starts; i++) {
+      const file = join(this.dir, `worker-${i}.log`);
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const m = /Nondeterminism error: [^"]*/.exec(line);
+        if (m) out.push(`worker ${i}: ${m[0]}`);
+      }
+    }
+    return [...new Set(out)];
+  }
+
   /** SIGKILL, and waits until the process is gone. */
   async kill(): Promise<void> {
     const c = this.child;
@@ -171,6 +188,7 @@ export interface FaultStack {
   client: Client;
   taskQueue: string;
   worker: WorkerProcess;
+  handles: Handle[];
   /** Present with ownPostgres. */
   postgres?: OwnPostgres;
   /** Present with ownTemporal. */
@@ -180,6 +198,8 @@ export interface FaultStack {
   /** Asks the mapping to poll now (ignores a workflow that cannot answer at the moment). */
   syncNow(handle: Handle): Promise<void>;
   verdict(object: string, table: string, fields: FieldSpec[], opts?: VerdictOptions): Promise<Verdict>;
+  /** ferry's API on this stack (in this process), listening on an ephemeral port. */
+  api(extra?: Partial<ApiDeps>): Promise<{ url: string; call: (method: string, path: string, body?: unknown) => Promise<ApiResponse> }>;
   /**
    * Waits (nudging with `nudge`) until the table equals the org and nothing is duplicated, then prints the
    * scenario's line and asserts: no loss, no duplicate, no difference, no worker crash, converged within
@@ -194,6 +214,8 @@ export interface VerdictOptions {
   namePrefix?: string;
   /** An org field every record of the scenario holds uniquely: two org records with the same value are a duplicate. */
   uniqueField?: string;
+  /** Rows Salesforce refused (FAILED, no sfid) are expected, not lost (the bad-rows scenario checks them itself). */
+  allowFailed?: boolean;
 }
 
 export interface ConvergeCheck extends VerdictOptions {
@@ -219,7 +241,7 @@ function workflowBundle(): Promise<string> {
   bundle ??= new Promise((ok, fail) => {
     mkdirSync(RUN_DIR, { recursive: true });
     const out = join(RUN_DIR, 'workflows.js');
-    const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'worker/bundle-workflows.ts'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'worker/bundle-workflows.ts'), out], { stdio: 'ignore' });
     p.once('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`bundling workflows failed (${code})`))));
   });
   return bundle;
@@ -274,9 +296,10 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
   }, dir);
   worker.start();
   const handles: Handle[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
   const stack: FaultStack = {
-    org, conn, pool, dbUrl, client, taskQueue, worker, postgres, temporal,
+    org, conn, pool, dbUrl, client, taskQueue, worker, postgres, temporal, handles,
     async start(objectName, fields, config = {}, extra = {}) {
       const handle = await startMapping(client, taskQueue, mappingConfig(objectName, fields, config), { heartbeatTimeoutMs: 5_000, ...extra });
       handles.push(handle);
@@ -316,7 +339,8 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
       }
       // Rows of the table without an sfid are writes not (yet) in the org: lost unless still on their way.
       const where = vopts.namePrefix ? ' AND name LIKE $1' : '';
-      const unsent = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE sfid IS NULL${where}`, vopts.namePrefix ? [`${vopts.namePrefix}%`] : [])).rows[0].n;
+      const failedOk = vopts.allowFailed ? " AND _hc_lastop IS DISTINCT FROM 'FAILED'" : '';
+      const unsent = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE sfid IS NULL${failedOk}${where}`, vopts.namePrefix ? [`${vopts.namePrefix}%`] : [])).rows[0].n;
       const dupSfids = (await pool.query<{ n: number }>(
         `SELECT coalesce(sum(c - 1), 0)::int AS n FROM (SELECT count(*) AS c FROM ${table} WHERE sfid IS NOT NULL${where} GROUP BY sfid HAVING count(*) > 1) d`,
         vopts.namePrefix ? [`${vopts.namePrefix}%`] : [])).rows[0].n;
@@ -338,6 +362,17 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
       if (unsent > 0) details.push(`${unsent} table rows have no sfid`);
       return { lost: lost + extra + unsent, duplicated: dupSfids + dupOrg, mismatched, orgCount: orgRows.size, tableCount: tableRows.size + unsent, details };
     },
+    async api(extra = {}) {
+      const app = buildApp({
+        pool, temporal: client, namespace: 'default', log: testLogger, taskQueue, apiToken: TEST_TOKEN, salesforce: sessionsFor(org), schema: 'salesforce', ...extra,
+      });
+      const { url, server } = await listen(app);
+      closers.push(async () => {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      });
+      return { url, call: (method, path, body) => request(url, method, path, { body }) };
+    },
     async converge(name, c) {
       let v: Verdict | undefined;
       const deadline = c.since + c.boundS * 1000;
@@ -345,7 +380,11 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
         v = await stack.verdict(c.object, c.table, c.fields, c).catch(() => undefined);
         if (v && v.lost === 0 && v.duplicated === 0 && v.mismatched === 0 && (!c.settled || await c.settled().catch(() => false))) break;
         if (Date.now() > deadline || worker.crashes.length > 0) break;
-        await c.nudge?.().catch(() => undefined);
+        if (process.env.FERRY_FAULT_NO_NUDGE !== '1') await c.nudge?.().catch(() => undefined);
+        if (process.env.FERRY_FAULT_DEBUG && Math.round((Date.now() - c.since) / 1000) % 15 === 0) {
+          const st = stack.handles.length ? await status(stack.handles[stack.handles.length - 1]).catch(() => undefined) : undefined;
+          console.log(`  ${name} t=${Math.round((Date.now() - c.since) / 1000)}s ${v?.details.slice(0, 2).join(' | ')} state=${st?.state} err=${st?.lastError?.message} polls=${st?.counts.polls} lastPoll=${st?.lastPollAt} flushes=${st?.outbound?.flushes}`);
+        }
         await new Promise((r) => setTimeout(r, 1000));
       }
       const convergedS = Math.round((Date.now() - c.since) / 1000);
@@ -356,11 +395,21 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
       expect(final.duplicated, `${name}: records duplicated`).toBe(0);
       expect(final.mismatched, `${name}: records whose fields differ`).toBe(0);
       expect(worker.crashes, `${name}: the worker process exited unasked`).toEqual([]);
+      expect(worker.nondeterminism(), `${name}: a workflow task failed replay on a new worker`).toEqual([]);
       expect(convergedS, `${name}: converged past its bound of ${c.boundS} s`).toBeLessThanOrEqual(c.boundS);
       return final;
     },
     async close() {
+      for (const c of closers) await c();
       for (const h of handles) await h.terminate().catch(() => undefined);
+      // Mappings started through the API too.
+      try {
+        for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+          await client.workflow.getHandle(wf.workflowId).terminate('fault suite cleanup').catch(() => undefined);
+        }
+      } catch {
+        // Temporal gone: nothing left to stop.
+      }
       await worker.stop();
       await org.close();
       await connection.close().catch(() => undefined);
@@ -374,7 +423,8 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
         await d.end();
       }
       await temporal?.kill();
-      rmSync(dir, { recursive: true, force: true });
+      // The worker logs stay (under .data/test, for a failure's post-mortem); the data directories go.
+      for (const sub of ['pg', 'temporal']) rmSync(join(dir, sub), { recursive: true, force: true });
     },
   };
   return stack;

@@ -10,7 +10,7 @@
 // ownTemporal: a private cluster or dev server, file-backed so a restart keeps its state).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
@@ -388,6 +388,14 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
         await new Promise((r) => setTimeout(r, 1000));
       }
       const convergedS = Math.round((Date.now() - c.since) / 1000);
+      if (worker.nondeterminism().length > 0) {
+        // Kept for a post-mortem replay (Worker.runReplayHistory) beside the worker logs.
+        for (const h of handles) {
+          const history = await client.workflow.getHandle(h.workflowId).fetchHistory().catch(() => undefined);
+          if (history) writeFileSync(join(dir, `${h.workflowId.replace(/[^\w.-]/g, '_')}.history.json`), JSON.stringify(history));
+        }
+        console.log(`  ${name}: workflow histories and worker logs kept in ${dir}`);
+      }
       const final = v ?? await stack.verdict(c.object, c.table, c.fields, c);
       console.log(`fault ${name} lost=${final.lost} duplicated=${final.duplicated} converged_s=${convergedS}`);
       expect(final.details, `${name}: org and table differ`).toEqual([]);

@@ -379,7 +379,7 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
       for (;;) {
         v = await stack.verdict(c.object, c.table, c.fields, c).catch(() => undefined);
         if (v && v.lost === 0 && v.duplicated === 0 && v.mismatched === 0 && (!c.settled || await c.settled().catch(() => false))) break;
-        if (Date.now() > deadline || worker.crashes.length > 0) break;
+        if (Date.now() > deadline || worker.crashes.length > 0 || worker.nondeterminism().length > 0) break;
         if (process.env.FERRY_FAULT_NO_NUDGE !== '1') await c.nudge?.().catch(() => undefined);
         if (process.env.FERRY_FAULT_DEBUG && Math.round((Date.now() - c.since) / 1000) % 15 === 0) {
           const st = stack.handles.length ? await status(stack.handles[stack.handles.length - 1]).catch(() => undefined) : undefined;

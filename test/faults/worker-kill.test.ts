@@ -9,7 +9,7 @@ import type { Handle } from '../support/mappings';
 import { waitForStatus } from '../support/mappings';
 import { ACCOUNT_FIELDS, ACCOUNT_FIELD_NAMES, Traffic, faultStack, when, type FaultStack } from './harness';
 
-const SEED = 2_000;
+const SEED = 5_000;
 const PAGE = 300;
 const BOUND_S = 180;
 
@@ -43,7 +43,7 @@ describe('worker killed', { timeout: (BOUND_S + 180) * 1000 }, () => {
     const handle = await s.start('Account', ACCOUNT_FIELD_NAMES, { access: 'read_write', flush_interval_seconds: 1, sf_polling_seconds: 120 }, { bulkPageRecords: PAGE });
     await when('a few pages loaded', async () => {
       const r = (await s.pool.query<{ rows_loaded: string; done: boolean }>("SELECT rows_loaded, done FROM ferry.load_checkpoint WHERE mapping = 'salesforce.account'")).rows[0];
-      return r !== undefined && Number(r.rows_loaded) >= 2 * PAGE && !r.done;
+      return r !== undefined && Number(r.rows_loaded) >= PAGE && !r.done;
     }, 180_000);
     const since = Date.now();
     await s.worker.kill();
@@ -52,6 +52,28 @@ describe('worker killed', { timeout: (BOUND_S + 180) * 1000 }, () => {
     await waitForStatus(handle, 'the resumed load', (x) => x.lastLoad !== null && x.outbound?.access === 'read_write', BOUND_S * 1000);
     expect((await s.status(handle)).lastLoad).toMatchObject({ rows: SEED });
     await converge(s, handle, traffic, 'worker-kill-initial-load-page', since);
+  });
+
+  it('twice on one mapping: during the initial load, then during a Bulk 2.0 flush', async () => {
+    const { s, traffic } = await setUp('killtwice', SEED, {}, false);
+    s.org.admin.setFaults({ latencyMs: 150, latencyFraction: 1 });
+    const handle = await s.start('Account', ACCOUNT_FIELD_NAMES, { access: 'read_write', flush_interval_seconds: 1, sf_polling_seconds: 120 }, { bulkPageRecords: PAGE });
+    await when('a few pages loaded', async () => {
+      const r = (await s.pool.query<{ rows_loaded: string; done: boolean }>("SELECT rows_loaded, done FROM ferry.load_checkpoint WHERE mapping = 'salesforce.account'")).rows[0];
+      return r !== undefined && Number(r.rows_loaded) >= PAGE && !r.done;
+    }, 180_000);
+    await s.worker.kill();
+    s.org.admin.clearFaults();
+    s.worker.start();
+    await waitForStatus(handle, 'the resumed load', (x) => x.state === 'DATA_SYNCED' && x.lastLoad !== null && x.outbound?.access === 'read_write', BOUND_S * 1000);
+    s.org.admin.setFaults({ latencyMs: 500, latencyFraction: 1 });
+    await traffic.localInserts('Twice ', 2_500);
+    await when('a flush sending with no job recorded', async () => (await attempt(s))?.bulk_jobs.length === 0);
+    const since = Date.now();
+    await s.worker.kill();
+    s.org.admin.clearFaults();
+    s.worker.start();
+    await converge(s, handle, traffic, 'worker-kill-twice-load-then-bulk-flush', since);
   });
 
   it('during a Bulk 2.0 flush, before its job is recorded', async () => {

@@ -23,6 +23,8 @@ export interface ApiDeps {
   /** Schema of mappings that name none (FERRY_SCHEMA). */
   schema?: string;
   deadlines?: Partial<Deadlines>;
+  /** Calls to the org this process may start per minute (describes, counts, identity); default 60. */
+  orgCallsPerMinute?: number;
 }
 
 export interface ApiContext {
@@ -45,7 +47,7 @@ export function createContext(deps: ApiDeps): ApiContext {
     schema: deps.schema ?? DEFAULT_SCHEMA,
     taskQueue,
     workflows: new MappingWorkflows(deps.temporal, taskQueue, deadlines.temporalMs),
-    org: new OrgClient(deps.salesforce, deadlines.salesforceMs),
+    org: new OrgClient(deps.salesforce, deadlines.salesforceMs, { pool: deps.pool, perMinute: deps.orgCallsPerMinute }),
     pg: (fn) => callPostgres(deadlines.postgresMs, () => fn(deps.pool)),
   };
 }

@@ -25,6 +25,11 @@ export interface StatusView {
     access: string | null; pending: boolean; next_flush_at: string | null; last_flush_at: string | null;
     flushes: number; sent: number; failed: number;
   } | null;
+  /** Event-driven mappings: the subscribed channel, events applied, and the last fallback to a poll and why. */
+  streaming: {
+    channel: string | null; applies: number; events: number; last_applied_at: string | null;
+    fallbacks: number; last_fallback: { reason: string; at: string } | null;
+  } | null;
 }
 
 export interface MappingView extends HcMappingEntry {
@@ -51,6 +56,10 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
     outbound: s.outbound ? {
       access: s.outbound.access, pending: s.outbound.pending, next_flush_at: s.outbound.nextFlushAt,
       last_flush_at: s.outbound.lastFlushAt, flushes: s.outbound.flushes, sent: s.outbound.sent, failed: s.outbound.failed,
+    } : null,
+    streaming: s.streaming ? {
+      channel: s.streaming.channel, applies: s.streaming.applies, events: s.streaming.events, last_applied_at: s.streaming.lastAppliedAt,
+      fallbacks: s.streaming.fallbacks, last_fallback: s.streaming.lastFallback,
     } : null,
   };
 }

@@ -102,7 +102,8 @@ export const openApiDocument = {
       get: { summary: 'The org: identity, API version, remaining daily API calls', responses: { 200: json({ type: 'object', properties: {
         organization_id: { type: 'string' }, user_id: { type: 'string' }, username: { type: 'string' }, display_name: { type: 'string' }, instance_url: { type: 'string' },
         api_version: { type: 'string' }, daily_api_requests: { type: ['object', 'null'], properties: { max: { type: 'integer' }, remaining: { type: 'integer' }, used: { type: 'integer' } } },
-      } }), ...common } },
+        api_calls: { type: 'object', description: 'Calls the API itself made to the org (describes, counts, identity) in the rolling 24 h, and its rate limit', properties: { used_24h: { type: 'integer' }, limit_per_minute: { type: 'integer' } } },
+      } }), 429: problem('The API made too many calls to the org this minute (Retry-After says when to retry)'), ...common } },
     },
     '/export': { get: { summary: 'Every mapping in Heroku Connect\'s export format', responses: { 200: json(ref('HcExport')), ...common } } },
     '/import': {
@@ -136,6 +137,10 @@ export const openApiDocument = {
         load_progress: { type: ['object', 'null'], properties: { target: { type: 'string' }, mode: { type: 'string' }, rows_loaded: { type: 'integer' }, rows_total: { type: ['integer', 'null'] } } },
         api_calls: { type: 'object', properties: { used_24h: { type: 'integer' }, cap: { type: ['integer', 'null'] } } },
         outbound: { type: ['object', 'null'] },
+        streaming: { type: ['object', 'null'], description: 'Event-driven mappings: channel, applies, events, last_applied_at, fallbacks, last_fallback {reason, at}', properties: {
+          channel: { type: ['string', 'null'] }, applies: { type: 'integer' }, events: { type: 'integer' }, last_applied_at: { type: ['string', 'null'] },
+          fallbacks: { type: 'integer' }, last_fallback: { type: ['object', 'null'] },
+        } },
       } },
       FailedWrites: { type: 'object', properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, errors: { type: 'array', items: { type: 'object', properties: {
         id: { type: 'integer' }, mapping_id: { type: 'string' }, table: { type: 'string' }, record_id: { type: ['integer', 'null'] }, sfid: { type: ['string', 'null'] },

@@ -8,7 +8,7 @@ import type { Logger } from '../infra/logger';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
 export class Problem extends Error {
@@ -38,6 +38,8 @@ export function badConfig(issues: ConfigIssue[]): Problem {
 export function sendProblem(res: Response, p: Problem): void {
   const body: Record<string, unknown> = { type: p.type, title: TITLES[p.status] ?? 'Error', status: p.status, detail: p.detail };
   if (p.errors) body.errors = p.errors;
+  const retryAfter = (p as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
   res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
 }
 

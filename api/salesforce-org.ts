@@ -1,17 +1,53 @@
 // What the API asks the org directly (describe, record counts, identity, limits). The API holds its own
-// SalesforceSessions (one login per process, renewed on expiry) and makes these calls outside any mapping's
-// ledger: they happen before a mapping exists, or are about the org rather than a mapping.
+// SalesforceSessions (one login per process, renewed on expiry). These calls happen before a mapping exists,
+// or are about the org rather than a mapping, so they are counted in the API-call ledger under the
+// connection's own key; they are rate-limited per process and describes are cached (api/org-call-limits.ts).
 import { Connection as JsforceConnection, OAuth2, type Connection, type DescribeSObjectResult, type IdentityInfo } from 'jsforce';
 import { openMeteredConnection } from '../salesforce/metered-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { classifySalesforceError, salesforceErrorCode } from '../salesforce/errors';
+import { reserveApiCalls } from '../store/api-call-ledger';
 import { isSalesforceApiName } from '../domain/sf-names';
+import type { Pool } from '../infra/db';
+import { CONNECTION_LEDGER_KEY, DEFAULT_ORG_CALLS_PER_MINUTE, DESCRIBE_TTL_MS, TokenBucket, TtlCache } from './org-call-limits';
 import { Unavailable, badConfig } from './problem';
-import { callSalesforce } from './upstream';
+import { callSalesforce, isPostgresOutage } from './upstream';
 
+
+export interface OrgClientOptions {
+  /** Where each call is counted (ferry.api_call_ledger under CONNECTION_LEDGER_KEY); no pool, no count. */
+  pool?: Pool;
+  /** Org operations per minute this process may start (token bucket); more answer 429. */
+  perMinute?: number;
+  describeTtlMs?: number;
+}
 
 export class OrgClient {
-  constructor(private readonly sessions: SalesforceSessions | undefined, private readonly timeoutMs: number) {}
+  private readonly bucket: TokenBucket;
+  private readonly describes: TtlCache<DescribeSObjectResult | undefined>;
+
+  constructor(
+    private readonly sessions: SalesforceSessions | undefined, private readonly timeoutMs: number, private readonly opts: OrgClientOptions = {},
+  ) {
+    this.bucket = new TokenBucket(opts.perMinute ?? DEFAULT_ORG_CALLS_PER_MINUTE);
+    this.describes = new TtlCache(opts.describeTtlMs ?? DESCRIBE_TTL_MS);
+  }
+
+  get callsPerMinute(): number {
+    return this.bucket.perMinute;
+  }
+
+  /** Counts one HTTP call to the org in the connection's ledger before it is made. */
+  private readonly count = async (): Promise<void> => {
+    const pool = this.opts.pool;
+    if (!pool) return;
+    try {
+      await reserveApiCalls(pool, CONNECTION_LEDGER_KEY, 1, null);
+    } catch (err) {
+      if (isPostgresOutage(err)) throw new Unavailable('Postgres', 'the API-call ledger cannot be written');
+      throw err;
+    }
+  };
 
   get apiVersion(): string | undefined {
     return this.sessions?.credentials.apiVersion;
@@ -20,10 +56,11 @@ export class OrgClient {
   private async run<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
     const sessions = this.sessions;
     if (!sessions) throw new Unavailable('Salesforce', 'no org is configured (set SF_LOGIN_URL, SF_CLIENT_ID, SF_CLIENT_SECRET …)');
+    this.bucket.take();
     return callSalesforce(this.timeoutMs, async () => {
       try {
-        // No ledger: a no-op reservation. The connection still renews an expired session once.
-        const conn = await openMeteredConnection(sessions, async () => undefined);
+        // Every HTTP call (a session renewal's retry too) is counted; OAuth logins are not, as Salesforce does not.
+        const conn = await openMeteredConnection(sessions, this.count);
         return await fn(conn);
       } catch (err) {
         if (classifySalesforceError(err) === 'login_refused') throw new Unavailable('Salesforce', `the org refused ferry's credentials (${salesforceErrorCode(err)})`);
@@ -35,14 +72,15 @@ export class OrgClient {
   /** The object's describe, or undefined when the org has no such object (or hides it from this user). */
   describe(objectName: string): Promise<DescribeSObjectResult | undefined> {
     if (!isSalesforceApiName(objectName)) return Promise.resolve(undefined);
-    return this.run(async (conn) => {
+    // Object names are case-insensitive in Salesforce; an unknown object is remembered as briefly as a known one.
+    return this.describes.get(objectName.toLowerCase(), () => this.run(async (conn) => {
       try {
         return await conn.describe(objectName);
       } catch (err) {
         if (classifySalesforceError(err) === 'unknown_object') return undefined;
         throw err;
       }
-    });
+    }));
   }
 
   /** `SELECT COUNT() FROM <object>`: one API call, the size a load would read. */

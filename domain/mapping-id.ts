@@ -3,6 +3,7 @@
 // `ferry-mapping:<schema>.<table>` — deterministic, so two API processes starting the same mapping collide in
 // Temporal instead of creating two, and any process finds it without a registry. The strings are built and
 // split here only; everything else passes a MappingIdentity around.
+import { reservedSchemaReason } from './mapping-rules.js';
 import { isSalesforceApiName } from './sf-names.js';
 import { tableNameFor } from './type-map.js';
 
@@ -37,7 +38,7 @@ export function parseMappingName(name: string, defaultSchema: string): MappingId
   const dot = name.indexOf('.');
   const schema = dot === -1 ? defaultSchema : name.slice(0, dot);
   const objectName = dot === -1 ? name : name.slice(dot + 1);
-  if (!isSalesforceApiName(objectName) || !SCHEMA_NAME.test(schema)) return null;
+  if (!isSalesforceApiName(objectName) || !SCHEMA_NAME.test(schema) || reservedSchemaReason(schema)) return null;
   return mappingIdentity(schema, objectName);
 }
 

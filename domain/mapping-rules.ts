@@ -64,11 +64,16 @@ export function pollOverlapMs(cfg: Pick<MappingConfig, 'pollOverlapSeconds'>): n
 /** One problem with a configuration: `path` like `config.sf_polling_seconds`, `rule` a stable machine name. */
 export interface ConfigIssue { path: string; rule: string; message: string }
 
+/** An issue as one line naming its path once (most messages already begin with it). */
+export function issueText(i: ConfigIssue): string {
+  return i.path === '' || i.message.startsWith(i.path) ? i.message : `${i.path}: ${i.message}`;
+}
+
 export class ConfigError extends Error {
   readonly code = 'BAD_CONFIG';
   constructor(readonly issues: ConfigIssue[]) {
     super(issues.length === 1 ? issues[0].message : `${issues.length} configuration problems: `
-      + issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      + issues.map(issueText).join('; '));
     this.name = 'ConfigError';
   }
 }
@@ -116,9 +121,29 @@ export function checkApiName(value: string, path: string, what: 'object' | 'fiel
   ];
 }
 
-/** Postgres schema names ferry accepts: unquoted-style lower-case identifiers, at most 63 bytes. */
-export const checkSchemaName: Check = (value, path) => (typeof value === 'string' && /^[a-z_][a-z0-9_]{0,62}$/.test(value)
-  ? [] : [{ path, rule: 'pg_identifier', message: `Schema must be a lower-case Postgres identifier, got ${JSON.stringify(value)}` }]);
+/** The schema of ferry's own tables (ledger, checkpoints, outbound attempts): never a mapping's target. */
+export const FERRY_OWN_SCHEMA = 'ferry';
+
+/** Why `schema` may not hold mapping tables, or undefined for an ordinary user schema. */
+export function reservedSchemaReason(schema: string): string | undefined {
+  if (schema === FERRY_OWN_SCHEMA) return 'it holds ferry\'s own tables';
+  if (schema === 'information_schema') return 'it is Postgres\'s system catalog view schema';
+  // pg_catalog, pg_toast, pg_temp_N …: Postgres reserves every pg_ name (CREATE SCHEMA refuses them).
+  if (schema.startsWith('pg_')) return 'Postgres reserves schema names starting with pg_ for its system schemas';
+  return undefined;
+}
+
+/**
+ * Postgres schema names ferry accepts: unquoted-style lower-case identifiers, at most 63 bytes, and only
+ * ordinary user schemas (never a system schema or ferry's own).
+ */
+export const checkSchemaName: Check = (value, path) => {
+  if (!(typeof value === 'string' && /^[a-z_][a-z0-9_]{0,62}$/.test(value))) {
+    return [{ path, rule: 'pg_identifier', message: `Schema must be a lower-case Postgres identifier, got ${JSON.stringify(value)}` }];
+  }
+  const reason = reservedSchemaReason(value);
+  return reason ? [{ path, rule: 'reserved_schema', message: `Schema "${value}" cannot hold mapping tables: ${reason}` }] : [];
+};
 
 /**
  * The field list as stored: names checked, case-insensitive duplicates reported, `Id` moved to the front and

@@ -1,7 +1,7 @@
 // The one place ferry reads its environment. Everything else receives a FerryConfig.
 // A missing or malformed variable stops the process with one line naming it and what is expected.
 import { z } from 'zod';
-import { DEFAULT_SCHEMA } from '../domain/mapping-rules';
+import { DEFAULT_SCHEMA, reservedSchemaReason } from '../domain/mapping-rules';
 
 /** The task queue ferry's workers poll and the API starts mappings on, unless TEMPORAL_TASK_QUEUE names another. */
 export const DEFAULT_TASK_QUEUE = 'ferry';
@@ -30,7 +30,8 @@ const envSchema = z.object({
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name').default(DEFAULT_SCHEMA),
+  FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name')
+    .refine((s) => reservedSchemaReason(s) === undefined, 'an ordinary user schema (not ferry, information_schema or pg_*)').default(DEFAULT_SCHEMA),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

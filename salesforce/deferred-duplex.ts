@@ -2,12 +2,26 @@
 // stream synchronously (to pipe an upload into it or a response out of it), but ferry must first reserve the
 // API call in its ledger, which is asynchronous. Writes are buffered until `attach`, then both directions
 // are forwarded.
+//
+// A failed request (a dropped connection, a reset, a timeout) rejects the request's promise, which is how the
+// caller learns of it. The stream is destroyed with the same error for whoever reads or writes it, but
+// jsforce only pipes through this stream (pipe() forwards no errors), so often nobody listens for its 'error':
+// a permanent listener keeps that from becoming an uncaught exception that ends the process.
 import { Duplex } from 'node:stream';
 
 export class DeferredDuplex extends Duplex {
   private inner: Duplex | undefined;
   private pending: { chunk: unknown; encoding: BufferEncoding; callback: (err?: Error | null) => void }[] = [];
   private ended: (() => void) | undefined;
+  /** The inner stream's error, if it failed (the request's promise rejects with it too). */
+  failure: Error | undefined;
+
+  constructor() {
+    super();
+    this.on('error', (err: Error) => {
+      this.failure ??= err;
+    });
+  }
 
   attach(inner: Duplex): void {
     this.inner = inner;

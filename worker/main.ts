@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   // One Salesforce session per process, shared by activities and streaming listeners.
   const sessions = config.salesforce && new SalesforceSessions(config.salesforce);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const workflowBundlePath = buildWorkflowBundle();
+  // FERRY_WORKFLOW_BUNDLE: a bundle built beforehand (worker/bundle-workflows.ts), e.g. shared by restarts.
+  const workflowBundlePath = process.env.FERRY_WORKFLOW_BUNDLE || buildWorkflowBundle();
   const worker = await createFerryWorker({
     connection,
     workflowBundlePath,

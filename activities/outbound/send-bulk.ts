@@ -66,9 +66,13 @@ export function planJobs(target: BulkTarget, writes: readonly PreparedWrite[], s
   return plans;
 }
 
-/** `CODE:message:Field1,Field2 --` (one or more, space separated) → the first error. */
+/**
+ * `CODE:message:Field1,Field2 --` (one or more, space separated) → the first error. An error naming no field
+ * ends `CODE:message:--` (no space before the `--`): its field list is empty, not `--`.
+ */
 export function parseBulkError(text: string): SalesforceErrorInfo {
-  const first = text.split(' --')[0];
+  const end = /(?:\s|(?<=:))--(?:\s|$)/.exec(text);
+  const first = end ? text.slice(0, end.index) : text;
   const colon = first.indexOf(':');
   if (colon < 0) return { code: 'UNKNOWN', message: text, fields: [] };
   const rest = first.slice(colon + 1);

@@ -1,8 +1,11 @@
 // GET /connection: which org ferry is connected to, the API version it speaks, and how much of the org's own
 // daily API allowance is left (Salesforce's /limits DailyApiRequests, shared by every integration on the org).
-// Never the session token or the credentials.
+// Never the session token or the credentials. `api_calls` is what the API itself spent on the org (describes,
+// counts, these lookups) in the rolling 24 h, from the connection's ledger; mappings' calls are in their status.
 import { Router } from 'express';
+import { apiCallsInWindow } from '../../store/api-call-ledger';
 import type { ApiContext } from '../context';
+import { CONNECTION_LEDGER_KEY } from '../org-call-limits';
 
 export function createConnectionRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -17,6 +20,7 @@ export function createConnectionRouter(ctx: ApiContext): Router {
       instance_url: instanceUrl,
       api_version: ctx.org.apiVersion,
       daily_api_requests: daily ? { max: daily.Max, remaining: daily.Remaining, used: daily.Max - daily.Remaining } : null,
+      api_calls: { used_24h: await ctx.pg((pool) => apiCallsInWindow(pool, CONNECTION_LEDGER_KEY)), limit_per_minute: ctx.org.callsPerMinute },
     });
   });
   return router;

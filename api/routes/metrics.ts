@@ -1,11 +1,12 @@
 // GET /metrics in Prometheus text format. The API keeps no counters of its own (it is stateless and there may
 // be several), so every scrape builds a fresh registry from the sources of truth: each mapping's status query
-// (rows synced, state, lag), and the API-call ledger in Postgres.
+// (rows synced, state, lag), and the API-call ledger in Postgres (each mapping's, and the API's own calls).
 import { Router } from 'express';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { isHalted } from '../../workflows/mapping/states';
 import type { ApiContext } from '../context';
 import { readApiCalls24h } from '../mapping-telemetry';
+import { CONNECTION_LEDGER_KEY } from '../org-call-limits';
 
 export function createMetricsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -14,7 +15,7 @@ export function createMetricsRouter(ctx: ApiContext): Router {
     const ids = listed.map((m) => m.ref.mappingId);
     const [statuses, used] = await Promise.all([
       Promise.all(listed.map((m) => ctx.workflows.statusOrNull(m.ref))),
-      ctx.pg((pool) => readApiCalls24h(pool, ids)),
+      ctx.pg((pool) => readApiCalls24h(pool, [...ids, CONNECTION_LEDGER_KEY])),
     ]);
     const registry = new Registry();
     const labels = ['mapping', 'object'] as const;
@@ -27,6 +28,8 @@ export function createMetricsRouter(ctx: ApiContext): Router {
     const lag = new Gauge({ name: 'ferry_mapping_lag_seconds', help: 'Seconds since the table last caught up with Salesforce (last poll or load)', labelNames: labels, registers: [registry] });
     const apiCalls = new Gauge({ name: 'ferry_mapping_api_calls_24h', help: 'Salesforce API calls in the rolling 24 h window', labelNames: labels, registers: [registry] });
     const apiCap = new Gauge({ name: 'ferry_mapping_api_call_cap', help: 'The mapping\'s cap on API calls per rolling 24 h (absent when uncapped)', labelNames: labels, registers: [registry] });
+    new Gauge({ name: 'ferry_connection_api_calls_24h', help: 'Salesforce API calls the API itself made (describes, counts, identity) in the rolling 24 h window', registers: [registry] })
+      .set(used.get(CONNECTION_LEDGER_KEY) ?? 0);
     const now = Date.now();
     listed.forEach((m, i) => {
       const l = { mapping: m.ref.mappingId, object: m.ref.objectName };

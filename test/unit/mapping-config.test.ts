@@ -86,6 +86,11 @@ describe('parseMappingEntry rejects bad input with path and rule', () => {
     ['missing fields', { object_name: 'Contact', config: { access: 'read_only' } }, 'config.fields', 'required'],
     ['missing config', { object_name: 'Contact' }, 'config', 'required'],
     ['notify flag as text', entry({ sf_notify_enabled: 'yes' }), 'config.sf_notify_enabled', 'type'],
+    ['ferry\'s own schema', entry({ schema: 'ferry' }), 'config.schema', 'reserved_schema'],
+    ['information_schema', entry({ schema: 'information_schema' }), 'config.schema', 'reserved_schema'],
+    ['pg_catalog', entry({ schema: 'pg_catalog' }), 'config.schema', 'reserved_schema'],
+    ['pg_toast', entry({ schema: 'pg_toast' }), 'config.schema', 'reserved_schema'],
+    ['any pg_ schema', entry({ schema: 'pg_mine' }), 'config.schema', 'reserved_schema'],
   ])('%s', (_name, input, path, rule) => {
     expect(issuesOf(() => parseMappingEntry(input))).toContainEqual(expect.objectContaining({ path, rule }));
   });
@@ -93,6 +98,27 @@ describe('parseMappingEntry rejects bad input with path and rule', () => {
   it('reports every problem at once', () => {
     const issues = issuesOf(() => parseMappingEntry(entry({ sf_polling_seconds: 1, flush_interval_seconds: 99 })));
     expect(issues.map((i) => i.path)).toEqual(['config.sf_polling_seconds', 'config.flush_interval_seconds']);
+  });
+
+  it('names a reserved schema in its message', () => {
+    expect(() => parseMappingEntry(entry({ schema: 'pg_catalog' }))).toThrow('Schema "pg_catalog" cannot hold mapping tables');
+    expect(() => parseMappingEntry(entry({ schema: 'ferry' }))).toThrow('Schema "ferry" cannot hold mapping tables: it holds ferry\'s own tables');
+    expect(parseMappingEntry(entry({ schema: 'pgx' })).schema).toBe('pgx');
+    expect(parseMappingEntry(entry({ schema: 'ferry_data' })).schema).toBe('ferry_data');
+  });
+
+  it('names each problem\'s path once in the message', () => {
+    const err = (() => {
+      try {
+        parseMappingEntry({ object_name: 7, config: { access: 'read_only', fields: {}, sf_polling_seconds: 'often' } });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.message).toMatch(/^2 configuration problems: object_name: /);
+    expect(err.message).not.toMatch(/object_name: object_name/);
+    expect(err.message).not.toMatch(/config\.sf_polling_seconds: config\.sf_polling_seconds/);
   });
 
   it('accepts the bounds and a null cap', () => {

@@ -60,6 +60,12 @@ describe('error texts', () => {
     ['REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --', { code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] }],
     ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:Rating: bad value for restricted picklist field: X:Rating --', { code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Rating: bad value for restricted picklist field: X', fields: ['Rating'] }],
     ['UNKNOWN_EXCEPTION:something broke: --', { code: 'UNKNOWN_EXCEPTION', message: 'something broke', fields: [] }],
+    ['FIELD_CUSTOM_VALIDATION_EXCEPTION:Rating must be Hot:--', { code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Rating must be Hot', fields: [] }],
+    ['INVALID_CROSS_REFERENCE_KEY:invalid cross reference id:-- REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --',
+      { code: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }],
+    ['DUPLICATE_VALUE:duplicate value found: AccountNumber duplicates value on record with id: 001000000000001AAA:--',
+      { code: 'DUPLICATE_VALUE', message: 'duplicate value found: AccountNumber duplicates value on record with id: 001000000000001AAA', fields: [] }],
+    ['REQUIRED_FIELD_MISSING:Required fields are missing: [Name, Phone]:Name,Phone --', { code: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name, Phone]', fields: ['Name', 'Phone'] }],
   ])('Bulk 2.0 failedResults %s', (text, expected) => expect(parseBulkError(text)).toEqual(expected));
 
   it.each<[string | null, object]>([

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { SalesforceSessions } from '../activities/salesforce/session';
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
+import type { Readiness } from './readiness';
 import { MappingWorkflows } from './mapping-workflows';
 import { OrgClient } from './salesforce-org';
 import { DEFAULT_DEADLINES, callPostgres, type Deadlines } from './upstream';
@@ -21,6 +22,10 @@ export interface ApiDeps {
   /** Schema of mappings that name none (FERRY_SCHEMA). */
   schema?: string;
   deadlines?: Partial<Deadlines>;
+  /** FERRY_INSTANCE_ID, reported by /health and /ready. */
+  instanceId?: string;
+  /** Shared probes (the server passes its own; tests may too); built from the deps when absent. */
+  readiness?: Readiness;
 }
 
 export interface ApiContext {

@@ -1,6 +1,7 @@
 // The one place ferry reads its environment. Everything else receives a FerryConfig.
 // A missing or malformed variable stops the process with one line naming it and what is expected.
 import { z } from 'zod';
+import { resolveLogFormat, type LogFormat } from './logger';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = (protocols: string[]) =>
@@ -28,6 +29,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name').default('salesforce'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  FERRY_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)').optional(),
+  FERRY_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  FERRY_WORKER_HEALTH_FILE: z.string().min(1).optional(),
 });
 
 export interface SalesforceCredentials {
@@ -50,6 +55,13 @@ export interface FerryConfig {
   http: { port: number; host: string };
   schema: string;
   logLevel: string;
+  logFormat: LogFormat;
+  /** Names this deployment in /health, /ready and the worker's Temporal identity (npm start sets one per start). */
+  instanceId?: string;
+  /** A workflow bundle built ahead of time (the container image builds one); the worker bundles at start without it. */
+  workflowBundle?: string;
+  /** A file the worker touches every few seconds while it polls Temporal (the container's health check reads it). */
+  workerHealthFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +91,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { port: e.PORT, host: e.HOST },
     schema: e.FERRY_SCHEMA,
     logLevel: e.LOG_LEVEL,
+    logFormat: resolveLogFormat(e.LOG_FORMAT),
+    instanceId: e.FERRY_INSTANCE_ID,
+    workflowBundle: e.FERRY_WORKFLOW_BUNDLE,
+    workerHealthFile: e.FERRY_WORKER_HEALTH_FILE,
   });
 }
 

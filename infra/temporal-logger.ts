@@ -19,6 +19,8 @@ export function sanitizeTemporalMeta(meta: LogMetadata | undefined): Record<stri
   return out;
 }
 
+const ROUTINE = /^(Activity|Workflow) (started|completed)$/;
+
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
 };
@@ -28,7 +30,9 @@ export function temporalLogger(log: Logger, minLevel: LogLevel = 'INFO'): Tempor
   const order: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
   const floor = order.indexOf(minLevel);
   const child = log.child({ component: 'temporal' });
-  const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
+  const write = (given: LogLevel, message: string, meta?: LogMetadata) => {
+    // Every activity and workflow start/finish is logged by the SDK at INFO: routine, so debug here.
+    const level = given === 'INFO' && ROUTINE.test(message) ? 'DEBUG' : given;
     if (order.indexOf(level) < floor) return;
     child[LEVELS[level]](sanitizeTemporalMeta(meta), message.split('\n')[0]);
   };

@@ -15,6 +15,8 @@ export interface LocalPostgres {
   /** False when a cluster already running in dataDir was taken over instead of started. */
   started: boolean;
   logFile: string;
+  /** Whether the cluster's postmaster runs (pg_ctl status). */
+  running(): boolean;
   stop(): void;
 }
 
@@ -154,6 +156,7 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
     url: `postgres://${credentials}@127.0.0.1:${opts.port}/${opts.database}`,
     started,
     logFile,
+    running: () => isRunning(binDir, opts.dataDir, owner),
     stop: () => {
       if (isRunning(binDir, opts.dataDir, owner)) run(join(binDir, 'pg_ctl'), ['stop', '-m', 'fast', '-w', '-D', opts.dataDir], owner);
     },

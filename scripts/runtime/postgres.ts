@@ -74,7 +74,8 @@ export function readOrCreatePassword(file: string): string {
 
 function tail(file: string, lines: number): string {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    // Without the "2026-01-01 12:00:00.000 UTC [123] " prefix of each line.
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '')).join(' | ');
   } catch {
     return '(no log written)';
   }
@@ -137,7 +138,7 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
       run(join(binDir, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', opts.dataDir, '-l', logFile, '-o', settings], owner);
     } catch {
       const port = opts.portVariable ? `port ${opts.port} (${opts.portVariable})` : `port ${opts.port}`;
-      throw new Error(`Postgres could not start on 127.0.0.1, ${port}: ${tail(logFile, 3)} — full log: ${logFile}`);
+      throw new Error(`Postgres could not start on 127.0.0.1, ${port}: ${tail(logFile, 4)} — full log: ${logFile}`);
     }
     started = true;
   }

@@ -27,7 +27,10 @@ function accessLog(log: ApiDeps['log']): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // Probes arrive every few seconds from every load balancer and supervisor: debug level only.
+      if (req.path === '/health' || req.path === '/ready') log.debug(line, 'request');
+      else log.info(line, 'request');
     });
     next();
   };

@@ -49,7 +49,10 @@ function main(): void {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   // Started by npm start with an IPC channel: stop when it goes away, even if it was killed outright.
-  if (process.send) process.on('disconnect', () => stop('supervisor gone'));
+  if (process.send) {
+    process.channel?.unref(); // the channel alone must not keep the process alive
+    process.on('disconnect', () => stop('supervisor gone'));
+  }
 }
 
 /** Applies pending migrations, retrying every 2 s while Postgres is unreachable; a failing migration is logged each time. */

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => drain(signal));
   // Started by npm start with an IPC channel: drain when it goes away, even if it was killed outright.
-  if (process.send) process.on('disconnect', () => drain('supervisor gone'));
+  if (process.send) {
+    process.channel?.unref(); // the channel alone must not keep the process alive
+    process.on('disconnect', () => drain('supervisor gone'));
+  }
   // One LISTEN connection per worker wakes mapping workflows when their tables' rows change (outbound sync).
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const listener = startOutboundListener({

@@ -26,14 +26,17 @@ function main(): void {
   });
   if (!config.apiToken) log.warn('API_TOKEN is not set: every request but /health and /ready is refused');
   const address = `http://${config.http.host}:${config.http.port}`;
-  const server = app.listen(config.http.port, config.http.host, () => {
-    log.info({ url: address, instance: config.instanceId }, 'API listening');
-  });
-  server.on('error', (err: NodeJS.ErrnoException) => {
+  const listenFailed = (err: NodeJS.ErrnoException) => {
     const why = err.code === 'EADDRINUSE' ? `port ${config.http.port} is already in use (PORT)` : err.message;
     log.fatal({ url: address, code: err.code }, `API cannot listen on ${config.http.host}:${config.http.port}: ${why}`);
     process.exit(LISTEN_FAILED_EXIT);
+  };
+  // Express 5 calls the listen callback with the error too: "listening" only without one.
+  const server = app.listen(config.http.port, config.http.host, (err?: Error) => {
+    if (err) listenFailed(err);
+    else log.info({ url: address, instance: config.instanceId }, 'API listening');
   });
+  server.on('error', listenFailed);
 
   let stopping = false;
   void applyMigrations(pool, log, () => stopping);

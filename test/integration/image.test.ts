@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Readiness } from '../../api/readiness';
 import { buildStages, type Stage } from '../support/dockerfile';
+import { freePort } from '../../scripts/runtime/free-port';
 import { eventually } from '../support/org';
 import { createTestDatabase, services, type TestDatabase } from '../support/services';
 
@@ -71,9 +72,10 @@ describe('the container image', () => {
     const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { command: string[] }> };
     const command = compose.services['ferry-worker'].command;
     expect(command[0]).toBe('node');
+    const noApiPort = String(await freePort()); // a worker container: nothing listens on the API port
     worker = spawn(command[0] === 'node' ? process.execPath : command[0], command.slice(1), {
       cwd: join(runtime.dir, 'app'),
-      env: envOf(runtime, { DATABASE_URL: db.url, TEMPORAL_ADDRESS: services().temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, LOG_FORMAT: 'json', PORT: '1' }),
+      env: envOf(runtime, { DATABASE_URL: db.url, TEMPORAL_ADDRESS: services().temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, LOG_FORMAT: 'json', PORT: noApiPort }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.stdout!.on('data', (b: Buffer) => output.push(b.toString()));
@@ -94,13 +96,13 @@ describe('the container image', () => {
       cwd: join(runtime.dir, 'app'), env: envOf(runtime, env), encoding: 'utf8', timeout: 10_000,
     });
     await eventually('the health file', async () => (existsSync(healthFile) ? true : undefined), 30_000, 250);
-    const healthy = check({ PORT: '1' });
+    const healthy = check({ PORT: noApiPort });
     expect(healthy.stdout).toBe('');
     expect(healthy.status).toBe(0);
     worker.kill('SIGTERM');
     await new Promise((r) => worker!.once('exit', r));
     rmSync(healthFile);
-    const unhealthy = check({ PORT: '1' });
+    const unhealthy = check({ PORT: noApiPort });
     expect(unhealthy.status).toBe(1);
     expect(unhealthy.stdout).toMatch(/^unhealthy: the worker has not touched /);
   });

@@ -25,8 +25,8 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
 };
 
-/** A Temporal SDK Logger that writes to `log` (child `temporal`); `minLevel` can quieten chatty components. */
-export function temporalLogger(log: Logger, minLevel: LogLevel = 'INFO'): TemporalLogger {
+/** A Temporal SDK Logger that writes to `log` (child `temporal`); pino's level filters, `minLevel` can drop more. */
+export function temporalLogger(log: Logger, minLevel: LogLevel = 'TRACE'): TemporalLogger {
   const order: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
   const floor = order.indexOf(minLevel);
   const child = log.child({ component: 'temporal' });

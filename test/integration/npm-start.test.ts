@@ -136,6 +136,17 @@ describe('npm start', () => {
     const apiListening = first.lines.findIndex((l) => l.name === 'ferry-api' && l.msg === 'API listening');
     expect(migrated).toBeGreaterThanOrEqual(0);
     expect(migrated).toBeLessThan(apiListening);
+    // One format: every line from npm start, the worker, the API and the SDK is a pino JSON object, none carries
+    // a task token, and webpack's report is not among them.
+    const notJson = first.raw.filter((l) => {
+      try {
+        return typeof (JSON.parse(l) as { level?: unknown }).level !== 'number';
+      } catch {
+        return true;
+      }
+    });
+    expect(notJson).toEqual([]);
+    expect(first.raw.filter((l) => /taskToken|webpack|asset workflow-bundle/i.test(l))).toEqual([]);
   });
 
   it('keeps .data private and Postgres behind a generated password (scram)', async () => {

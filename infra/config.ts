@@ -33,6 +33,7 @@ const envSchema = z.object({
   FERRY_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)').optional(),
   FERRY_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   FERRY_WORKER_HEALTH_FILE: z.string().min(1).optional(),
+  FERRY_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export interface SalesforceCredentials {
@@ -62,6 +63,8 @@ export interface FerryConfig {
   workflowBundle?: string;
   /** A file the worker touches every few seconds while it polls Temporal (the container's health check reads it). */
   workerHealthFile?: string;
+  /** On SIGTERM, how long running activities may finish before they are cancelled (their attempt then retries elsewhere). */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceId: e.FERRY_INSTANCE_ID,
     workflowBundle: e.FERRY_WORKFLOW_BUNDLE,
     workerHealthFile: e.FERRY_WORKER_HEALTH_FILE,
+    shutdownGraceSeconds: e.FERRY_SHUTDOWN_GRACE_SECONDS,
   });
 }
 

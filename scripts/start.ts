@@ -226,7 +226,7 @@ async function main(): Promise<void> {
   const worker = new Supervised('worker', WORKER_NODE_ARGS, env);
   const api = new Supervised('api', API_NODE_ARGS, env);
   // Stopped in reverse: the API first, then the worker (which drains its activities).
-  stops.push({ name: 'the worker', run: () => worker.stop(60_000) });
+  stops.push({ name: 'the worker', run: () => worker.stop((Number(env.FERRY_SHUTDOWN_GRACE_SECONDS ?? 60) + 30) * 1000) });
   stops.push({ name: 'the API', run: () => api.stop(10_000) });
   worker.start();
   api.start();

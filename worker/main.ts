@@ -37,6 +37,9 @@ async function main(): Promise<void> {
     workflowBundlePath,
     // The instance id lets /ready (and npm start) tell this deployment's workers from another's on the same queue.
     identity: `ferry-worker/${config.instanceId ?? 'default'}/${process.pid}@${hostname()}`,
+    // SIGTERM lets running activities finish for this long (compose's stop_grace_period and the chart's
+    // terminationGracePeriodSeconds leave room for it), then cancels them; their next attempt runs elsewhere.
+    shutdownGraceTimeMs: config.shutdownGraceSeconds * 1000,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: { pool, log, sessions },

@@ -117,6 +117,8 @@ describe('the Helm chart', () => {
     expect(c.readinessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.env.find((e) => e.name === 'FERRY_WORKER_HEALTH_FILE')?.value).toBe('/tmp/ferry-worker-alive');
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(120);
+    const grace = Number(c.env.find((e) => e.name === 'FERRY_SHUTDOWN_GRACE_SECONDS')?.value);
+    expect(grace).toBe(pod.terminationGracePeriodSeconds - 30);
   });
 
   it('with secrets.create it makes the Secret from values, and refuses a short API token', () => {

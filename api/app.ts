@@ -1,11 +1,13 @@
 // The HTTP API as an Express app, built from its dependencies so tests can drive it over a real socket.
 // It is stateless: mapping state lives in Temporal and Postgres, so several API processes can share a load balancer.
 //
-//   /health (no auth) → bearer token → JSON body (≤ 1 MB) → routes → problem+json errors
+//   /health, /ready (no auth) → bearer token → schema gate (503 until migrated) → JSON body (≤ 1 MB) → routes
+//   → problem+json errors
 import express, { type Express, type RequestHandler } from 'express';
 import { requireBearerToken } from './auth';
 import { createContext, type ApiDeps } from './context';
-import { Problem, notFoundHandler, problemHandler } from './problem';
+import { Problem, notFoundHandler, problemHandler, schemaNotReady } from './problem';
+import { Readiness } from './readiness';
 import { createConnectionRouter } from './routes/connection';
 import { createConfigTransferRouter } from './routes/config-transfer';
 import { createEstimateRouter } from './routes/estimate';
@@ -25,7 +27,10 @@ function accessLog(log: ApiDeps['log']): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // Probes arrive every few seconds from every load balancer and supervisor: debug level only.
+      if (req.path === '/health' || req.path === '/ready') log.debug(line, 'request');
+      else log.info(line, 'request');
     });
     next();
   };
@@ -41,17 +46,31 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Until every migration is applied (by the API at start, a worker, or a one-shot migrate step), requests answer
+ * 503 with Retry-After instead of failing on a missing table. Once complete, the check costs nothing.
+ */
+function requireSchema(readiness: Readiness): RequestHandler {
+  return (_req, _res, next) => {
+    // Postgres unreachable: the route itself answers with the outage (503 naming Postgres).
+    readiness.schema().then((s) => next(s.ok || s.unreachable ? undefined : schemaNotReady(s.pending)), next);
+  };
+}
+
 export function buildApp(deps: ApiDeps): Express {
   const ctx = createContext(deps);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog(deps.log));
-  app.use(createHealthRouter(deps));
+  const readiness = deps.readiness
+    ?? new Readiness({ pool: deps.pool, temporal: deps.temporal, namespace: deps.namespace, taskQueue: ctx.taskQueue }, Math.min(3000, deps.deadlines?.postgresMs ?? 3000));
+  app.use(createHealthRouter(readiness, deps.instanceId));
   app.use(requireBearerToken(deps.apiToken));
+  app.use(createOpenApiRouter());
+  app.use(requireSchema(readiness));
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(requireJsonBody);
-  app.use(createOpenApiRouter());
   app.use(createMappingsRouter(ctx));
   app.use(createMappingActionsRouter(ctx));
   app.use(createFailedWritesRouter(ctx));

@@ -5,6 +5,7 @@ import { DEFAULT_SCHEMA } from '../domain/mapping-rules';
 import { DEFAULT_TASK_QUEUE } from '../infra/config';
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
+import type { Readiness } from './readiness';
 import { MappingWorkflows } from './mapping-workflows';
 import { OrgClient } from './salesforce-org';
 import { DEFAULT_DEADLINES, callPostgres, type Deadlines } from './upstream';
@@ -25,6 +26,10 @@ export interface ApiDeps {
   deadlines?: Partial<Deadlines>;
   /** Calls to the org this process may start per minute (describes, counts, identity); default 60. */
   orgCallsPerMinute?: number;
+  /** FERRY_INSTANCE_ID, reported by /health and /ready. */
+  instanceId?: string;
+  /** Shared probes (the server passes its own; tests may too); built from the deps when absent. */
+  readiness?: Readiness;
 }
 
 export interface ApiContext {

@@ -39,7 +39,8 @@ export const openApiDocument = {
   },
   security: [{ bearer: [] }],
   paths: {
-    '/health': { get: { summary: 'Whether Postgres and Temporal answer (no auth)', security: [], responses: { 200: { description: 'Both answer' }, 503: { description: 'One is down' } } } },
+    '/health': { get: { summary: 'Liveness (no auth): the process serves; reports Postgres, Temporal, worker and schema each with ok/error', security: [], responses: { 200: { description: 'Serving; `status` is "ok" or "degraded"' } } } },
+    '/ready': { get: { summary: 'Readiness (no auth): schema migrated, Postgres and Temporal answer, a worker polls the task queue', security: [], responses: { 200: { description: 'Ready to serve' }, 503: { description: 'Not ready: `detail` names what is missing; Retry-After set' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' }, ...common } } },
     '/mappings': {
       get: { summary: 'Every mapping with its state and counts', responses: { 200: json({ type: 'object', properties: { mappings: { type: 'array', items: ref('Mapping') }, count: { type: 'integer' } } }), ...common } },

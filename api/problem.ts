@@ -31,6 +31,28 @@ export class Unavailable extends Problem {
   }
 }
 
+/** Seconds a client should wait before retrying while ferry's schema is being migrated. */
+export const SCHEMA_RETRY_AFTER_S = 5;
+
+/** ferry's own tables are not (all) there yet: a 503 to retry shortly, never a 500 about a missing relation. */
+export class SchemaNotReady extends Problem {
+  readonly retryAfterSeconds = SCHEMA_RETRY_AFTER_S;
+  constructor(detail: string) {
+    super(503, detail, undefined, '/problems/schema-not-ready');
+  }
+}
+
+export function schemaNotReady(pending: string[]): SchemaNotReady {
+  const what = pending.length > 0 ? ` (${pending.length} pending: ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''})` : '';
+  return new SchemaNotReady(`ferry's database schema is not migrated yet${what}: migrations run when the API or a worker starts, or with \`npm run migrate\`; retry in ${SCHEMA_RETRY_AFTER_S} s`);
+}
+
+/** A missing relation in ferry's own schema (SQLSTATE 42P01 / 3F000 naming "ferry."): the schema is not migrated. */
+function missingFerryRelation(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (e?.code === '42P01' || e?.code === '3F000') && typeof e.message === 'string' && /"ferry(\.|")/.test(e.message);
+}
+
 export function badConfig(issues: ConfigIssue[]): Problem {
   return new Problem(422, new ConfigError(issues).message, issues, '/problems/bad-config');
 }
@@ -62,7 +84,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     const known = err instanceof Problem ? err
       : err instanceof ConfigError ? badConfig(err.issues)
-        : bodyParserProblem(err);
+        : missingFerryRelation(err) ? schemaNotReady([])
+          : bodyParserProblem(err);
     if (known) {
       if (known.status >= 500) log.warn({ method: req.method, path: req.path, status: known.status, detail: known.detail }, 'request failed');
       sendProblem(res, known);

@@ -46,6 +46,11 @@ export async function callTemporal<T>(client: Client, ms: number, fn: () => Prom
     if (err instanceof TimedOut) throw new Unavailable('Temporal', err.message);
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new Unavailable('Temporal', 'the workflow did not answer in time (is a ferry worker running?)');
     const code = grpcCode(err);
+    // Temporal refuses a query outright once no worker has polled the task queue for a while.
+    const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
+    if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test(`${firstLine(err)} ${typeof cause === 'string' ? cause : ''}`)) {
+      throw new Unavailable('Temporal', 'no ferry worker is polling the task queue, so the workflow cannot answer (start a worker: npm run worker)');
+    }
     if (code !== undefined && GRPC_OUTAGE.has(code)) {
       throw new Unavailable('Temporal', code === 4 ? `no answer within ${ms} ms (is a ferry worker running?)` : firstLine(err));
     }

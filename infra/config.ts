@@ -2,6 +2,7 @@
 // A missing or malformed variable stops the process with one line naming it and what is expected.
 import { z } from 'zod';
 import { DEFAULT_SCHEMA, reservedSchemaReason } from '../domain/mapping-rules';
+import { resolveLogFormat, type LogFormat } from './logger';
 
 /** The task queue ferry's workers poll and the API starts mappings on, unless TEMPORAL_TASK_QUEUE names another. */
 export const DEFAULT_TASK_QUEUE = 'ferry';
@@ -33,6 +34,11 @@ const envSchema = z.object({
   FERRY_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case Postgres schema name')
     .refine((s) => reservedSchemaReason(s) === undefined, 'an ordinary user schema (not ferry, information_schema or pg_*)').default(DEFAULT_SCHEMA),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  FERRY_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)').optional(),
+  FERRY_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  FERRY_WORKER_HEALTH_FILE: z.string().min(1).optional(),
+  FERRY_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export interface SalesforceCredentials {
@@ -55,6 +61,15 @@ export interface FerryConfig {
   http: { port: number; host: string };
   schema: string;
   logLevel: string;
+  logFormat: LogFormat;
+  /** Names this deployment in /health, /ready and the worker's Temporal identity (npm start sets one per start). */
+  instanceId?: string;
+  /** A workflow bundle built ahead of time (the container image builds one); the worker bundles at start without it. */
+  workflowBundle?: string;
+  /** A file the worker touches every few seconds while it polls Temporal (the container's health check reads it). */
+  workerHealthFile?: string;
+  /** On SIGTERM, how long running activities may finish before they are cancelled (their attempt then retries elsewhere). */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +99,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { port: e.PORT, host: e.HOST },
     schema: e.FERRY_SCHEMA,
     logLevel: e.LOG_LEVEL,
+    logFormat: resolveLogFormat(e.LOG_FORMAT),
+    instanceId: e.FERRY_INSTANCE_ID,
+    workflowBundle: e.FERRY_WORKFLOW_BUNDLE,
+    workerHealthFile: e.FERRY_WORKER_HEALTH_FILE,
+    shutdownGraceSeconds: e.FERRY_SHUTDOWN_GRACE_SECONDS,
   });
 }
 

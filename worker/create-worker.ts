@@ -21,6 +21,10 @@ export interface WorkerOptions {
   failOnNondeterminism?: boolean;
   /** A prebuilt workflow bundle (see bundle-workflows.ts); without it the worker bundles in-process. */
   workflowBundlePath?: string;
+  /** The worker's identity in Temporal (task-queue pollers, workflow histories); the SDK's pid@host by default. */
+  identity?: string;
+  /** After shutdown is requested, how long running activities may finish before they are cancelled (SDK default 0). */
+  shutdownGraceTimeMs?: number;
 }
 
 /** Builds the workflow bundle in a child process (webpack's memory goes away with it) and returns its path. */
@@ -35,6 +39,8 @@ export function createFerryWorker(opts: WorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceTimeMs } : {}),
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows,

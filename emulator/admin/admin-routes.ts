@@ -17,6 +17,7 @@
 //   POST   /streaming/gap {object, changeType, recordIds}   POST /streaming/overflow {object}   (CDC gap events)
 //   POST   /records/:type {fields} → 201 {id}    PATCH /records/:type/:id    DELETE /records/:type/:id[?purge=true]
 //   POST   /records/:type/:id/undelete      (changes carry origin 'emulator/admin')
+//   GET    /records/:type/count → {object, count}   GET /records/:type/:id[?includeDeleted=true] → the record or 404
 import express from 'express';
 import { SfRecordError, SfRequestError, type ChangeType, type SfRecord } from '../contract.js';
 import type { EmulatorAdmin } from './admin.js';
@@ -118,6 +119,14 @@ export function adminRouter(admin: EmulatorAdmin): express.Router {
     res.json({ published: admin.injectOverflow(asString(body(req).object, 'object')) });
   });
 
+  router.get('/records/:type/count', (req, res) => {
+    res.json(admin.countRecords(req.params.type));
+  });
+  router.get('/records/:type/:id', (req, res) => {
+    const record = admin.record(req.params.type, req.params.id, req.query.includeDeleted === 'true');
+    if (record) res.json(record);
+    else res.status(404).json({ error: `no ${req.params.type} record ${req.params.id}` });
+  });
   router.post('/records/:type', (req, res) => {
     res.status(201).json({ id: admin.create(req.params.type, body(req) as SfRecord) });
   });

@@ -168,4 +168,15 @@ export class EmulatorAdmin {
   purge(object: string, id: string): void {
     this.deps.org.purge(object, id);
   }
+  /** A record by id (every field), or undefined; deleted records only with includeDeleted. */
+  record(object: string, id: string, includeDeleted = false): SfRecord | undefined {
+    if (!this.deps.org.describe(object)) throw new Error(`unknown object ${object}`);
+    return this.deps.org.get(object, id, includeDeleted);
+  }
+  /** Live (not deleted) records of an object. */
+  countRecords(object: string): { object: string; count: number } {
+    const def = this.deps.org.describe(object);
+    if (!def) throw new Error(`unknown object ${object}`);
+    return { object: def.name, count: this.deps.org.count(def.name) };
+  }
 }

@@ -19,6 +19,9 @@ export function findTemporalCli(): string {
 export interface DevServer {
   address: string;
   uiUrl?: string;
+  pid?: number;
+  /** Called once if the server exits without stop() (a crash, or killed from outside). */
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   stop(): Promise<void>;
 }
 
@@ -48,12 +51,30 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', log, log], detached: false });
   const address = `127.0.0.1:${opts.port}`;
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
-  await waitForServer(address, opts.namespace, () => exited, opts.logFile);
+  let stopping = false;
+  const listeners: ((code: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  child.on('exit', (code, signal) => {
+    exited = code ?? -1;
+    if (!stopping) for (const l of listeners) l(code, signal);
+  });
+  try {
+    await waitForServer(address, opts.namespace, () => exited, opts.logFile);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  // A server that answered but exited meanwhile was another one on the same port (this one failed to bind).
+  await new Promise((r) => setTimeout(r, 300));
+  if (exited !== null) throw new Error(`temporal server start-dev exited with code ${exited} (is port ${opts.port} taken?); see ${opts.logFile}`);
   return {
     address,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-    stop: () => stopChild(child),
+    pid: child.pid,
+    onExit: (l) => listeners.push(l),
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
   };
 }
 

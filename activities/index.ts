@@ -3,6 +3,7 @@ import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createDescribePostgres } from './describe-postgres';
 import { createLoadObject } from './load-object';
+import { createPublishMappingStatus } from './mapping-status';
 import { createFlushOutbound } from './outbound/flush-outbound';
 import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     flushOutbound: createFlushOutbound(deps),
     registerStream: createRegisterStream(deps),
     applyStreamEvents: createApplyStreamEvents(deps),
+    publishMappingStatus: createPublishMappingStatus(deps),
   };
 }
 

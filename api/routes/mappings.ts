@@ -9,7 +9,8 @@ import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import { bodyIssues, patchFromBody } from '../config-patch-body';
 import type { ApiContext } from '../context';
 import { refOfConfig, refOfParam, type MappingRef } from '../mapping-ids';
-import { readApiCalls24h, readLoadProgress } from '../mapping-telemetry';
+import { forgetMapping, postgresNow, readMappingFigures, readOverview } from '../mapping-overview';
+import { readApiCalls24h } from '../mapping-telemetry';
 import { initialStatus, mappingView, statusView } from '../mapping-view';
 import { checkAgainstOrg } from '../org-validation';
 import { Problem, badConfig, objectBody } from '../problem';
@@ -25,15 +26,17 @@ export async function createMapping(ctx: ApiContext, entry: unknown) {
   if (!checked.config) throw badConfig(checked.issues);
   const ref = refOfConfig(checked.config);
   // Before the start: with Postgres down nothing is started (a 503 after a start would mislead the caller).
-  const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
+  const [used, before] = await ctx.pg((pool) => Promise.all([readApiCalls24h(pool, [ref.mappingId]), postgresNow(pool)]));
   await ctx.workflows.start(ref, checked.config);
+  // A status or journal left by an earlier mapping of the same table must not show as this one's.
+  await ctx.pg((pool) => forgetMapping(pool, ref.mappingId, before));
   return mappingView(ref, checked.config, statusView(initialStatus(checked.config), { apiCalls24h: used.get(ref.mappingId) ?? 0 }));
 }
 
 export async function readMapping(ctx: ApiContext, ref: MappingRef) {
   const status = await ctx.workflows.status(ref);
-  const [progress, used] = await ctx.pg((pool) => Promise.all([readLoadProgress(pool, [ref.mappingId]), readApiCalls24h(pool, [ref.mappingId])]));
-  return mappingView(ref, status.config, statusView(status, { loadProgress: progress.get(ref.mappingId), apiCalls24h: used.get(ref.mappingId) ?? 0 }));
+  const f = (await ctx.pg((pool) => readMappingFigures(pool, [ref.mappingId]))).get(ref.mappingId)!;
+  return mappingView(ref, status.config, statusView(status, { loadProgress: f.loadProgress, apiCalls24h: f.apiCalls24h, problem: f.problem }));
 }
 
 export function createMappingsRouter(ctx: ApiContext): Router {
@@ -45,19 +48,15 @@ export function createMappingsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/mappings', async (_req, res) => {
-    const listed = await ctx.workflows.list();
-    const ids = listed.map((m) => m.ref.mappingId);
-    const [statuses, [progress, used]] = await Promise.all([
-      Promise.all(listed.map((m) => ctx.workflows.statusOrNull(m.ref))),
-      ctx.pg((pool) => Promise.all([readLoadProgress(pool, ids), readApiCalls24h(pool, ids)])),
-    ]);
-    const mappings = listed.map((m, i) => {
-      const s = statuses[i];
-      const live = { loadProgress: progress.get(m.ref.mappingId), apiCalls24h: used.get(m.ref.mappingId) ?? 0 };
+    // One visibility listing and one SQL read for all mappings (api/mapping-overview.ts).
+    const entries = await readOverview(ctx);
+    const mappings = entries.map(({ listed: m, status: s, figures: f }) => {
+      const live = { loadProgress: f.loadProgress, apiCalls24h: f.apiCalls24h, problem: f.problem };
       if (s) return mappingView(m.ref, s.config, statusView(s, live));
       // The workflow did not answer (no worker?): still list it, with what visibility knows.
       return { object_name: m.ref.objectName, mapping_id: m.ref.mappingId, workflow_id: m.ref.workflowId,
-        status: { state: m.state, label: null, unavailable: 'the workflow did not answer its status query in time', load_progress: live.loadProgress ?? null, api_calls: { used_24h: live.apiCalls24h } } };
+        status: { state: m.state, label: null, unavailable: 'the workflow did not answer its status query in time', load_progress: live.loadProgress ?? null, api_calls: { used_24h: live.apiCalls24h },
+          current_problem: live.problem } };
     });
     res.json({ mappings, count: mappings.length });
   });
@@ -101,6 +100,7 @@ export function createMappingsRouter(ctx: ApiContext): Router {
       // A stale checkpoint would make a later mapping of the same table resume a load that no longer exists.
       await pool.query('DELETE FROM ferry.load_page WHERE mapping = $1', [ref.mappingId]);
       await pool.query('DELETE FROM ferry.load_checkpoint WHERE mapping = $1', [ref.mappingId]);
+      await forgetMapping(pool, ref.mappingId);
       if (dropTable) await pool.query(`DROP TABLE IF EXISTS ${qualified(ref.schema, table)}`);
     });
     res.json({ object_name: status.config.objectName, mapping_id: ref.mappingId, deleted: true, table: `${ref.schema}.${table}`, table_dropped: dropTable });

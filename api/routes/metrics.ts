@@ -1,24 +1,23 @@
 // GET /metrics in Prometheus text format. The API keeps no counters of its own (it is stateless and there may
-// be several), so every scrape builds a fresh registry from the sources of truth: each mapping's status query
-// (rows synced, state, lag), and the API-call ledger in Postgres.
+// be several), so every scrape builds a fresh registry from the sources of truth: the status every mapping
+// workflow publishes (rows synced, state, lag) and the API-call ledger, read for all mappings at once
+// (api/mapping-overview.ts: one visibility listing and one SQL read, not a query per mapping).
 import { Router } from 'express';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { isHalted } from '../../domain/mapping-state';
 import type { ApiContext } from '../context';
-import { readApiCalls24h } from '../mapping-telemetry';
+import { readOverview } from '../mapping-overview';
 
 export function createMetricsRouter(ctx: ApiContext): Router {
   const router = Router();
   router.get('/metrics', async (_req, res) => {
-    const listed = await ctx.workflows.list();
-    const ids = listed.map((m) => m.ref.mappingId);
-    const [statuses, used] = await Promise.all([
-      Promise.all(listed.map((m) => ctx.workflows.statusOrNull(m.ref))),
-      ctx.pg((pool) => readApiCalls24h(pool, ids)),
-    ]);
+    const entries = await readOverview(ctx);
+    const listed = entries.map((e) => e.listed);
+    const statuses = entries.map((e) => e.status);
+    const used = new Map(entries.map((e) => [e.listed.ref.mappingId, e.figures.apiCalls24h]));
     const registry = new Registry();
     const labels = ['mapping', 'object'] as const;
-    const up = new Gauge({ name: 'ferry_mapping_up', help: '1 when the mapping workflow answered its status query during this scrape', labelNames: labels, registers: [registry] });
+    const up = new Gauge({ name: 'ferry_mapping_up', help: '1 when the mapping workflow\'s status is known (published by the workflow, or answered to a query during this scrape)', labelNames: labels, registers: [registry] });
     const state = new Gauge({ name: 'ferry_mapping_state', help: 'The mapping state (1 for the current state)', labelNames: [...labels, 'state'], registers: [registry] });
     const halted = new Gauge({ name: 'ferry_mapping_halted', help: '1 when the mapping is halted (paused, bad config, unauthorized, system error, API budget)', labelNames: labels, registers: [registry] });
     const rowsIn = new Counter({ name: 'ferry_mapping_rows_in_total', help: 'Rows written to Postgres from Salesforce (loads and polls)', labelNames: [...labels, 'operation'], registers: [registry] });

@@ -15,6 +15,7 @@ import {
   type MappingStatus,
 } from './messages';
 import { markPending, MAX_SIGNALS_PER_RUN } from './outbound';
+import { StatusPublisher, waitSummary } from './publish';
 
 export interface MappingWorkflowInput {
   mappingId: string;
@@ -104,6 +105,8 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     }
   };
   showState();
+  // Runs recorded before the console publish nothing (their histories replay unchanged).
+  const publisher = new StatusPublisher(patched('publish-status'));
 
   const long = longActivities(input.heartbeatTimeoutMs);
   let steps = 0;
@@ -114,7 +117,10 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
       woken = false;
       showState();
       if (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN) break;
-      await condition(() => woken, step.untilMs === null ? undefined : Math.max(step.untilMs - now, 1));
+      await publisher.publish(status(input.mappingId, m));
+      const timeout = step.untilMs === null ? undefined : Math.max(step.untilMs - Date.now(), 1);
+      if (publisher.enabled && timeout !== undefined) await condition(() => woken, timeout, { summary: waitSummary(m, step) });
+      else await condition(() => woken, timeout);
       continue;
     }
     steps += 1;
@@ -122,6 +128,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<neve
     showState();
     await runStep(m, input, step, long);
     showState();
+    await publisher.publish(status(input.mappingId, m));
     // A continuous stream (or an outbound backlog, flushed back to back) keeps the loop busy and never
     // reaches a wait: continue as new from here too (only after stream applies and flushes, steps older
     // histories never contain, so they replay unchanged).

@@ -1,9 +1,11 @@
 // The HTTP API as an Express app, built from its dependencies so tests can drive it over a real socket.
 // It is stateless: mapping state lives in Temporal and Postgres, so several API processes can share a load balancer.
 //
-//   /health (no auth) → bearer token → JSON body (≤ 1 MB) → routes → problem+json errors
+//   /health (no auth) → /console (its own sign-in: session cookie + CSRF, see api/console/) → bearer token
+//   → JSON body (≤ 1 MB) → routes → problem+json errors
 import express, { type Express, type RequestHandler } from 'express';
 import { requireBearerToken } from './auth';
+import { createConsoleRouter } from './console/router';
 import { createContext, type ApiDeps } from './context';
 import { Problem, notFoundHandler, problemHandler } from './problem';
 import { createConnectionRouter } from './routes/connection';
@@ -48,6 +50,7 @@ export function buildApp(deps: ApiDeps): Express {
   app.set('etag', false);
   app.use(accessLog(deps.log));
   app.use(createHealthRouter(deps));
+  app.use(createConsoleRouter(ctx, { apiToken: deps.apiToken, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace }));
   app.use(requireBearerToken(deps.apiToken));
   app.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(requireJsonBody);

@@ -21,6 +21,8 @@ export interface ApiDeps {
   /** Schema of mappings that name none (FERRY_SCHEMA). */
   schema?: string;
   deadlines?: Partial<Deadlines>;
+  /** The Temporal Web UI's base URL (TEMPORAL_UI_URL); the console links each mapping's workflow there. */
+  temporalUiUrl?: string;
 }
 
 export interface ApiContext {

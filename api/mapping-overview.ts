@@ -133,8 +133,8 @@ export async function readOverview(ctx: ApiContext): Promise<OverviewEntry[]> {
  * the Temporal UI) never shows through the new one.
  */
 export async function forgetMapping(pool: Pool, mappingId: string, before?: Date): Promise<void> {
-  await pool.query('DELETE FROM ferry.mapping_status WHERE mapping_id = $1 AND updated_at < coalesce($2, \'infinity\')', [mappingId, before ?? null]);
-  await pool.query('DELETE FROM ferry.mapping_activity WHERE mapping_id = $1 AND finished_at < coalesce($2, \'infinity\')', [mappingId, before ?? null]);
+  await pool.query('DELETE FROM ferry.mapping_status WHERE mapping_id = $1 AND updated_at < coalesce($2::timestamptz, \'infinity\')', [mappingId, before ?? null]);
+  await pool.query('DELETE FROM ferry.mapping_activity WHERE mapping_id = $1 AND finished_at < coalesce($2::timestamptz, \'infinity\')', [mappingId, before ?? null]);
 }
 
 /** Postgres's clock now, for forgetMapping after a start. */

@@ -16,11 +16,11 @@ function main(): void {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = buildApp({
     pool, temporal, namespace: config.temporal.namespace, log, taskQueue: config.temporal.taskQueue, apiToken: config.apiToken,
-    salesforce: config.salesforce && new SalesforceSessions(config.salesforce), schema: config.schema,
+    salesforce: config.salesforce && new SalesforceSessions(config.salesforce), schema: config.schema, temporalUiUrl: config.temporal.uiUrl,
   });
   if (!config.apiToken) log.warn('API_TOKEN is not set: every request but /health is refused');
   const server = app.listen(config.http.port, config.http.host, () => {
-    log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
+    log.info({ url: `http://${config.http.host}:${config.http.port}`, console: `http://${config.http.host}:${config.http.port}/console/` }, 'API listening');
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       say(`           user ${demo.env.SF_USERNAME} / ${demo.env.SF_PASSWORD}, client ${demo.env.SF_CLIENT_ID} / ${demo.env.SF_CLIENT_SECRET})`);
     }
     env.API_TOKEN ||= apiToken();
+    if (uiUrl) env.TEMPORAL_UI_URL ||= uiUrl;
 
     const worker = launch('worker', WORKER_NODE_ARGS, env);
     stops.push(() => stopChild(worker));
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     const apiUrl = `http://${env.HOST ?? '127.0.0.1'}:${env.PORT ?? 3000}`;
     await waitForHealth(`${apiUrl}/health`, [worker, api]);
     say(`API        ${apiUrl}   (try: curl ${apiUrl}/health)`);
+    say(`Console    ${apiUrl}/console/   (sign in with the API token)`);
     if (uiUrl) say(`Temporal UI ${uiUrl}`);
     say('ready — Ctrl-C stops everything started here');
   } catch (err) {

@@ -7,7 +7,7 @@ import type { ApiContext } from '../context';
 export function createConnectionRouter(ctx: ApiContext): Router {
   const router = Router();
   router.get('/connection', async (_req, res) => {
-    const { identity, limits, instanceUrl } = await ctx.org.about();
+    const { identity, limits, instanceUrl, apiUsage } = await ctx.org.about();
     const daily = (limits as Record<string, { Max: number; Remaining: number } | undefined>).DailyApiRequests;
     res.json({
       organization_id: identity.organization_id,
@@ -17,6 +17,7 @@ export function createConnectionRouter(ctx: ApiContext): Router {
       instance_url: instanceUrl,
       api_version: ctx.org.apiVersion,
       daily_api_requests: daily ? { max: daily.Max, remaining: daily.Remaining, used: daily.Max - daily.Remaining } : null,
+      api_usage: apiUsage && { used: apiUsage.used, limit: apiUsage.limit, source: 'Sforce-Limit-Info' },
     });
   });
   return router;

@@ -39,6 +39,28 @@ export async function readMapping(ctx: ApiContext, ref: MappingRef) {
   return mappingView(ref, status.config, statusView(status, { loadProgress: f.loadProgress, apiCalls24h: f.apiCalls24h, problem: f.problem }));
 }
 
+/** PATCH /mappings/{object}: validates the patch (syntax, then against the org for fields and access), applies it by Update. */
+export async function reconfigureMapping(ctx: ApiContext, ref: MappingRef, reqBody: unknown) {
+  const current = await ctx.workflows.status(ref);
+  const patch = patchFromBody(reqBody, current.config.objectName);
+  let next;
+  try {
+    next = applyConfigPatch(current.config, patch);
+  } catch (err) {
+    if (err instanceof ConfigError) throw badConfig(bodyIssues(err.issues));
+    throw err;
+  }
+  if (patch.fields !== undefined || patch.access !== undefined) {
+    const checked = await checkAgainstOrg(ctx.org, next);
+    if (!checked.config) throw badConfig(checked.issues);
+    if (patch.fields !== undefined) patch.fields = checked.config.fields;
+  }
+  const config = await ctx.workflows.update(ref, (h) => h.executeUpdate(reconfigureUpdate, { args: [patch] }));
+  const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
+  const status = await ctx.workflows.status(ref);
+  return mappingView(ref, config, statusView(status, { apiCalls24h: used.get(ref.mappingId) ?? 0 }));
+}
+
 export function createMappingsRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -66,25 +88,7 @@ export function createMappingsRouter(ctx: ApiContext): Router {
   });
 
   router.patch('/mappings/:object', async (req, res) => {
-    const ref = paramRef(ctx, req);
-    const current = await ctx.workflows.status(ref);
-    const patch = patchFromBody(req.body, current.config.objectName);
-    let next;
-    try {
-      next = applyConfigPatch(current.config, patch);
-    } catch (err) {
-      if (err instanceof ConfigError) throw badConfig(bodyIssues(err.issues));
-      throw err;
-    }
-    if (patch.fields !== undefined || patch.access !== undefined) {
-      const checked = await checkAgainstOrg(ctx.org, next);
-      if (!checked.config) throw badConfig(checked.issues);
-      if (patch.fields !== undefined) patch.fields = checked.config.fields;
-    }
-    const config = await ctx.workflows.update(ref, (h) => h.executeUpdate(reconfigureUpdate, { args: [patch] }));
-    const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
-    const status = await ctx.workflows.status(ref);
-    res.json(mappingView(ref, config, statusView(status, { apiCalls24h: used.get(ref.mappingId) ?? 0 })));
+    res.json(await reconfigureMapping(ctx, paramRef(ctx, req), req.body));
   });
 
   router.delete('/mappings/:object', async (req, res) => {

@@ -4,7 +4,7 @@
 // the activity journal's latest attempt and table statistics — plus one count per schema's trigger log
 // (normally one schema). Never one query per mapping: a workflow that has not published a status yet (just
 // started, or started by a ferry without the console) is the only one asked directly.
-import type { Pool } from '../infra/db';
+import type { Pool, PoolClient } from '../infra/db';
 import { quoteIdent } from '../domain/sql-names';
 import type { MappingStatus } from '../workflows/mapping/messages';
 import type { ApiContext } from './context';
@@ -61,12 +61,32 @@ SELECT m.id AS mapping_id, s.status, s.updated_at AS status_at,
        (SELECT t.n_live_tup FROM pg_stat_user_tables t
          WHERE t.schemaname = split_part(m.id, '.', 1) AND t.relname = coalesce(s.status->>'table', substr(m.id, strpos(m.id, '.') + 1))) AS pg_rows,
        (SELECT extract(epoch FROM now() - min(e.received_at)) FROM ferry.stream_events e WHERE e.mapping_id = m.id)::float8 AS stream_lag
-  FROM unnest($1::text[]) AS m(id)
+  FROM (SELECT unnest($1::text[]) AS id UNION SELECT mapping_id FROM ferry.mapping_status WHERE $2) AS m(id)
   LEFT JOIN ferry.mapping_status s ON s.mapping_id = m.id
   LEFT JOIN LATERAL (SELECT c.target, c.mode, c.rows_loaded, c.rows_total, c.started_at FROM ferry.load_checkpoint c
                       WHERE c.mapping = m.id AND NOT c.done ORDER BY c.started_at LIMIT 1) cp ON true
   LEFT JOIN LATERAL (SELECT j.activity, j.ok, j.error_type, j.error_message, j.attempt, j.finished_at FROM ferry.mapping_activity j
-                      WHERE j.mapping_id = m.id ORDER BY j.finished_at DESC, j.id DESC LIMIT 1) a ON true`;
+                      WHERE j.mapping_id = m.id ORDER BY j.finished_at DESC LIMIT 1) a ON true`;
+
+/**
+ * Runs a read with JIT compilation off: the planner's cost estimate for the overview (one lateral lookup per
+ * mapping over tables of hundreds of thousands of rows) crosses jit_above_cost, and compiling the plan took
+ * longer (≈ 160 ms) than running it (a few ms).
+ */
+async function withoutJit<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY; SET LOCAL jit = off');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
 
 /** Entries counted at most: the overview says "at least" beyond it rather than scanning a huge backlog. */
 export const OUTBOUND_COUNT_LIMIT = 100_000;
@@ -88,8 +108,13 @@ async function readOutboundCounts(pool: Pool, mappingIds: string[]): Promise<Map
   return out;
 }
 
-export async function readMappingFigures(pool: Pool, mappingIds: string[]): Promise<Map<string, MappingFigures>> {
-  const [{ rows }, outbound] = await Promise.all([pool.query<Row>(OVERVIEW_SQL, [mappingIds]), readOutboundCounts(pool, mappingIds)]);
+/**
+ * Figures of the given mappings, plus (allPublished) of every mapping that published a status — so the read
+ * can run beside the visibility listing instead of after it.
+ */
+export async function readMappingFigures(pool: Pool, mappingIds: string[], allPublished = false): Promise<Map<string, MappingFigures>> {
+  const { rows } = await withoutJit(pool, (client) => client.query<Row>(OVERVIEW_SQL, [mappingIds, allPublished]));
+  const outbound = await readOutboundCounts(pool, rows.map((r) => r.mapping_id));
   return new Map(rows.map((r) => [r.mapping_id, {
     status: r.status,
     statusAt: r.status_at?.toISOString() ?? null,
@@ -114,11 +139,23 @@ export interface OverviewEntry {
   figures: MappingFigures;
 }
 
-/** Every running mapping with its status and figures: one listing, one SQL read (+ trigger logs). */
-export async function readOverview(ctx: ApiContext): Promise<OverviewEntry[]> {
-  const listed = await ctx.workflows.list();
-  const ids = listed.map((m) => m.ref.mappingId);
-  const figures = await ctx.pg((pool) => readMappingFigures(pool, ids));
+export interface OverviewTiming {
+  listMs?: number;
+  sqlMs?: number;
+}
+
+/**
+ * Every running mapping with its status and figures: the visibility listing and the SQL read of every
+ * published status run side by side; a listed mapping that has not published yet is read (and asked) after.
+ */
+export async function readOverview(ctx: ApiContext, timing: OverviewTiming = {}): Promise<OverviewEntry[]> {
+  const t0 = performance.now();
+  const [listed, published] = await Promise.all([
+    ctx.workflows.list().finally(() => (timing.listMs = performance.now() - t0)),
+    ctx.pg((pool) => readMappingFigures(pool, [], true)).finally(() => (timing.sqlMs = performance.now() - t0)),
+  ]);
+  const missing = listed.map((m) => m.ref.mappingId).filter((id) => !published.has(id));
+  const figures = missing.length === 0 ? published : new Map([...published, ...await ctx.pg((pool) => readMappingFigures(pool, missing))]);
   const entries = listed.map((m) => ({ listed: m, figures: figures.get(m.ref.mappingId)!, status: figures.get(m.ref.mappingId)?.status ?? null }));
   // Only mappings that never published are asked directly (a freshly started one, or one on an older worker).
   await Promise.all(entries.filter((e) => e.status === null).map(async (e) => {

@@ -14,7 +14,7 @@ describe('the console in a browser', () => {
   const row = () => b.page.locator(`tr[data-mapping="${h.schema}.account"]`);
 
   beforeAll(async () => {
-    h = await startApi('console', { seed: { Account: 40 } });
+    h = await startApi('console', { seed: { Account: 40 } }, { temporalUiUrl: 'http://127.0.0.1:8233' });
     table = `${h.schema}.account`;
     b = await launchBrowser();
   });
@@ -31,9 +31,16 @@ describe('the console in a browser', () => {
     await b.page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => b.page.getByRole('alert').textContent()).toContain('That is not the API token');
     expect(await b.context.cookies()).toEqual([]);
-    // Data pages and fragments are not served without a session.
-    const fragment = await fetch(`${h.url}/console/fragments/overview`);
-    expect(fragment.status).toBe(401);
+    // Nothing but the sign-in form is served without a session: pages send to it, the rest is 401.
+    for (const path of ['/console/', '/console/connection', `/console/mappings/${h.schema}.Account`, '/console/no-such-page']) {
+      const r = await fetch(`${h.url}${path}`, { redirect: 'manual' });
+      expect([path, r.status, r.headers.get('location')]).toEqual([path, 303, '/console/login']);
+    }
+    for (const path of ['/console/fragments/overview', '/console/assets/console.js', '/console/assets/uPlot.iife.min.js']) {
+      expect([path, (await fetch(`${h.url}${path}`)).status]).toEqual([path, 401]);
+    }
+    const post = await fetch(`${h.url}/console/mappings/${h.schema}.Account/actions/pause`, { method: 'POST', body: new URLSearchParams({ csrf: 'x' }) });
+    expect(post.status).toBe(401);
     await b.screenshot('01-sign-in');
     // The refused sign-in is the only resource that failed so far (its page is a 401).
     expect(b.problems).toEqual(['console: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
@@ -86,6 +93,8 @@ describe('the console in a browser', () => {
     expect(await failed.textContent()).toContain(`row ${id}`);
     // The chart is drawn by uPlot from the journal.
     await b.page.locator('#chart canvas').waitFor();
+    expect(await b.page.getByRole('link', { name: 'Open the workflow in the Temporal UI' }).getAttribute('href'))
+      .toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(`ferry-mapping:${h.schema}.account`)}`);
     await b.screenshot('04-mapping-failed-write');
     await h.db.pool.query(`UPDATE ${table} SET rating = 'Hot' WHERE id = $1`, [id]).catch(() => undefined);
     // The fix itself is a new queued write; retrying the failed one queues the row as it is now.
@@ -109,6 +118,19 @@ describe('the console in a browser', () => {
     await row().getByRole('link', { name: 'Account' }).click();
     await b.page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => b.page.locator('.state').first().textContent()).not.toContain('Paused');
+  });
+
+  it('changes the poll interval; a bad one is refused with the rule it breaks', async () => {
+    await b.page.getByLabel(/Poll interval/).fill('300');
+    await b.page.getByRole('button', { name: 'Change poll interval' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    expect(await b.page.locator('dl.config').last().textContent()).toMatch(/Poll interval\s*300 s/);
+    expect((await h.call<{ config: { sf_polling_seconds: number } }>('GET', '/mappings/Account')).body.config.sf_polling_seconds).toBe(300);
+    // The browser's own check (min 120) is bypassed to see the server's answer.
+    await b.page.getByLabel(/Poll interval/).evaluate((el) => el.removeAttribute('min'));
+    await b.page.getByLabel(/Poll interval/).fill('5');
+    await b.page.getByRole('button', { name: 'Change poll interval' }).click();
+    await expect.poll(() => b.page.getByRole('alert').textContent()).toMatch(/sf_polling_seconds/);
   });
 
   it('asks for confirmation before a reload, then reloads', async () => {

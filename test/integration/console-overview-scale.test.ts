@@ -19,6 +19,8 @@ import { connectTemporal, createTestDatabase, testLogger, type TestDatabase, typ
 
 const MAPPINGS = 50;
 const SCHEMA = 'scale';
+/** Mappings whose last poll failed: every third (the journal's ordinality counts from 1). */
+const FAILING = Math.floor(MAPPINGS / 3);
 
 function config(i: number): MappingConfig {
   return {
@@ -33,9 +35,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function serverTotal(header: string | null): number {
-  const m = /total;dur=([\d.]+)/.exec(header ?? '');
-  if (!m) throw new Error(`no Server-Timing total in ${header}`);
+function serverTiming(header: string | null, name: string): number {
+  const m = new RegExp(`${name};dur=([\\d.]+)`).exec(header ?? '');
+  if (!m) throw new Error(`no Server-Timing ${name} in ${header}`);
   return Number(m[1]);
 }
 
@@ -124,7 +126,7 @@ describe('the overview of 50 mappings', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(body.count).toBe(MAPPINGS);
     for (const m of body.mappings) expect(m.status).toMatchObject({ state: 'DATA_SYNCED', counts: { polls: 700 } });
-    expect(body.mappings.filter((m) => m.status.current_problem !== null)).toHaveLength(17);
+    expect(body.mappings.filter((m) => m.status.current_problem !== null)).toHaveLength(FAILING);
     const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     const text = await metrics.text();
     expect(text.match(/^ferry_mapping_up\{.*\} 1$/gm)).toHaveLength(MAPPINGS);
@@ -134,6 +136,7 @@ describe('the overview of 50 mappings', () => {
   it('renders in under 300 ms server time (median of 20, after 3 warm-ups)', async () => {
     const server: number[] = [];
     const wall: number[] = [];
+    const parts: Record<'list' | 'sql' | 'render', number[]> = { list: [], sql: [], render: [] };
     let html = '';
     for (let i = 0; i < 23; i++) {
       const t0 = performance.now();
@@ -142,17 +145,20 @@ describe('the overview of 50 mappings', () => {
       const t1 = performance.now();
       expect(r.status).toBe(200);
       if (i < 3) continue;
-      server.push(serverTotal(r.headers.get('server-timing')));
+      const header = r.headers.get('server-timing');
+      server.push(serverTiming(header, 'total'));
+      for (const p of ['list', 'sql', 'render'] as const) parts[p].push(serverTiming(header, p));
       wall.push(t1 - t0);
     }
     expect(html.match(/<tr data-mapping=/g)).toHaveLength(MAPPINGS);
-    expect(html.match(/The poll is failing/g)).toHaveLength(17);
+    expect(html.match(/The poll is failing/g)).toHaveLength(FAILING);
     const figures = {
       mappings: MAPPINGS, samples: server.length, server_ms: { median: median(server), max: Math.max(...server) },
       wall_ms: { median: median(wall), max: Math.max(...wall) }, journal_rows: MAPPINGS * 8640,
+      median_parts_ms: { list: median(parts.list), sql: median(parts.sql), render: median(parts.render) },
     };
     writeFileSync(join(ARTIFACTS, 'overview-scale.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    process.stdout.write(`overview of ${MAPPINGS} mappings: server ${JSON.stringify(figures.server_ms)} ms, wall ${JSON.stringify(figures.wall_ms)} ms\n`);
+    process.stdout.write(`overview of ${MAPPINGS} mappings: ${JSON.stringify(figures)}\n`);
     expect(figures.server_ms.median).toBeLessThan(300);
   });
 });

@@ -60,15 +60,16 @@ export function count(n: number | null | undefined): string {
 /** The mapping's current problem in one sentence, or null when there is none. */
 export function problemSentence(status: MappingStatus | null, f: MappingFigures | undefined, nowMs: number): string | null {
   if (status === null) return 'The mapping workflow did not answer: is a ferry worker running?';
-  const p = f?.problem;
-  if (p) {
-    const tries = p.attempts === 1 ? '1st attempt' : `attempt ${p.attempts}`;
-    return `${activityWords(p.activity)} is failing (${tries}, since ${ago(p.since, nowMs)}): ${p.last_error.type}: ${p.last_error.message}`;
-  }
+  // A halted mapping runs nothing: the error that halted it is the problem (and when it tries again).
   const halted = ['UNAUTHORIZED', 'SYSTEM_ERROR', 'BAD_CONFIG', 'API_BUDGET_EXHAUSTED'].includes(status.state);
   if (halted && status.lastError) {
     const retry = status.retryAt ? ` — ferry tries again ${ago(status.retryAt, nowMs)}` : '';
     return `${STATE_LABEL[status.state]}: ${status.lastError.message}${retry}`;
+  }
+  const p = f?.problem;
+  if (p) {
+    const tries = p.attempts === 1 ? '1st attempt' : `attempt ${p.attempts}`;
+    return `${activityWords(p.activity)} is failing (${tries}, since ${ago(p.since, nowMs)}): ${p.last_error.type}: ${p.last_error.message}`;
   }
   if (f && f.outbound.failed > 0) return `Salesforce refused ${f.outbound.failed === 1 ? '1 write' : `${count(f.outbound.failed)} writes`}: see the mapping's failed writes`;
   return null;
@@ -82,6 +83,6 @@ export function budgetText(used: number, cap: number | null): string {
 
 export function syncModeText(status: MappingStatus): string {
   const c = status.config;
-  if (c.syncMode === 'event_driven') return `event-driven (${c.streamingSource === 'cdc' ? 'Change Data Capture' : 'PushTopic'})`;
-  return `polling every ${duration(c.pollIntervalSeconds * 1000)}`;
+  if (c.syncMode === 'event_driven') return `event-driven (${c.streamingSource === 'cdc' ? 'CDC' : 'PushTopic'})`;
+  return `polling, ${duration(c.pollIntervalSeconds * 1000)}`;
 }

@@ -79,6 +79,15 @@ describe('the console in a browser', () => {
     expect(await row().textContent()).toContain('read/write');
     expect(await row().textContent()).toMatch(/\d+ \/ 3,000/);
     await b.screenshot('03-overview-synced');
+    // The Temporal UI shows the same in ferry's words: current details and named timers.
+    const handle = h.temporal.client.workflow.getHandle(`ferry-mapping:${h.schema}.account`);
+    const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toMatch(/\*\*Account\*\*.*DATA_SYNCED/);
+    expect(meta.currentDetails).toMatch(/last load: 40 rows/);
+    const history = await handle.fetchHistory();
+    const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes)
+      .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+    expect(timers).toContain('"poll sleep"');
   });
 
   it('shows a write Salesforce refused, with its error, and retries it after the row is fixed', async () => {

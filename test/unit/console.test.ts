@@ -116,6 +116,10 @@ describe('current problem', () => {
     const s = { ...initialStatus(config), state: 'API_BUDGET_EXHAUSTED' as const, lastError: { type: 'ApiBudgetExhausted', message: 'used 3000 of 3000', at: '2026-01-01T11:00:00Z' },
       retryAt: '2026-01-01T13:00:00Z' };
     expect(problemSentence(s, figures(), now)).toBe('API budget exhausted: used 3000 of 3000 — ferry tries again in 1 h');
+    // The journal's failed attempt is the same failure: the halted sentence wins.
+    const journal = figures({ problem: { activity: 'pollChanges', attempts: 1, last_error: { type: 'ApiBudgetExhausted', message: 'used 3000 of 3000' },
+      since: '2026-01-01T11:00:00Z', last_attempt_at: '2026-01-01T11:00:00Z' } });
+    expect(problemSentence(s, journal, now)).toBe('API budget exhausted: used 3000 of 3000 — ferry tries again in 1 h');
   });
 
   it('refused writes, else none; a silent workflow says so', () => {

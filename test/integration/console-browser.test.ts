@@ -139,7 +139,11 @@ describe('the console in a browser', () => {
     await b.page.getByLabel(/Poll interval/).evaluate((el) => el.removeAttribute('min'));
     await b.page.getByLabel(/Poll interval/).fill('5');
     await b.page.getByRole('button', { name: 'Change poll interval' }).click();
-    await expect.poll(() => b.page.getByRole('alert').textContent()).toMatch(/sf_polling_seconds/);
+    await expect.poll(() => b.page.getByRole('alert').textContent()).toBe('Polling interval (seconds) must be between 120 and 3600, got 5');
+    // The refusal is a 422 page: the one resource that failed on purpose.
+    expect(b.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    b.problems.length = 0;
+    expect((await h.call<{ config: { sf_polling_seconds: number } }>('GET', '/mappings/Account')).body.config.sf_polling_seconds).toBe(300);
   });
 
   it('asks for confirmation before a reload, then reloads', async () => {

@@ -8,6 +8,8 @@ import { TONE_SYMBOL, ago, budgetText, duration, problemSentence, toneOf } from 
 import type { MappingFigures } from '../../api/mapping-overview';
 import { initialStatus } from '../../api/mapping-view';
 import { figuresOf, failureOf } from '../../worker/activity-journal';
+import { activitySummary } from '../../workflows/mapping/activity-summaries';
+import { detailsOf } from '../../workflows/mapping/publish';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MappingConfig } from '../../domain/mapping-rules';
 
@@ -147,5 +149,28 @@ describe('activity journal figures', () => {
     expect(failureOf(Object.assign(new Error('Service Unavailable'), { errorCode: 'SERVER_UNAVAILABLE' }))).toEqual({ type: 'SERVER_UNAVAILABLE', message: 'Service Unavailable' });
     expect(failureOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toEqual({ type: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
     expect(failureOf(new TypeError('x'))).toEqual({ type: 'TypeError', message: 'x' });
+  });
+});
+
+describe('what the Temporal UI shows', () => {
+  it.each([
+    ['pollChanges', { mappingId: 'salesforce.account' }, 'poll salesforce.account'],
+    ['loadObject', { mappingId: 'salesforce.account', target: 'reload' }, 'load salesforce.account (reload, beside the live table)'],
+    ['loadObject', { mappingId: 'salesforce.account', target: 'live' }, 'load salesforce.account (live table)'],
+    ['flushOutbound', { mappingId: 'salesforce.contact' }, 'flush outbound writes of salesforce.contact'],
+    ['somethingNew', undefined, 'somethingNew'],
+  ])('%s is named "%s"', (type, arg, summary) => {
+    expect(activitySummary(type, arg)).toBe(summary);
+  });
+
+  it('current details: state, current config, last load and the problem', () => {
+    const config = { objectName: 'Account', access: 'read_write', pollIntervalSeconds: 300, maxDailyApiCalls: 3000, fields: ['Id', 'Name'], indexes: [],
+      upsertField: null, syncMode: 'polling', streamingSource: 'pushtopic', flushIntervalSeconds: 10, schema: 'salesforce' } as MappingConfig;
+    const s = { ...initialStatus(config), mappingId: 'salesforce.account', state: 'SYSTEM_ERROR' as const,
+      lastLoad: { mode: 'bulk' as const, rows: 12, finishedAt: '2026-01-01T00:00:00.000Z' }, lastError: { type: 'Error', message: 'boom', at: '2026-01-01T00:00:00.000Z' } };
+    expect(detailsOf(s).split('\n')).toEqual([
+      '**Account** → `salesforce.account`: SYSTEM_ERROR', 'config: read_write, polling every 300 s, 2 fields, cap 3000',
+      'last load: 12 rows (bulk) at 2026-01-01T00:00:00.000Z', 'problem: Error: boom',
+    ]);
   });
 });

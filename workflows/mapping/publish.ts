@@ -14,7 +14,11 @@ const local = proxyLocalActivities<Activities>({
 
 /** What the Temporal UI shows for the mapping (current details, Temporal markdown). */
 export function detailsOf(s: MappingStatus): string {
-  const lines = [`**${s.objectName}** → \`${s.mappingId}\`: ${s.state}${s.paused ? ' (paused)' : ''}`];
+  const c = s.config;
+  const lines = [
+    `**${s.objectName}** → \`${s.mappingId}\`: ${s.state}${s.paused ? ' (paused)' : ''}`,
+    `config: ${c.access}, ${c.syncMode === 'event_driven' ? `event-driven (${c.streamingSource})` : `polling every ${c.pollIntervalSeconds} s`}, ${c.fields.length} fields, cap ${c.maxDailyApiCalls ?? 'none'}`,
+  ];
   if (s.lastLoad) lines.push(`last load: ${s.lastLoad.rows} rows (${s.lastLoad.mode}) at ${s.lastLoad.finishedAt}`);
   if (s.lastPollAt) lines.push(`last poll: ${s.lastPollAt}`);
   if (s.outbound?.lastFlushAt) lines.push(`last flush: ${s.outbound.lastFlushAt} (${s.outbound.sent} sent, ${s.outbound.failed} failed)`);

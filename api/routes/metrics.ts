@@ -25,6 +25,7 @@ export function createMetricsRouter(ctx: ApiContext): Router {
     const writeErrors = new Counter({ name: 'ferry_mapping_write_errors_total', help: 'Writes Salesforce refused (outbound)', labelNames: labels, registers: [registry] });
     const lag = new Gauge({ name: 'ferry_mapping_lag_seconds', help: 'Seconds since the table last caught up with Salesforce (last poll or load)', labelNames: labels, registers: [registry] });
     const apiCalls = new Gauge({ name: 'ferry_mapping_api_calls_24h', help: 'Salesforce API calls in the rolling 24 h window', labelNames: labels, registers: [registry] });
+    const statusAge = new Gauge({ name: 'ferry_mapping_status_age_seconds', help: 'Seconds since the mapping workflow last published its status (it publishes after every step: much older than the poll interval means no worker runs it)', labelNames: labels, registers: [registry] });
     const apiCap = new Gauge({ name: 'ferry_mapping_api_call_cap', help: 'The mapping\'s cap on API calls per rolling 24 h (absent when uncapped)', labelNames: labels, registers: [registry] });
     const now = Date.now();
     listed.forEach((m, i) => {
@@ -38,6 +39,8 @@ export function createMetricsRouter(ctx: ApiContext): Router {
         halted.set(l, isHalted(current) ? 1 : 0);
       }
       if (!s) return;
+      const publishedAt = entries[i].figures.statusAt;
+      if (publishedAt) statusAge.set(l, Math.max(0, (now - Date.parse(publishedAt)) / 1000));
       rowsIn.inc({ ...l, operation: 'insert' }, s.counts.inserted);
       rowsIn.inc({ ...l, operation: 'update' }, s.counts.updated);
       rowsIn.inc({ ...l, operation: 'delete' }, s.counts.deleted);

@@ -130,6 +130,7 @@ describe('the overview of 50 mappings', () => {
     const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
     const text = await metrics.text();
     expect(text.match(/^ferry_mapping_up\{.*\} 1$/gm)).toHaveLength(MAPPINGS);
+    expect(text.match(/^ferry_mapping_status_age_seconds\{.*\} \d/gm)).toHaveLength(MAPPINGS);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

@@ -196,6 +196,26 @@ describe('the console in a browser', () => {
     await b.screenshot('07-connection');
   });
 
+  it('is usable from the keyboard, and every control has a label', async () => {
+    await b.page.goto(`${h.url}/console/`);
+    await b.page.keyboard.press('Tab');
+    expect(await b.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    for (const path of ['/console/connection', `/console/mappings/${h.schema}.Account`]) {
+      await b.page.goto(`${h.url}${path}`);
+      const unlabelled = await b.page.locator('input:not([type=hidden]), select, button').evaluateAll((els) => els
+        .filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent?.trim()))
+        .map((e) => e.outerHTML));
+      expect([path, unlabelled]).toEqual([path, []]);
+    }
+    // The pause button is reached and pressed with the keyboard alone.
+    await b.page.getByRole('button', { name: 'Pause' }).focus();
+    await b.page.keyboard.press('Enter');
+    await expect.poll(() => b.page.locator('.state').first().textContent()).toContain('Paused');
+    await b.page.getByRole('button', { name: 'Resume' }).focus();
+    await b.page.keyboard.press('Enter');
+    await expect.poll(() => b.page.locator('.state').first().textContent()).not.toContain('Paused');
+  });
+
   it('refuses a form without the CSRF token, and one from another origin', async () => {
     const noToken = await b.page.request.post(`${h.url}/console/mappings/Account/actions/pause`, { form: { confirm: 'yes' } });
     expect(noToken.status()).toBe(403);

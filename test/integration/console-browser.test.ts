@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TEST_TOKEN, type ApiHarness } from '../support/api';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
 
 describe('the console in a browser', () => {
@@ -20,6 +21,8 @@ describe('the console in a browser', () => {
   });
   afterAll(async () => {
     await b?.close();
+    // A run that published its status, paused, resumed, reloaded and retried a failing poll (test/histories).
+    if (h) await recordHistories(h.temporal.client, `ferry-mapping:${h.schema}.account`, 'console-status-publish');
     await h?.close();
   });
 

@@ -3,6 +3,7 @@ import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createDescribePostgres } from './describe-postgres';
 import { createLoadObject } from './load-object';
+import { createPublishMappingStatus } from './mapping-status';
 import { createFlushOutbound } from './outbound/flush-outbound';
 import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     registerStream: createRegisterStream(deps),
     applyStreamEvents: createApplyStreamEvents(deps),
     teardownMapping: createTeardownMapping(deps),
+    publishMappingStatus: createPublishMappingStatus(deps),
   };
 }
 

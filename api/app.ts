@@ -1,10 +1,11 @@
 // The HTTP API as an Express app, built from its dependencies so tests can drive it over a real socket.
 // It is stateless: mapping state lives in Temporal and Postgres, so several API processes can share a load balancer.
 //
-//   /health, /ready (no auth) → bearer token → schema gate (503 until migrated) → JSON body (≤ 1 MB) → routes
-//   → problem+json errors
+//   /health, /ready (no auth) → /console (its own sign-in: session cookie + CSRF, see api/console/) → bearer
+//   token → schema gate (503 until migrated) → JSON body (≤ 1 MB) → routes → problem+json errors
 import express, { type Express, type RequestHandler } from 'express';
 import { requireBearerToken } from './auth';
+import { createConsoleRouter } from './console/router';
 import { createContext, type ApiDeps } from './context';
 import { Problem, notFoundHandler, problemHandler, schemaNotReady } from './problem';
 import { Readiness } from './readiness';
@@ -66,6 +67,7 @@ export function buildApp(deps: ApiDeps): Express {
   const readiness = deps.readiness
     ?? new Readiness({ pool: deps.pool, temporal: deps.temporal, namespace: deps.namespace, taskQueue: ctx.taskQueue }, Math.min(3000, deps.deadlines?.postgresMs ?? 3000));
   app.use(createHealthRouter(readiness, deps.instanceId));
+  app.use(createConsoleRouter(ctx, { apiToken: deps.apiToken, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace }));
   app.use(requireBearerToken(deps.apiToken));
   app.use(createOpenApiRouter());
   app.use(requireSchema(readiness));

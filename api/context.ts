@@ -30,6 +30,8 @@ export interface ApiDeps {
   instanceId?: string;
   /** Shared probes (the server passes its own; tests may too); built from the deps when absent. */
   readiness?: Readiness;
+  /** The Temporal Web UI's base URL (TEMPORAL_UI_URL); the console links each mapping's workflow there. */
+  temporalUiUrl?: string;
 }
 
 export interface ApiContext {

@@ -5,6 +5,7 @@ import type { MappingConfig } from '../domain/mapping-rules';
 import { STATE_LABEL, type MappingState } from '../workflows/mapping/states';
 import type { MappingStatus } from '../workflows/mapping/messages';
 import type { MappingRef } from './mapping-ids';
+import type { CurrentProblem } from './mapping-overview';
 import type { LoadProgress } from './mapping-telemetry';
 
 export interface StatusView {
@@ -18,6 +19,8 @@ export interface StatusView {
   last_load: { mode: 'bulk' | 'rest'; rows: number; finished_at: string } | null;
   counts: MappingStatus['counts'];
   last_error: { type: string; message: string; at: string } | null;
+  /** An activity failing now (Temporal retries it): which, how many attempts, the error and since when. */
+  current_problem: CurrentProblem | null;
   retry_at: string | null;
   load_progress: LoadProgress | null;
   api_calls: { used_24h: number; cap: number | null };
@@ -38,7 +41,7 @@ export interface MappingView extends HcMappingEntry {
   status: StatusView;
 }
 
-export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress; apiCalls24h: number }): StatusView {
+export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress; apiCalls24h: number; problem?: CurrentProblem | null }): StatusView {
   return {
     state: s.state,
     label: STATE_LABEL[s.state],
@@ -50,6 +53,7 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
     last_load: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finished_at: s.lastLoad.finishedAt },
     counts: s.counts,
     last_error: s.lastError,
+    current_problem: live.problem ?? null,
     retry_at: s.retryAt,
     load_progress: live.loadProgress ?? null,
     api_calls: { used_24h: live.apiCalls24h, cap: s.config.maxDailyApiCalls },

@@ -13,6 +13,33 @@ const badConfig = { 400: problem('Malformed JSON'), 413: problem('Body over 1 MB
 const mapping = { 200: { description: 'The mapping', ...json(ref('Mapping')) } };
 const range = { type: 'object', properties: { low: { type: 'integer' }, high: { type: 'integer' } } };
 
+// The operator's console (api/console/): HTML pages and form posts, signed in with a session cookie (every
+// form post also carries the session's CSRF token). Listed so this document names every route ferry serves.
+const page = (summary: string) => ({ get: { summary, security: [{ consoleSession: [] }], responses: { 200: { description: 'HTML', content: { 'text/html': {} } }, 303: { description: 'Not signed in: to /console/login' } } } });
+const formPost = (summary: string) => ({ post: { summary, security: [{ consoleSession: [] }], requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['csrf'], properties: { csrf: { type: 'string' } } } } } },
+  responses: { 303: { description: 'Done: back to the page with a notice' }, 401: { description: 'Not signed in' }, 403: { description: 'Missing or wrong CSRF token, or another origin' }, 409: { description: 'Refused (HTML page with the reason)' }, 422: { description: 'Refused (HTML page with the reason)' } } } });
+const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: '`<schema>.<Object>`' };
+const consolePaths = {
+  '/': { get: { summary: 'Redirects to the console', security: [], responses: { 303: { description: 'To /console/' } } } },
+  '/console': { get: { summary: 'Redirects to /console/', security: [], responses: { 303: { description: 'To /console/' } } } },
+  '/console/login': {
+    get: { summary: "The console's sign-in form", security: [], responses: { 200: { description: 'HTML', content: { 'text/html': {} } } } },
+    post: { summary: 'Sign in with the API token: sets the ferry_session cookie (Secure, HttpOnly, SameSite=Strict)', security: [],
+      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+      responses: { 303: { description: 'Signed in: to /console/' }, 401: { description: 'Wrong token (the form again)' }, 403: { description: 'Posted from another origin' } } },
+  },
+  '/console/logout': formPost('Sign out (clears the cookie)'),
+  '/console/assets/{name}': { get: { summary: "The console's stylesheet, script and uPlot", security: [{ consoleSession: [] }], parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'CSS or JavaScript' }, 401: { description: 'Not signed in' }, 404: { description: 'No such asset' } } } },
+  '/console/': page('Overview of every mapping'),
+  '/console/fragments/overview': page("The overview's table, for its self-refresh"),
+  '/console/mappings/{key}': { parameters: [keyParam], ...page('A mapping: config, 24 h chart, activity, failed writes, actions') },
+  '/console/mappings/{key}/actions/{action}': { parameters: [keyParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now'] } }], ...formPost('Pause, resume, sync now, or reload (with confirm=yes)') },
+  '/console/mappings/{key}/config': { parameters: [keyParam], ...formPost('Change the poll interval (sf_polling_seconds) or the access mode (access, with confirm=yes)') },
+  '/console/mappings/{key}/errors/{id}/{action}': { parameters: [keyParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'action', in: 'path', required: true, schema: { enum: ['retry', 'ignore'] } }], ...formPost('Retry or ignore a failed write') },
+  '/console/connection': page('The org, API version and usage, and the estimate form'),
+  '/console/connection/estimate': formPost('Estimate a mapping\'s daily API calls (the POST /estimate inputs as form fields)'),
+};
+
 const hcConfig = {
   type: 'object', required: ['access', 'fields'],
   properties: {
@@ -104,6 +131,7 @@ export const openApiDocument = {
         organization_id: { type: 'string' }, user_id: { type: 'string' }, username: { type: 'string' }, display_name: { type: 'string' }, instance_url: { type: 'string' },
         api_version: { type: 'string' }, daily_api_requests: { type: ['object', 'null'], properties: { max: { type: 'integer' }, remaining: { type: 'integer' }, used: { type: 'integer' } } },
         api_calls: { type: 'object', description: 'Calls the API itself made to the org (describes, counts, identity) in the rolling 24 h, and its rate limit', properties: { used_24h: { type: 'integer' }, limit_per_minute: { type: 'integer' } } },
+        api_usage: { type: ['object', 'null'], description: 'Org-wide usage from the Sforce-Limit-Info header', properties: { used: { type: 'integer' }, limit: { type: 'integer' }, source: { const: 'Sforce-Limit-Info' } } },
       } }), 429: problem('The API made too many calls to the org this minute (Retry-After says when to retry)'), ...common } },
     },
     '/export': { get: { summary: 'Every mapping in Heroku Connect\'s export format', responses: { 200: json(ref('HcExport')), ...common } } },
@@ -114,10 +142,14 @@ export const openApiDocument = {
         responses: { 201: json({ type: 'object', properties: { created: { type: 'integer' }, mappings: { type: 'array', items: { type: 'object', properties: { object_name: { type: 'string' }, mapping_id: { type: 'string' }, result: { enum: ['created', 'already_exists'] } } } } } }), ...badConfig, 409: problem('Every mapping already exists'), ...common },
       },
     },
+    ...consolePaths,
     '/metrics': { get: { summary: 'Prometheus metrics per mapping (rows in/out, lag, API calls, errors), computed at scrape time', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...common } } },
   },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (npm start prints it once)' } },
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (npm start prints it once)' },
+      consoleSession: { type: 'apiKey', in: 'cookie', name: 'ferry_session', description: 'The console\'s session, from POST /console/login (console pages only; not accepted by the JSON API)' },
+    },
     parameters: {
       limit: { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
       offset: { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -135,6 +167,10 @@ export const openApiDocument = {
         last_poll_at: { type: ['string', 'null'] }, last_purge_sweep_at: { type: ['string', 'null'] }, next_poll_at: { type: ['string', 'null'] }, last_load: { type: ['object', 'null'] },
         counts: { type: 'object', properties: { loads: { type: 'integer' }, polls: { type: 'integer' }, inserted: { type: 'integer' }, updated: { type: 'integer' }, deleted: { type: 'integer' } } },
         last_error: { type: ['object', 'null'] }, retry_at: { type: ['string', 'null'] },
+        current_problem: { type: ['object', 'null'], description: 'An activity failing now, while Temporal retries it', properties: {
+          activity: { type: 'string' }, attempts: { type: 'integer' }, last_error: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } } },
+          since: { type: 'string' }, last_attempt_at: { type: 'string' },
+        } },
         load_progress: { type: ['object', 'null'], properties: { target: { type: 'string' }, mode: { type: 'string' }, rows_loaded: { type: 'integer' }, rows_total: { type: ['integer', 'null'] } } },
         api_calls: { type: 'object', properties: { used_24h: { type: 'integer' }, cap: { type: ['integer', 'null'] } } },
         outbound: { type: ['object', 'null'] },

@@ -101,7 +101,7 @@ export class OrgClient {
     });
   }
 
-  async about(): Promise<{ identity: IdentityInfo; limits: Awaited<ReturnType<Connection['limits']>>; instanceUrl: string }> {
+  async about(): Promise<{ identity: IdentityInfo; limits: Awaited<ReturnType<Connection['limits']>>; instanceUrl: string; apiUsage: { used: number; limit: number } | null }> {
     return this.run(async (conn) => {
       this.identityUrl ??= this.findIdentityUrl(conn);
       this.identityUrl.catch(() => (this.identityUrl = undefined));
@@ -109,7 +109,8 @@ export class OrgClient {
       // Not conn.identity(): it puts the access token in the URL's query string, and it crashes (an uncaught
       // TypeError inside jsforce) when the resource listing has no `identity`, as ferry's emulator's has not.
       const [identity, limits] = await Promise.all([conn.request<IdentityInfo>(url), conn.limits()]);
-      return { identity, limits, instanceUrl: conn.instanceUrl };
+      // jsforce keeps the org-wide usage from the last answer's Sforce-Limit-Info header ("api-usage=used/limit").
+      return { identity, limits, instanceUrl: conn.instanceUrl, apiUsage: conn.limitInfo?.apiUsage ?? null };
     });
   }
 

@@ -23,6 +23,7 @@ function main(): void {
   const app = buildApp({
     pool, temporal, namespace: config.temporal.namespace, log, taskQueue: config.temporal.taskQueue, apiToken: config.apiToken,
     salesforce: config.salesforce && new SalesforceSessions(config.salesforce), schema: config.schema, instanceId: config.instanceId,
+    temporalUiUrl: config.temporal.uiUrl,
   });
   if (!config.apiToken) log.warn('API_TOKEN is not set: every request but /health and /ready is refused');
   const address = `http://${config.http.host}:${config.http.port}`;
@@ -34,7 +35,7 @@ function main(): void {
   // Express 5 calls the listen callback with the error too: "listening" only without one.
   const server = app.listen(config.http.port, config.http.host, (err?: Error) => {
     if (err) listenFailed(err);
-    else log.info({ url: address, instance: config.instanceId }, 'API listening');
+    else log.info({ url: address, console: `${address}/console/`, instance: config.instanceId }, 'API listening');
   });
   server.on('error', listenFailed);
 

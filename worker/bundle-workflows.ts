@@ -6,13 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createLogger } from '../infra/logger';
 import { temporalLogger } from '../infra/temporal-logger';
-import { WORKFLOWS_PATH } from './create-worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './create-worker';
 
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: tsx worker/bundle-workflows.ts <out.js>');
   const log = createLogger('ferry-bundler', process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace' ? process.env.LOG_LEVEL : 'warn');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: temporalLogger(log, 'TRACE') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: temporalLogger(log, 'TRACE') });
   writeFileSync(out, code);
   log.info({ out, bytes: code.length }, 'workflow bundle written');
 }

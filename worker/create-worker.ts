@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { activityJournal } from './activity-journal';
 
 // A file path (not require.resolve) so the same code works under tsx, vitest and compiled output.
 export const WORKFLOWS_PATH = ['index.ts', 'index.js'].map((f) => join(__dirname, '../workflows', f)).find((p) => existsSync(p)) ?? join(__dirname, '../workflows');
+/** Names each scheduled activity in ferry's words for the Temporal UI (bundled with the workflows). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [['activity-summaries.ts', 'activity-summaries.js'].map((f) => join(__dirname, '../workflows/mapping', f)).find((p) => existsSync(p)) ?? join(__dirname, '../workflows/mapping/activity-summaries')];
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -43,6 +46,11 @@ export function createFerryWorker(opts: WorkerOptions): Promise<Worker> {
     ...(opts.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceTimeMs } : {}),
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    // Every mapping activity attempt is journaled in ferry.mapping_activity (the console's chart and problems).
+    interceptors: {
+      activity: [activityJournal(opts.deps.pool, opts.deps.log)],
+      ...(opts.workflowBundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
     maxCachedWorkflows: opts.maxCachedWorkflows,
     // A non-deterministic change fails the workflow task loudly instead of retrying it forever.
     workflowFailureErrorTypes: opts.failOnNondeterminism ? { '*': ['NondeterminismError', 'DeterminismViolationError'] } : undefined,

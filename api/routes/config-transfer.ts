@@ -6,6 +6,7 @@ import { parseHcExport, toHcExport } from '../../domain/mapping-config';
 import type { ConfigIssue, MappingConfig } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
 import { identityOfConfig } from '../../domain/mapping-id';
+import { forgetMapping, postgresNow } from '../mapping-overview';
 import { checkAgainstOrg } from '../org-validation';
 import { Problem, Unavailable, badConfig, objectBody } from '../problem';
 
@@ -39,7 +40,9 @@ export function createConfigTransferRouter(ctx: ApiContext): Router {
     for (const cfg of checked) {
       const ref = identityOfConfig(cfg);
       try {
+        const before = await ctx.pg(postgresNow);
         await ctx.workflows.start(ref, cfg);
+        await ctx.pg((pool) => forgetMapping(pool, ref.mappingId, before));
         results.push({ object_name: cfg.objectName, mapping_id: ref.mappingId, result: 'created' });
       } catch (err) {
         if (!(err instanceof Problem && err.status === 409)) throw err;

@@ -10,7 +10,7 @@ import { CONNECTION_LEDGER_KEY } from '../org-call-limits';
 export function createConnectionRouter(ctx: ApiContext): Router {
   const router = Router();
   router.get('/connection', async (_req, res) => {
-    const { identity, limits, instanceUrl } = await ctx.org.about();
+    const { identity, limits, instanceUrl, apiUsage } = await ctx.org.about();
     const daily = (limits as Record<string, { Max: number; Remaining: number } | undefined>).DailyApiRequests;
     res.json({
       organization_id: identity.organization_id,
@@ -21,6 +21,7 @@ export function createConnectionRouter(ctx: ApiContext): Router {
       api_version: ctx.org.apiVersion,
       daily_api_requests: daily ? { max: daily.Max, remaining: daily.Remaining, used: daily.Max - daily.Remaining } : null,
       api_calls: { used_24h: await ctx.pg((pool) => apiCallsInWindow(pool, CONNECTION_LEDGER_KEY)), limit_per_minute: ctx.org.callsPerMinute },
+      api_usage: apiUsage && { used: apiUsage.used, limit: apiUsage.limit, source: 'Sforce-Limit-Info' },
     });
   });
   return router;

@@ -18,10 +18,9 @@ function nonNegative(value: unknown, path: string): ConfigIssue[] {
     : [{ path, rule: 'range', message: `${path} must be a number ≥ 0` }];
 }
 
-export function createEstimateRouter(ctx: ApiContext): Router {
-  const router = Router();
-  router.post('/estimate', async (req, res) => {
-    const body = objectBody(req.body, 'the estimate inputs {"object_name" or "record_count", "changes_per_day", …}');
+/** The estimate for a POST /estimate body (the console's estimate form sends the same inputs). */
+export async function estimate(ctx: ApiContext, reqBody: unknown) {
+    const body = objectBody(reqBody, 'the estimate inputs {"object_name" or "record_count", "changes_per_day", …}');
     const issues: ConfigIssue[] = Object.keys(body).filter((k) => !KNOWN.has(k))
       .map((k) => ({ path: k, rule: 'unknown_key', message: `"${k}" is not an estimate input` }));
     const b = {
@@ -56,7 +55,7 @@ export function createEstimateRouter(ctx: ApiContext): Router {
       streamingSource: b.streamingSource as 'pushtopic' | 'cdc', flushIntervalSeconds: b.flushIntervalSeconds as number,
     });
     const cap = b.cap as number | null;
-    res.json({
+    return {
       object_name: b.objectName ?? null,
       record_count: recordCount,
       record_count_source: counted ? 'count_query' : 'given',
@@ -67,7 +66,13 @@ export function createEstimateRouter(ctx: ApiContext): Router {
         outbound: e.breakdown.outbound, purge_sweeps: e.breakdown.purgeSweeps,
       },
       cap: { sf_max_daily_api_calls: cap, fits: cap === null ? true : e.high <= cap, may_exceed: cap !== null && e.high > cap && e.low <= cap, exceeds: cap !== null && e.low > cap },
-    });
+    };
+}
+
+export function createEstimateRouter(ctx: ApiContext): Router {
+  const router = Router();
+  router.post('/estimate', async (req, res) => {
+    res.json(await estimate(ctx, req.body));
   });
   return router;
 }

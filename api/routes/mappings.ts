@@ -9,7 +9,8 @@ import { bodyIssues, patchFromBody } from '../config-patch-body';
 import type { ApiContext } from '../context';
 import { identityOfConfig } from '../../domain/mapping-id';
 import { refOfParam, type MappingRef } from '../mapping-ids';
-import { readApiCalls24h, readLoadProgress } from '../mapping-telemetry';
+import { forgetMapping, postgresNow, readMappingFigures, readOverview } from '../mapping-overview';
+import { readApiCalls24h } from '../mapping-telemetry';
 import { initialStatus, mappingView, statusView } from '../mapping-view';
 import { checkAgainstOrg } from '../org-validation';
 import { Problem, badConfig, objectBody } from '../problem';
@@ -25,15 +26,39 @@ export async function createMapping(ctx: ApiContext, entry: unknown) {
   if (!checked.config) throw badConfig(checked.issues);
   const ref = identityOfConfig(checked.config);
   // Before the start: with Postgres down nothing is started (a 503 after a start would mislead the caller).
-  const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
+  const [used, before] = await ctx.pg((pool) => Promise.all([readApiCalls24h(pool, [ref.mappingId]), postgresNow(pool)]));
   await ctx.workflows.start(ref, checked.config);
+  // A status or journal left by an earlier mapping of the same table must not show as this one's.
+  await ctx.pg((pool) => forgetMapping(pool, ref.mappingId, before));
   return mappingView(ref, checked.config, statusView(initialStatus(checked.config), { apiCalls24h: used.get(ref.mappingId) ?? 0 }));
 }
 
 export async function readMapping(ctx: ApiContext, ref: MappingRef) {
   const status = await ctx.workflows.status(ref);
-  const [progress, used] = await ctx.pg((pool) => Promise.all([readLoadProgress(pool, [ref.mappingId]), readApiCalls24h(pool, [ref.mappingId])]));
-  return mappingView(ref, status.config, statusView(status, { loadProgress: progress.get(ref.mappingId), apiCalls24h: used.get(ref.mappingId) ?? 0 }));
+  const f = (await ctx.pg((pool) => readMappingFigures(pool, [ref.mappingId]))).get(ref.mappingId)!;
+  return mappingView(ref, status.config, statusView(status, { loadProgress: f.loadProgress, apiCalls24h: f.apiCalls24h, problem: f.problem }));
+}
+
+/** PATCH /mappings/{object}: validates the patch (syntax, then against the org for fields and access), applies it by Update. */
+export async function reconfigureMapping(ctx: ApiContext, ref: MappingRef, reqBody: unknown) {
+  const current = await ctx.workflows.status(ref);
+  const patch = patchFromBody(reqBody, current.config.objectName);
+  let next;
+  try {
+    next = applyConfigPatch(current.config, patch);
+  } catch (err) {
+    if (err instanceof ConfigError) throw badConfig(bodyIssues(err.issues));
+    throw err;
+  }
+  if (patch.fields !== undefined || patch.access !== undefined) {
+    const checked = await checkAgainstOrg(ctx.org, next);
+    if (!checked.config) throw badConfig(checked.issues);
+    if (patch.fields !== undefined) patch.fields = checked.config.fields;
+  }
+  const config = await ctx.workflows.update(ref, (h) => h.executeUpdate(reconfigureUpdate, { args: [patch] }));
+  const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
+  const status = await ctx.workflows.status(ref);
+  return mappingView(ref, config, statusView(status, { apiCalls24h: used.get(ref.mappingId) ?? 0 }));
 }
 
 export function createMappingsRouter(ctx: ApiContext): Router {
@@ -45,19 +70,15 @@ export function createMappingsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/mappings', async (_req, res) => {
-    const listed = await ctx.workflows.list();
-    const ids = listed.map((m) => m.ref.mappingId);
-    const [statuses, [progress, used]] = await Promise.all([
-      Promise.all(listed.map((m) => ctx.workflows.statusOrNull(m.ref))),
-      ctx.pg((pool) => Promise.all([readLoadProgress(pool, ids), readApiCalls24h(pool, ids)])),
-    ]);
-    const mappings = listed.map((m, i) => {
-      const s = statuses[i];
-      const live = { loadProgress: progress.get(m.ref.mappingId), apiCalls24h: used.get(m.ref.mappingId) ?? 0 };
+    // One visibility listing and one SQL read for all mappings (api/mapping-overview.ts).
+    const entries = await readOverview(ctx);
+    const mappings = entries.map(({ listed: m, status: s, figures: f }) => {
+      const live = { loadProgress: f.loadProgress, apiCalls24h: f.apiCalls24h, problem: f.problem };
       if (s) return mappingView(m.ref, s.config, statusView(s, live));
       // The workflow did not answer (no worker?): still list it, with what visibility knows.
       return { object_name: m.ref.objectName, mapping_id: m.ref.mappingId, workflow_id: m.ref.workflowId,
-        status: { state: m.state, label: null, unavailable: 'the workflow did not answer its status query in time', load_progress: live.loadProgress ?? null, api_calls: { used_24h: live.apiCalls24h } } };
+        status: { state: m.state, label: null, unavailable: 'the workflow did not answer its status query in time', load_progress: live.loadProgress ?? null, api_calls: { used_24h: live.apiCalls24h },
+          current_problem: live.problem } };
     });
     res.json({ mappings, count: mappings.length });
   });
@@ -67,25 +88,7 @@ export function createMappingsRouter(ctx: ApiContext): Router {
   });
 
   router.patch('/mappings/:object', async (req, res) => {
-    const ref = paramRef(ctx, req);
-    const current = await ctx.workflows.status(ref);
-    const patch = patchFromBody(req.body, current.config.objectName);
-    let next;
-    try {
-      next = applyConfigPatch(current.config, patch);
-    } catch (err) {
-      if (err instanceof ConfigError) throw badConfig(bodyIssues(err.issues));
-      throw err;
-    }
-    if (patch.fields !== undefined || patch.access !== undefined) {
-      const checked = await checkAgainstOrg(ctx.org, next);
-      if (!checked.config) throw badConfig(checked.issues);
-      if (patch.fields !== undefined) patch.fields = checked.config.fields;
-    }
-    const config = await ctx.workflows.update(ref, (h) => h.executeUpdate(reconfigureUpdate, { args: [patch] }));
-    const used = await ctx.pg((pool) => readApiCalls24h(pool, [ref.mappingId]));
-    const status = await ctx.workflows.status(ref);
-    res.json(mappingView(ref, config, statusView(status, { apiCalls24h: used.get(ref.mappingId) ?? 0 })));
+    res.json(await reconfigureMapping(ctx, paramRef(ctx, req), req.body));
   });
 
   router.delete('/mappings/:object', async (req, res) => {
@@ -96,6 +99,8 @@ export function createMappingsRouter(ctx: ApiContext): Router {
     }
     const status = await ctx.workflows.status(ref);
     const removed = await ctx.workflows.delete(ref, dropTable);
+    // The workflow has completed: what it published for the overview goes too.
+    await ctx.pg((pool) => forgetMapping(pool, ref.mappingId));
     res.json({ object_name: status.config.objectName, mapping_id: ref.mappingId, deleted: true, table: `${ref.schema}.${removed.table}`, table_dropped: dropTable });
   });
 

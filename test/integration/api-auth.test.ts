@@ -91,8 +91,8 @@ describe('bearer-token authentication', () => {
     for (const secret of secrets) {
       for (const text of [...bodies, ...lines]) expect(text).not.toContain(secret);
     }
-    // /connection answers with org identity only: no session token, no credentials.
+    // /connection answers with org identity and API usage only: no session token, no credentials.
     const connection = JSON.parse(bodies[0]) as Record<string, unknown>;
-    expect(Object.keys(connection).sort()).toEqual(['api_calls', 'api_version', 'daily_api_requests', 'display_name', 'instance_url', 'organization_id', 'user_id', 'username']);
+    expect(Object.keys(connection).sort()).toEqual(['api_calls', 'api_usage', 'api_version', 'daily_api_requests', 'display_name', 'instance_url', 'organization_id', 'user_id', 'username']);
   });
 });

@@ -585,8 +585,8 @@ export class MappingMachine {
     return { access: s.config.access, table: s.table, flushIntervalSeconds: s.config.flushIntervalSeconds, o: this.outbound };
   }
 
-  /** When the next outbound flush is due; null when none is pending (or outbound sync is off). */
-  private flushDueAtMs(): number | null {
+  /** When the next outbound flush is due; null when nothing waits to be sent. */
+  flushDueAtMs(): number | null {
     return this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
   }
 

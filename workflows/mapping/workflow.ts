@@ -16,6 +16,7 @@ import {
   syncNowUpdate, wakeSignal,
 } from './messages';
 import { MAX_SIGNALS_PER_RUN } from './outbound';
+import { StatusPublisher, waitSummary } from './publish';
 
 export interface MappingWorkflowInput {
   mappingId: string;
@@ -127,6 +128,8 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
     }
   };
   showState();
+  // Runs recorded before the console publish nothing (their histories replay unchanged).
+  const publisher = new StatusPublisher(patched('publish-status'));
 
   const run = runners(longActivities(input.heartbeatTimeoutMs));
   let steps = 0;
@@ -140,7 +143,10 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
       woken = false;
       showState();
       if (shouldContinueAsNew(steps, input.continueAsNewAfterSteps) || signals >= MAX_SIGNALS_PER_RUN) break;
-      await condition(() => woken, step.untilMs === null ? undefined : Math.max(step.untilMs - now, 1));
+      await publisher.publish(m.status());
+      const timeout = step.untilMs === null ? undefined : Math.max(step.untilMs - Date.now(), 1);
+      if (publisher.enabled && timeout !== undefined) await condition(() => woken, timeout, { summary: waitSummary(m, step) });
+      else await condition(() => woken, timeout);
       continue;
     }
     steps += 1;
@@ -148,6 +154,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
     showState();
     m.apply(step, await runStep(step, run), Date.now());
     showState();
+    await publisher.publish(m.status());
     // A continuous stream (or an outbound backlog, flushed back to back) keeps the loop busy and never
     // reaches a wait: continue as new from here too (only after stream applies and flushes, steps older
     // histories never contain, so they replay unchanged).

@@ -1,0 +1,236 @@
+// The operator's console in a real browser (Debian's Chromium, headless, driven by playwright-core) against
+// the real stack: a ferry worker, Temporal, Postgres and the org emulator. Sign in, watch a mapping load and
+// settle on the overview (which refreshes itself), see a refused write and retry it, pause and resume, and see
+// an org outage become the mapping's current problem. Screenshots of each page: .data/test-artifacts/console/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, TEST_TOKEN, type ApiHarness } from '../support/api';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { recordHistories } from '../support/histories';
+import { eventually } from '../support/org';
+
+describe('the console in a browser', () => {
+  let h: ApiHarness;
+  let b: TestBrowser;
+  let table: string;
+  const row = () => b.page.locator(`tr[data-mapping="${h.schema}.account"]`);
+
+  beforeAll(async () => {
+    h = await startApi('console', { seed: { Account: 40 } }, { temporalUiUrl: 'http://127.0.0.1:8233' });
+    table = `${h.schema}.account`;
+    b = await launchBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    // A run that published its status, paused, resumed, reloaded and retried a failing poll (test/histories).
+    if (h) await recordHistories(h.temporal.client, `ferry-mapping:${h.schema}.account`, 'console-status-publish');
+    await h?.close();
+  });
+
+  it('sends a visitor without a session to the sign-in form and refuses a wrong token', async () => {
+    const res = await b.page.goto(`${h.url}/`);
+    expect(res?.status()).toBe(200);
+    expect(new URL(b.page.url()).pathname).toBe('/console/login');
+    await b.page.getByLabel('API token').fill('not-the-token');
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => b.page.getByRole('alert').textContent()).toContain('That is not the API token');
+    expect(await b.context.cookies()).toEqual([]);
+    // Nothing but the sign-in form is served without a session: pages send to it, the rest is 401.
+    for (const path of ['/console/', '/console/connection', `/console/mappings/${h.schema}.Account`, '/console/no-such-page']) {
+      const r = await fetch(`${h.url}${path}`, { redirect: 'manual' });
+      expect([path, r.status, r.headers.get('location')]).toEqual([path, 303, '/console/login']);
+    }
+    for (const path of ['/console/fragments/overview', '/console/assets/console.js', '/console/assets/uPlot.iife.min.js']) {
+      expect([path, (await fetch(`${h.url}${path}`)).status]).toEqual([path, 401]);
+    }
+    const post = await fetch(`${h.url}/console/mappings/${h.schema}.Account/actions/pause`, { method: 'POST', body: new URLSearchParams({ csrf: 'x' }) });
+    expect(post.status).toBe(401);
+    await b.screenshot('01-sign-in');
+    // The refused sign-in is the only resource that failed so far (its page is a 401).
+    expect(b.problems).toEqual(['console: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+    b.problems.length = 0;
+  });
+
+  it('signs in with the API token: a Secure, HttpOnly, SameSite=Strict session cookie that is not the token', async () => {
+    await b.page.getByLabel('API token').fill(TEST_TOKEN);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByRole('heading', { name: 'Mappings' }).waitFor();
+    const [cookie] = await b.context.cookies();
+    expect(cookie).toMatchObject({ name: 'ferry_session', httpOnly: true, secure: true, sameSite: 'Strict', path: '/console' });
+    expect(cookie.value).not.toContain(TEST_TOKEN);
+    // The API itself still wants the bearer token; the cookie does not open it.
+    const api = await b.page.request.get(`${h.url}/mappings`);
+    expect(api.status()).toBe(401);
+  });
+
+  it('shows a new mapping loading, then synced, without reloading the page', async () => {
+    // Slow Salesforce down so the load is visible on the overview.
+    h.org.admin.setFaults({ latencyMs: 2000, latencyFraction: 1 });
+    const created = await h.call('POST', '/mappings', {
+      object_name: 'Account', config: { access: 'read_write', flush_interval_seconds: 1, fields: { Id: {}, Name: {}, Rating: {} } },
+    });
+    expect(created.status).toBe(201);
+    const navigations: string[] = [];
+    b.page.on('framenavigated', (f) => navigations.push(f.url()));
+    await row().waitFor({ timeout: 30_000 });
+    await expect.poll(() => row().locator('.state').textContent(), { timeout: 30_000 }).toMatch(/Creating|Reloading|Loading|Waiting/);
+    await b.screenshot('02-overview-loading');
+    h.org.admin.clearFaults();
+    await expect.poll(() => row().locator('.state').textContent(), { timeout: 60_000 }).toContain('OK');
+    expect(navigations).toEqual([]);
+    await expect.poll(() => row().textContent(), { timeout: 20_000 }).toMatch(/PG 40/);
+    expect(await row().textContent()).toMatch(/SF 40/);
+    expect(await row().textContent()).toContain('read/write');
+    expect(await row().textContent()).toMatch(/\d+ \/ 3,000/);
+    await b.screenshot('03-overview-synced');
+    // The Temporal UI shows the same in ferry's words: current details and named timers.
+    const handle = h.temporal.client.workflow.getHandle(`ferry-mapping:${h.schema}.account`);
+    const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toMatch(/\*\*Account\*\*.*DATA_SYNCED/);
+    expect(meta.currentDetails).toMatch(/last load: 40 rows/);
+    const history = await handle.fetchHistory();
+    const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes)
+      .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+    expect(timers).toContain('"poll sleep"');
+  });
+
+  it('shows a write Salesforce refused, with its error, and retries it after the row is fixed', async () => {
+    const { rows } = await h.db.pool.query<{ id: number }>(`INSERT INTO ${table} (name, rating) VALUES ('Console retry', 'Tepid') RETURNING id`);
+    const id = rows[0].id;
+    await expect.poll(() => row().textContent(), { timeout: 30_000 }).toContain('1 failed');
+    expect(await row().locator('.problem').textContent()).toContain('Salesforce refused 1 write');
+    await row().getByRole('link', { name: 'Account' }).click();
+    await b.page.getByRole('heading', { name: 'Failed writes' }).waitFor();
+    const failed = b.page.locator('table.failed tbody tr').first();
+    expect(await failed.textContent()).toContain('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    expect(await failed.textContent()).toContain(`row ${id}`);
+    // The chart is drawn by uPlot from the journal.
+    await b.page.locator('#chart canvas').waitFor();
+    expect(await b.page.getByRole('link', { name: 'Open the workflow in the Temporal UI' }).getAttribute('href'))
+      .toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(`ferry-mapping:${h.schema}.account`)}`);
+    await b.screenshot('04-mapping-failed-write');
+    await h.db.pool.query(`UPDATE ${table} SET rating = 'Hot' WHERE id = $1`, [id]).catch(() => undefined);
+    // The fix itself is a new queued write; retrying the failed one queues the row as it is now.
+    await failed.getByRole('button', { name: /^Retry write/ }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('queued again');
+    await eventually('the retried row synced', async () => {
+      const r = await h.db.pool.query<{ _hc_lastop: string; sfid: string | null }>(`SELECT _hc_lastop, sfid FROM ${table} WHERE id = $1`, [id]);
+      return r.rows[0]._hc_lastop === 'SYNCED' && r.rows[0].sfid ? true : undefined;
+    }, 30_000, 200);
+    await b.page.reload();
+    expect(await b.page.locator('table.failed tbody').textContent()).toContain('No failed writes');
+  });
+
+  it('pauses and resumes from the mapping page', async () => {
+    await b.page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => b.page.locator('.state').first().textContent()).toContain('Paused');
+    expect(await b.page.getByRole('status').first().textContent()).toContain('Paused: nothing syncs');
+    await b.page.goto(`${h.url}/console/`);
+    await expect.poll(() => row().locator('.state').textContent(), { timeout: 10_000 }).toContain('Paused');
+    await b.screenshot('05-overview-paused');
+    await row().getByRole('link', { name: 'Account' }).click();
+    await b.page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => b.page.locator('.state').first().textContent()).not.toContain('Paused');
+  });
+
+  it('changes the poll interval; a bad one is refused with the rule it breaks', async () => {
+    await b.page.getByLabel(/Poll interval/).fill('300');
+    await b.page.getByRole('button', { name: 'Change poll interval' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    expect(await b.page.locator('dl.config').last().textContent()).toMatch(/Poll interval\s*300 s/);
+    expect((await h.call<{ config: { sf_polling_seconds: number } }>('GET', '/mappings/Account')).body.config.sf_polling_seconds).toBe(300);
+    // The browser's own check (min 120) is bypassed to see the server's answer.
+    await b.page.getByLabel(/Poll interval/).evaluate((el) => el.removeAttribute('min'));
+    await b.page.getByLabel(/Poll interval/).fill('5');
+    await b.page.getByRole('button', { name: 'Change poll interval' }).click();
+    await expect.poll(() => b.page.getByRole('alert').textContent()).toBe('Polling interval (seconds) must be between 120 and 3600, got 5');
+    // The refusal is a 422 page: the one resource that failed on purpose.
+    expect(b.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    b.problems.length = 0;
+    expect((await h.call<{ config: { sf_polling_seconds: number } }>('GET', '/mappings/Account')).body.config.sf_polling_seconds).toBe(300);
+  });
+
+  it('asks for confirmation before a reload, then reloads', async () => {
+    const before = b.page.url();
+    await b.page.getByRole('button', { name: 'Reload the table…' }).click();
+    // The checkbox is required: the browser keeps the form from being sent.
+    const confirm = b.page.getByLabel(/Reload every record/);
+    expect(await confirm.evaluate((el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect(b.page.url()).toBe(before);
+    await confirm.check();
+    await b.page.getByRole('button', { name: 'Reload the table…' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Reloading');
+    await expect.poll(async () => {
+      await b.page.reload();
+      return b.page.locator('.state').first().textContent();
+    }, { timeout: 60_000, interval: 1000 }).toContain('OK');
+    expect(await b.page.locator('table.activity').textContent()).toContain('swapReloadedTable');
+  });
+
+  it('shows an org outage as the current problem on the overview within 10 s', async () => {
+    h.org.admin.setFaults({ errorFraction: 1, errorStatus: 503 });
+    try {
+      const started = Date.now();
+      await b.page.getByRole('button', { name: 'Sync now' }).click();
+      await b.page.goto(`${h.url}/console/`);
+      await expect.poll(() => row().locator('.problem').textContent(), { timeout: 10_000, interval: 250 }).toMatch(/The poll is failing \((1st attempt|attempt \d+), since .*\): .*/);
+      const seenAfterMs = Date.now() - started;
+      expect(seenAfterMs).toBeLessThan(10_000);
+      expect(await row().locator('.state').textContent()).toContain('failing');
+      // The API says the same while Temporal retries.
+      const api = await h.call<{ status: { current_problem: { activity: string; attempts: number } | null } }>('GET', '/mappings/Account');
+      expect(api.body.status.current_problem).toMatchObject({ activity: 'pollChanges' });
+      await b.screenshot('06-overview-outage');
+    } finally {
+      h.org.admin.clearFaults();
+    }
+    await expect.poll(() => row().locator('.problem').textContent(), { timeout: 60_000 }).toContain('none');
+  });
+
+  it('shows the connection page and estimates a mapping', async () => {
+    await b.page.getByRole('link', { name: 'Connection' }).click();
+    await b.page.getByRole('heading', { name: 'Salesforce org' }).waitFor();
+    const org = await b.page.locator('dl.config').first().textContent();
+    expect(org).toMatch(/API version\s*62\.0/);
+    expect(org).toMatch(/Sforce-Limit-Info\)\s*[\d,]+ of [\d,]+ calls/);
+    await b.page.getByLabel('Record count').fill('250000');
+    await b.page.getByLabel('Changes per day in Salesforce').fill('5000');
+    await b.page.getByRole('button', { name: 'Estimate' }).click();
+    await expect.poll(() => b.page.locator('.estimate-result').textContent()).toMatch(/API calls a day/);
+    await b.screenshot('07-connection');
+  });
+
+  it('is usable from the keyboard, and every control has a label', async () => {
+    await b.page.goto(`${h.url}/console/`);
+    await b.page.keyboard.press('Tab');
+    expect(await b.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    for (const path of ['/console/connection', `/console/mappings/${h.schema}.Account`]) {
+      await b.page.goto(`${h.url}${path}`);
+      const unlabelled = await b.page.locator('input:not([type=hidden]), select, button').evaluateAll((els) => els
+        .filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent?.trim()))
+        .map((e) => e.outerHTML));
+      expect([path, unlabelled]).toEqual([path, []]);
+    }
+    // The pause button is reached and pressed with the keyboard alone.
+    await b.page.getByRole('button', { name: 'Pause' }).focus();
+    await b.page.keyboard.press('Enter');
+    await expect.poll(() => b.page.locator('.state').first().textContent()).toContain('Paused');
+    await b.page.getByRole('button', { name: 'Resume' }).focus();
+    await b.page.keyboard.press('Enter');
+    await expect.poll(() => b.page.locator('.state').first().textContent()).not.toContain('Paused');
+  });
+
+  it('refuses a form without the CSRF token, and one from another origin', async () => {
+    const noToken = await b.page.request.post(`${h.url}/console/mappings/Account/actions/pause`, { form: { confirm: 'yes' } });
+    expect(noToken.status()).toBe(403);
+    const page = await b.page.content();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
+    const foreign = await b.page.request.post(`${h.url}/console/mappings/Account/actions/pause`, { form: { csrf }, headers: { origin: 'http://evil.example' } });
+    expect(foreign.status()).toBe(403);
+    const status = await h.call<{ status: { paused: boolean } }>('GET', '/mappings/Account');
+    expect(status.body.status.paused).toBe(false);
+  });
+
+  it('rendered every page without a script error', () => {
+    expect(b.problems).toEqual([]);
+  });
+});

@@ -2,12 +2,15 @@
 // daily API allowance is left (Salesforce's /limits DailyApiRequests, shared by every integration on the org).
 // Never the session token or the credentials.
 import { Router } from 'express';
+import { writeAlgorithmOf } from '../../domain/ordered-writes';
 import type { ApiContext } from '../context';
+import { connectionFeatures } from './config-transfer';
 
 export function createConnectionRouter(ctx: ApiContext): Router {
   const router = Router();
   router.get('/connection', async (_req, res) => {
     const { identity, limits, instanceUrl } = await ctx.org.about();
+    const features = await connectionFeatures(ctx, ctx.schema);
     const daily = (limits as Record<string, { Max: number; Remaining: number } | undefined>).DailyApiRequests;
     res.json({
       organization_id: identity.organization_id,
@@ -17,6 +20,9 @@ export function createConnectionRouter(ctx: ApiContext): Router {
       instance_url: instanceUrl,
       api_version: ctx.org.apiVersion,
       daily_api_requests: daily ? { max: daily.Max, remaining: daily.Remaining, used: daily.Max - daily.Remaining } : null,
+      // Heroku Connect's write algorithm: poll_db_no_merge true = ordered writes (the default), false = merged.
+      features: { poll_db_no_merge: writeAlgorithmOf(features) === 'ordered' },
+      write_algorithm: writeAlgorithmOf(features),
     });
   });
   return router;

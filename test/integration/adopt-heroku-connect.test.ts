@@ -177,7 +177,10 @@ describe('adopting a Heroku Connect database', () => {
       const a = (await conn.sobject('Account').retrieve(before[1].sfid)) as unknown as { Name: string };
       return a.Name === 'Renamed after the move' ? true : undefined;
     }, 60_000);
-    const { rows } = await h.db.pool.query(`SELECT _hc_lastop FROM ${t('account')} WHERE id = $1`, [before[1].id]);
-    expect(rows[0]._hc_lastop).toBe('SYNCED');
+    // The outcome is written back once Salesforce answered: the row becomes SYNCED just after the org changed.
+    await eventually('the row marked SYNCED', async () => {
+      const { rows } = await h.db.pool.query(`SELECT _hc_lastop FROM ${t('account')} WHERE id = $1`, [before[1].id]);
+      return rows[0]._hc_lastop === 'SYNCED' ? true : undefined;
+    }, 30_000);
   });
 });

@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
 import { createCaptureSchema, installCaptureTriggers } from '../domain/outbound-trigger-sql';
 import { fullLoadQuery } from '../domain/soql';
-import { createMappingTable, createStagingTable } from '../domain/sql-ddl';
+import { addColumns, createMappingTable, createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, reloadTableName, stagingTableName } from '../domain/sql-names';
 import { renameForSwap } from '../domain/sql-swap';
@@ -23,6 +23,7 @@ import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, st
 import { copyCsvStatement, copyLines } from './load/copy-page';
 import { copyTextStatement, restRecordLines } from './load/rest-rows';
 import type { MappedField } from '../domain/mapped-field';
+import { relationshipColumns } from '../store/relationship-columns';
 import { createBulkQueryJob, deleteBulkQueryJob, waitForBulkQueryJob } from '../salesforce/bulk-query';
 import { type MappingConnection, type MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
@@ -119,6 +120,8 @@ async function beginLoad(pool: Pool, sf: MappingConnection, input: LoadInput, co
       // The table alone; its indexes are built once, after the last page (faster than row by row).
       await client.query(createMappingTable(schema, fresh, columns)[0]);
       await client.query(`ALTER TABLE ${qualified(schema, fresh)} ALTER COLUMN _hc_lastop SET DEFAULT 'SYNCED'`);
+      // Relationship external ID columns: not loaded (Salesforce has no such field), but part of the table.
+      for (const sql of addColumns(schema, fresh, await relationshipColumns(client, input.mappingId))) await client.query(sql);
     } else {
       for (const sql of createStagingTable(schema, stagingTableName(input.table), columns)) await client.query(sql);
     }

@@ -33,15 +33,15 @@ export class MappingWorkflows {
   }
 
   /** Starts the mapping's workflow; 409 when one is already running for the same schema and table. */
-  async start(ref: MappingRef, config: MappingConfig): Promise<string> {
-    const input: MappingWorkflowInput = { mappingId: ref.mappingId, config };
+  async start(ref: MappingRef, config: MappingConfig, extra: Pick<MappingWorkflowInput, 'carried'> = {}): Promise<string> {
+    const input: MappingWorkflowInput = { mappingId: ref.mappingId, config, ...extra };
     try {
       const handle = await this.call(() => this.client.workflow.start<typeof mappingWorkflow>('mappingWorkflow', {
         taskQueue: this.taskQueue,
         workflowId: ref.workflowId,
         workflowIdConflictPolicy: 'FAIL',
         args: [input],
-        typedSearchAttributes: [{ key: FERRY_OBJECT, value: config.objectName }, { key: FERRY_STATE, value: 'INITIAL' }],
+        typedSearchAttributes: [{ key: FERRY_OBJECT, value: config.objectName }, { key: FERRY_STATE, value: extra.carried?.state ?? 'INITIAL' }],
       }));
       return handle.firstExecutionRunId;
     } catch (err) {

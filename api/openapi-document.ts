@@ -137,9 +137,10 @@ export const openApiDocument = {
     '/export': { get: { summary: 'Every mapping in Heroku Connect\'s export format', responses: { 200: json(ref('HcExport')), ...common } } },
     '/import': {
       post: {
-        summary: 'Create the mappings of a Heroku Connect export file (all validated before any starts)',
+        summary: 'Create the mappings of a Heroku Connect export file (all validated before any starts); adopt=true takes over a live Heroku Connect database as it is',
+        parameters: [{ name: 'adopt', in: 'query', schema: { type: 'boolean', default: false }, description: 'Adopt the existing tables, triggers and queued writes instead of creating and loading the tables' }],
         requestBody: { required: true, ...json(ref('HcExport')) },
-        responses: { 201: json({ type: 'object', properties: { created: { type: 'integer' }, mappings: { type: 'array', items: { type: 'object', properties: { object_name: { type: 'string' }, mapping_id: { type: 'string' }, result: { enum: ['created', 'already_exists'] } } } } } }), ...badConfig, 409: problem('Every mapping already exists'), ...common },
+        responses: { 201: json({ type: 'object', properties: { created: { type: 'integer' }, adopted: { type: 'integer' }, write_algorithm: { enum: ['ordered', 'merged'] }, ignored: { type: 'array', items: { type: 'string' } }, mappings: { type: 'array', items: { type: 'object', properties: { object_name: { type: 'string' }, mapping_id: { type: 'string' }, result: { enum: ['created', 'already_exists', 'adopted'] }, adoption: { type: 'object' } } } } } }), ...badConfig, 409: problem('Every mapping already exists'), ...common },
       },
     },
     ...consolePaths,

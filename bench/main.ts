@@ -5,6 +5,7 @@ const BENCHMARKS: Record<string, () => Promise<(args: string[]) => Promise<strin
   outbound: async () => (await import('./outbound.js')).runOutboundBench,
   streaming: async () => (await import('./streaming.js')).runStreamingBench,
   emulator: async () => (await import('./emulator.js')).runEmulatorBench,
+  adopt: async () => (await import('./adopt.js')).runAdoptBench,
 };
 
 async function main(): Promise<void> {

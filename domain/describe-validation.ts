@@ -2,6 +2,7 @@
 // mapping is refused with a message that names the object or field at fault instead of failing mid-sync.
 // Paths use the export's form (`config.fields.Foo__c`) so they read the same as import errors.
 import type { ConfigIssue, MappingConfig } from './mapping-rules.js';
+import { resolveRelationshipField } from './relationship-fields.js';
 import type { SfFieldDescribe, SfObjectDescribe } from './sf-describe.js';
 import { isSyncableType } from './type-map.js';
 
@@ -38,7 +39,9 @@ function objectProblems(cfg: Cfg, d: SfObjectDescribe): Problem[] {
  * visible), e.g. `{path: 'config.fields.Foo__c', rule: 'unknown_field', message: 'Field "Foo__c" does not exist on Contact'}`.
  * Field names match case-insensitively, as Salesforce does; messages use the name as configured.
  */
-export function validateAgainstDescribe(cfg: Cfg, describe: SfObjectDescribe | undefined): Problem[] {
+export function validateAgainstDescribe(
+  cfg: Cfg, describe: SfObjectDescribe | undefined, parents: ReadonlyMap<string, SfObjectDescribe | undefined> = new Map(),
+): Problem[] {
   const obj = cfg.objectName;
   if (!describe) {
     return [{ path: 'object_name', rule: 'unknown_object',
@@ -46,12 +49,17 @@ export function validateAgainstDescribe(cfg: Cfg, describe: SfObjectDescribe | u
   }
   const problems = objectProblems(cfg, describe);
   const fields = fieldIndex(describe);
+  const relationships = new Set<string>();
   for (const name of cfg.fields) {
     const f = fields.get(name.toLowerCase());
     const path = `config.fields.${name}`;
     const components = f && !isSyncableType(f.type) ? componentsOf(describe, f.name) : [];
-    if (!f) problems.push({ path, rule: 'unknown_field', message: `Field "${name}" does not exist on ${obj}` });
-    else if (components.length > 0) {
+    if (!f) {
+      // Not a field of the object: a relationship external ID (`Account__External_ID__c`), or unknown.
+      const r = resolveRelationshipField(name, describe, parents);
+      if (r.issue) problems.push(r.issue);
+      else relationships.add(name.toLowerCase());
+    } else if (components.length > 0) {
       // As Heroku Connect: a compound field (BillingAddress, a geolocation) is synced through its components.
       problems.push({ path, rule: 'compound_field',
         message: `Field "${name}" on ${obj} is a compound field (${f.type}); map its component fields instead: ${components.join(', ')}` });
@@ -61,7 +69,7 @@ export function validateAgainstDescribe(cfg: Cfg, describe: SfObjectDescribe | u
     }
   }
   for (const ix of cfg.indexes) {
-    if (!fields.has(ix.field.toLowerCase())) {
+    if (!fields.has(ix.field.toLowerCase()) && !relationships.has(ix.field.toLowerCase())) {
       problems.push({ path: `config.indexes.${ix.field}`, rule: 'unknown_field',
         message: `Indexed field "${ix.field}" does not exist on ${obj}` });
     }

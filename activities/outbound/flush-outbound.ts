@@ -17,6 +17,8 @@ import type { SalesforceSessions } from '../../salesforce/session';
 import { archiveTriggerLog } from '../../store/trigger-log-archive';
 import { beginAttempt, claimEntries, endAttempt, fullRows, hasQueuedEntries, recordBulkJob, rowSfids, type Claim } from '../../store/trigger-log-claims';
 import type { PreparedWrite, SettledWrite } from '../../domain/outbound-writes';
+import { bulkHeader, relationshipValues, type RelationshipField } from '../../domain/relationship-fields';
+import { holdBack, orderPreparedWrites, relationshipFieldsOf, writeAlgorithm } from '../../store/ordered-writes';
 import { recoverCreatedRecords } from './recover-inserts';
 import { sendBulk } from './send-bulk';
 import { sendCollections } from './send-collections';
@@ -43,6 +45,9 @@ export interface FlushResult {
   remaining: boolean;
   apiCalls: number;
   apiCallsInWindow: number;
+  /** Writes were held back for their parents (ordered writes): flush again this soon. */
+  retryAfterMs?: number;
+  held?: number;
 }
 
 interface Deps {
@@ -111,8 +116,23 @@ export function createFlushOutbound(deps: Deps) {
     };
     const folded = foldEntries(claim.entries);
     result.writes = folded.length;
-    const { prepared, settled } = await prepareWrites(pool, input, folded);
-    await settle(settled);
+    const writes = await prepareWrites(pool, input, folded);
+    let { prepared } = writes;
+    await settle(writes.settled);
+    // Relationship external IDs: sent as the relationship; under ordered writes, a child whose parent has not
+    // reached Salesforce yet waits for it (a resumed claim sends exactly what it sent before).
+    const relationships = await relationshipFieldsOf(pool, input.mappingId);
+    if (relationships.length > 0) {
+      addRelationships(prepared, relationships);
+      if (!claim.resumed && (await writeAlgorithm(pool, schema)) === 'ordered') {
+        const { send: now, hold } = await orderPreparedWrites(pool, schema, prepared, relationships, Date.now());
+        if (hold.length > 0) {
+          result.retryAfterMs = await holdBack(pool, schema, input.table, hold);
+          result.held = hold.length;
+        }
+        prepared = now;
+      }
+    }
     const sf = await connectMapping(deps, input);
     try {
       if (prepared.length > 0) await send(input, claim, prepared, sf.conn, result, settle);
@@ -174,6 +194,23 @@ async function refreshStatistics(pool: Pool, schema: string): Promise<void> {
     // 55P03: lock_not_available (autovacuum holds the log). Anything else is worth a line, not a failed flush.
     if (err.code !== '55P03') Context.current().log.warn('ANALYZE of the trigger log failed', { schema, error: err.message });
   });
+}
+
+/**
+ * Adds each write's relationship external IDs to its record, keyed `Account.External_ID__c` (the Bulk 2.0
+ * header; sObject Collections nests it). A lookup field sent as null beside its relationship is dropped:
+ * Salesforce refuses a record that sets both.
+ */
+function addRelationships(prepared: PreparedWrite[], relationships: readonly RelationshipField[]): void {
+  for (const w of prepared) {
+    if (w.kind === 'delete') continue;
+    for (const [f, value] of relationshipValues(w.write.values, relationships)) {
+      const lookup = w.record[f.lookupField];
+      if (lookup !== undefined && lookup !== null) continue;
+      delete w.record[f.lookupField];
+      w.record[bulkHeader(f)] = value;
+    }
+  }
 }
 
 async function linkedSfids(pool: Pool, schema: string, table: string, ids: string[]): Promise<Set<string>> {

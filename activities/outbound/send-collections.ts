@@ -4,6 +4,7 @@
 // whole (5xx, network, limits) throws: Temporal retries the flush, which resumes the PENDING entries.
 import type { Connection } from 'jsforce';
 import { chunk, COLLECTION_MAX } from '../../domain/outbound-batch';
+import { nestRelationships } from '../../domain/relationship-fields';
 import type { PreparedWrite, SettledWrite, WriteOutcome } from '../../domain/outbound-writes';
 import { toErrorInfo } from '../../domain/outbound-writes';
 
@@ -39,10 +40,11 @@ async function sendChunk(conn: Connection, target: CollectionTarget, kind: Prepa
     return conn.request<SaveResult[]>({ method: 'DELETE', url: `/composite/sobjects?ids=${encodeURIComponent(ids)}&allOrNone=false`, headers: json });
   }
   if (kind === 'update') {
-    const records = writes.map((w) => ({ attributes, ...w.record, id: w.sfid }));
+    const records = writes.map((w) => ({ attributes, ...nestRelationships(w.record), id: w.sfid }));
     return conn.request<SaveResult[]>({ method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify({ allOrNone: false, records }), headers: json });
   }
-  const records = writes.map((w) => ({ attributes, ...w.record }));
+  // Relationship external IDs (`Account.External_ID__c`) go as `"Account": {"External_ID__c": …}`.
+  const records = writes.map((w) => ({ attributes, ...nestRelationships(w.record) }));
   if (target.upsertField) {
     const url = `/composite/sobjects/${encodeURIComponent(target.objectName)}/${encodeURIComponent(target.upsertField)}`;
     return conn.request<SaveResult[]>({ method: 'PATCH', url, body: JSON.stringify({ allOrNone: false, records }), headers: json });

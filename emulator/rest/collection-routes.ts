@@ -3,6 +3,7 @@
 // org untouched and the valid records report ALL_OR_NONE_OPERATION_ROLLED_BACK.
 import express from 'express';
 import { SfRecordError, SfRequestError, type EmulatorContext, type SfError, type SfRecord } from '../contract.js';
+import { resolveRelationshipRefs } from './relationship-refs.js';
 import { restOrigin, shapeRecord } from './sobject-routes.js';
 
 const MAX_RECORDS = 200;
@@ -29,7 +30,7 @@ function parseBody(req: express.Request): { allOrNone: boolean; records: SfRecor
 }
 
 const typeOf = (r: SfRecord) => (r.attributes as unknown as { type?: string } | undefined)?.type;
-const fieldsOf = (r: SfRecord): SfRecord => {
+const plainFieldsOf = (r: SfRecord): SfRecord => {
   const { attributes: _a, id: _id, Id: _Id, ...rest } = r;
   return rest;
 };
@@ -83,6 +84,8 @@ export function collectionRouter(ctx: EmulatorContext): express.Router {
   const router = express.Router({ mergeParams: true });
   const org = ctx.org;
   const origin = (req: express.Request) => restOrigin((req.params as Params).version);
+  // Parent references by external id (`"Account": {"External_ID__c": "A-1"}`) become the lookup's Id.
+  const fieldsOf = (r: SfRecord, type = typeOf(r)): SfRecord => resolveRelationshipRefs(org, type, plainFieldsOf(r));
   const needType = (r: SfRecord): string => {
     const type = typeOf(r);
     if (!type || !org.describe(type)) throw new SfRecordError([{ statusCode: 'INVALID_TYPE', message: type ? `sObject type '${type}' is not supported.` : 'Must send a concrete entity type.', fields: [] }]);
@@ -132,10 +135,10 @@ export function collectionRouter(ctx: EmulatorContext): express.Router {
         seen.add(key.toLowerCase());
         const ids = org.findByExternalId(def.name, f.name, key);
         if (ids.length > 1) return [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `${f.name}: more than one record found for external id field: ${ids.join(', ')}`, fields: [f.name] }];
-        return org.validate(def.name, { ...fieldsOf(r), ...(ids.length ? {} : { [f.name]: key }) }, ids[0]).filter((e) => !(ids.length && e.fields.includes(f.name)));
+        return org.validate(def.name, { ...fieldsOf(r, def.name), ...(ids.length ? {} : { [f.name]: key }) }, ids[0]).filter((e) => !(ids.length && e.fields.includes(f.name)));
       },
       (r) => {
-        const { id, created } = org.upsert(def.name, f.name, keyOf(r), fieldsOf(r), origin(req));
+        const { id, created } = org.upsert(def.name, f.name, keyOf(r), fieldsOf(r, def.name), origin(req));
         return { id, success: true, errors: [], created };
       }, true)));
   });

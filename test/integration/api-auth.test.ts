@@ -93,6 +93,7 @@ describe('bearer-token authentication', () => {
     }
     // /connection answers with org identity and API usage only: no session token, no credentials.
     const connection = JSON.parse(bodies[0]) as Record<string, unknown>;
-    expect(Object.keys(connection).sort()).toEqual(['api_calls', 'api_usage', 'api_version', 'daily_api_requests', 'display_name', 'instance_url', 'organization_id', 'user_id', 'username']);
+    expect(Object.keys(connection).sort()).toEqual(['api_calls', 'api_usage', 'api_version', 'daily_api_requests', 'display_name', 'features', 'instance_url', 'organization_id', 'user_id', 'username', 'write_algorithm']);
+    expect(connection.features).toEqual({ poll_db_no_merge: true });
   });
 });

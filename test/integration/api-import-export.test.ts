@@ -40,7 +40,18 @@ describe('Heroku Connect export import and export', () => {
         { object_name: 'Contact', mapping_id: 'salesforce.contact', result: 'created' },
         { object_name: 'agf__ADM_Work__c', mapping_id: 'salesforce.agf__adm_work__c', result: 'created' },
       ],
+      // The export's connection.features.poll_db_no_merge is true: ordered writes.
+      write_algorithm: 'ordered',
+      // Accepted, not used: reported, never an error.
+      ignored: [
+        'connection.app_name', 'connection.organization_id', 'connection.exported_at', 'connection.api_version', 'connection.name',
+        'connection.logplex_log_enabled', 'connection.features.disable_bulk_writes', 'connection.features.poll_external_ids',
+        'connection.features.rest_count_only', 'connection.features.ucs_basic_collation_index',
+        'mappings[0].config.applied_at', 'mappings[1].config.applied_at', 'mappings[2].config.applied_at',
+      ],
     });
+    const conn = await h.call<{ features: Record<string, unknown>; write_algorithm: string }>('GET', '/connection');
+    expect(conn.body).toMatchObject({ features: { poll_db_no_merge: true }, write_algorithm: 'ordered' });
     for (const [object, n] of Object.entries(SEED)) {
       await eventually(`${object} loaded`, async () => {
         const m = await h.call<Listed['mappings'][number]>('GET', `/mappings/salesforce.${object}`);

@@ -24,8 +24,8 @@ export interface OutboundFixture {
   close(): Promise<void>;
 }
 
-export async function outboundFixture(prefix: string, seed: Record<string, number> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<OutboundFixture> {
-  const org = await startOrg({ seed });
+export async function outboundFixture(prefix: string, seed: Record<string, number> = {}, opts: { inProcessWorker?: boolean; schemaFile?: string } = {}): Promise<OutboundFixture> {
+  const org = await startOrg({ seed, ...(opts.schemaFile ? { schemaFile: opts.schemaFile } : {}) });
   const conn = await jsforceFor(org);
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);

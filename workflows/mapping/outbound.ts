@@ -25,6 +25,8 @@ export interface OutboundState {
   flushes: number;
   sent: number;
   failed: number;
+  /** Ordered writes held some back: flush again at this time (earlier than the interval); absent otherwise. */
+  retryAtMs?: number | null;
 }
 
 export function initialOutbound(): OutboundState {
@@ -48,7 +50,8 @@ export function needsCaptureInstall(v: OutboundView): boolean {
 /** When the next flush is due, or null when nothing is pending (no timer is armed). */
 export function flushDueAtMs(v: OutboundView): number | null {
   if (v.access !== 'read_write' || !v.o.pending || v.o.installedAccess !== 'read_write') return null;
-  return (v.o.pendingSinceMs ?? 0) + (v.o.flushNow ? 0 : v.flushIntervalSeconds * 1000);
+  const due = (v.o.pendingSinceMs ?? 0) + (v.o.flushNow ? 0 : v.flushIntervalSeconds * 1000);
+  return v.o.retryAtMs != null ? Math.min(due, v.o.retryAtMs) : due;
 }
 
 /** Local writes may be waiting (a signal arrived, or a run starts and cannot know). */
@@ -78,8 +81,10 @@ function idle(o: OutboundState): void {
  * After a flush that started at `startedAtMs`: flush again at once when entries remain, stay pending when a
  * signal came in while it ran (its entries may not have been claimed), otherwise disarm the timer.
  */
-export function markFlushed(o: OutboundState, r: { succeeded: number; failed: number; remaining: boolean; archived: boolean }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
+export function markFlushed(o: OutboundState, r: { succeeded: number; failed: number; remaining: boolean; archived: boolean; retryAfterMs?: number }, startedAtMs: number, lastSignalAtMs: number | null, nowMs: number): void {
   o.flushes += 1;
+  // Only flush results that held writes back carry retryAfterMs (histories from before never do).
+  if (o.retryAtMs != null) o.retryAtMs = null;
   o.sent += r.succeeded;
   o.failed += r.failed;
   o.lastFlushAtMs = nowMs;
@@ -96,6 +101,14 @@ export function markFlushed(o: OutboundState, r: { succeeded: number; failed: nu
     o.flushNow = false;
   } else {
     idle(o);
+  }
+  if (r.retryAfterMs !== undefined && r.retryAfterMs > 0) {
+    // Held-back child writes: flush again after a short, bounded delay, when their parents have been sent.
+    if (!o.pending) {
+      o.pending = true;
+      o.pendingSinceMs = nowMs;
+    }
+    o.retryAtMs = nowMs + r.retryAfterMs;
   }
 }
 

@@ -80,7 +80,7 @@ function applyAll(records: SfRecord[], allOrNone: boolean, check: (r: SfRecord, 
 export function collectionRouter(ctx: EmulatorContext): express.Router {
   const router = express.Router({ mergeParams: true });
   const org = ctx.org;
-  const origin = (req: express.Request) => restOrigin((req.params as Params).version);
+  const origin = (req: express.Request) => restOrigin((req.params as Params).version, req);
   const needType = (r: SfRecord): string => {
     const type = typeOf(r);
     if (!type || !org.describe(type)) throw new SfRecordError([{ statusCode: 'INVALID_TYPE', message: type ? `sObject type '${type}' is not supported.` : 'Must send a concrete entity type.', fields: [] }]);

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import type { Pool } from '../../infra/db';
+import { echoClientName } from '../../salesforce-pubsub/cdc-decode';
 import { reserveApiCalls } from '../budget/api-call-ledger';
 import { FailureType } from '../errors';
 import { openMeteredConnection } from './metered-connection';
@@ -34,5 +35,8 @@ export async function connectForMapping(deps: { pool: Pool; sessions?: Salesforc
     used = await reserveApiCalls(deps.pool, ref.mappingId, 1, ref.config.maxDailyApiCalls);
     calls += 1;
   });
+  // Every request names the mapping as its client (Sforce-Call-Options: client=ferry-<mapping>), so the change
+  // events of ferry's own writes say so in changeOrigin and the Pub/Sub listener leaves them be.
+  (conn as unknown as { _callOptions?: Record<string, string> })._callOptions = { client: echoClientName(ref.mappingId) };
   return { conn, callsMade: () => calls, usedInWindow: () => used };
 }

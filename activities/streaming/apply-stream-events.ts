@@ -44,7 +44,7 @@ export interface ApplyStreamResult extends MergeCounts {
   apiCallsInWindow: number | null;
 }
 
-interface StagedRow { channel: string; replay_id: string; payload: unknown }
+interface StagedRow { channel: string; replay_id: string; replay_bytes: Buffer | null; payload: unknown }
 
 export function createApplyStreamEvents(deps: { pool: Pool; sessions?: SalesforceSessions }) {
   return async function applyStreamEvents(input: ApplyStreamInput): Promise<ApplyStreamResult> {
@@ -81,20 +81,23 @@ async function applyBatch(
 ): Promise<{ events: number; gap: boolean; catchUp: string | null }> {
   const mappingId = input.mappingId;
   // The listener's reports, taken under a row lock so a report written meanwhile is not cleared unseen.
-  const sub = await client.query<{ catch_up: string | null; auth_error: string | null }>(
-    'SELECT catch_up, auth_error FROM ferry.stream_subscriptions WHERE mapping_id = $1 FOR UPDATE', [mappingId]);
+  const sub = await client.query<{ catch_up: string | null; auth_error: string | null; source_error: string | null }>(
+    'SELECT catch_up, auth_error, source_error FROM ferry.stream_subscriptions WHERE mapping_id = $1 FOR UPDATE', [mappingId]);
   if (sub.rows[0]?.auth_error) {
     throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Streaming: ${sub.rows[0].auth_error}`, nonRetryable: true });
+  }
+  if (sub.rows[0]?.source_error) {
+    throw ApplicationFailure.create({ type: FailureType.BadConfig, message: `Streaming: ${sub.rows[0].source_error}`, nonRetryable: true });
   }
   const catchUp = sub.rows[0]?.catch_up ?? null;
   if (catchUp) await client.query('UPDATE ferry.stream_subscriptions SET catch_up = NULL WHERE mapping_id = $1', [mappingId]);
 
   const { rows } = await client.query<StagedRow>(
-    'SELECT channel, replay_id, payload FROM ferry.stream_events WHERE mapping_id = $1 ORDER BY channel, replay_id LIMIT $2',
+    'SELECT channel, replay_id, replay_bytes, payload FROM ferry.stream_events WHERE mapping_id = $1 ORDER BY channel, replay_id LIMIT $2',
     [mappingId, APPLY_BATCH_EVENTS]);
   const names = input.fields.map((f) => f.name);
   const changes: RecordChange[] = [];
-  const lastByChannel = new Map<string, { replayId: string; stampMs: number | null }>();
+  const lastByChannel = new Map<string, { replayId: string; replayBytes: Buffer | null; stampMs: number | null }>();
   let gap: string | null = null;
   let taken = 0;
   for (const row of rows) {
@@ -103,7 +106,7 @@ async function applyBatch(
     changes.push(...converted.changes);
     const stamp = converted.changes.reduce<number | null>((m, c) => (m === null ? c.stampMs : Math.max(m, c.stampMs)), null);
     const before = lastByChannel.get(row.channel);
-    lastByChannel.set(row.channel, { replayId: row.replay_id, stampMs: stamp ?? before?.stampMs ?? null });
+    lastByChannel.set(row.channel, { replayId: row.replay_id, replayBytes: row.replay_bytes, stampMs: stamp ?? before?.stampMs ?? null });
     if (converted.gap) {
       // Stop at the gap: what follows is applied after the catch-up poll has been asked for.
       gap = `${converted.gap} (replay id ${row.replay_id})`;
@@ -118,10 +121,11 @@ async function applyBatch(
   for (const [channel, last] of lastByChannel) {
     await client.query('DELETE FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2 AND replay_id <= $3', [mappingId, channel, last.replayId]);
     await client.query(
-      `INSERT INTO ferry.stream_state (mapping_id, channel, replay_id, applied_through) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000))
+      `INSERT INTO ferry.stream_state (mapping_id, channel, replay_id, applied_through, replay_bytes) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5)
        ON CONFLICT (mapping_id, channel) DO UPDATE SET replay_id = GREATEST(ferry.stream_state.replay_id, EXCLUDED.replay_id),
+         replay_bytes = CASE WHEN EXCLUDED.replay_id >= ferry.stream_state.replay_id THEN EXCLUDED.replay_bytes ELSE ferry.stream_state.replay_bytes END,
          applied_through = GREATEST(ferry.stream_state.applied_through, EXCLUDED.applied_through), updated_at = now()`,
-      [mappingId, channel, last.replayId, last.stampMs]);
+      [mappingId, channel, last.replayId, last.stampMs, last.replayBytes]);
   }
   const reasons = [catchUp, gap].filter((r): r is string => r !== null);
   return { events: rows.length, gap: gap !== null, catchUp: reasons.length ? reasons.join('; ') : null };

@@ -6,8 +6,10 @@ import { pushTopicName, pushTopicQuery } from '../../domain/soql';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import { streamChannel } from '../../domain/streaming-sql';
 import { withTransaction, type Pool } from '../../infra/db';
-import { badConfig, classifyFailure } from '../errors';
+import { ApplicationFailure } from '@temporalio/activity';
+import { badConfig, classifyFailure, FailureType } from '../errors';
 import type { MappedField } from '../prepare-mapping';
+import { PubSubClient, PubSubError, SALESFORCE_PUBSUB_URL } from '../../salesforce-pubsub/client';
 import { connectForMapping, type MappingRef } from '../salesforce/for-mapping';
 import type { SalesforceSessions } from '../salesforce/session';
 
@@ -43,13 +45,48 @@ export function createRegisterStream(deps: { pool: Pool; sessions?: SalesforceSe
       apiCallsInWindow = r.apiCallsInWindow;
     }
     const channel = streamChannel(config.objectName, config.streamingSource);
+    if (config.streamingSource === 'pubsub') await checkPubSubTopic(deps, channel, config.objectName);
     await deps.pool.query(
       `INSERT INTO ferry.stream_subscriptions (mapping_id, workflow_id, object_name, source, channel) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (mapping_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, object_name = EXCLUDED.object_name,
-         source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, updated_at = now()`,
+         source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, source_error = NULL, updated_at = now()`,
       [mappingId, input.workflowId, config.objectName, config.streamingSource, channel]);
     return { channel, apiCalls, apiCallsInWindow };
   };
+}
+
+/**
+ * The object's change-event topic must exist on the Pub/Sub API: it does only when the org has selected the
+ * object for Change Data Capture. GetTopic is not a REST call and costs no API call. A missing topic halts the
+ * mapping as BAD_CONFIG with what to do; a refused session is renewed once, then halts it as UNAUTHORIZED.
+ */
+async function checkPubSubTopic(deps: { sessions?: SalesforceSessions }, topic: string, objectName: string): Promise<void> {
+  const sessions = deps.sessions;
+  if (!sessions) badConfig('No Salesforce org is configured for the Pub/Sub API');
+  const client = new PubSubClient(sessions.credentials.pubsubUrl ?? SALESFORCE_PUBSUB_URL, () => sessions.get());
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.getTopic(topic);
+        return;
+      } catch (err) {
+        const error = PubSubError.from(err);
+        if (error.unauthenticated && attempt === 1) {
+          await sessions.renew((await sessions.get()).accessToken);
+          continue;
+        }
+        if (error.topicNotFound) {
+          badConfig(`Change Data Capture topic ${topic} not found on the Pub/Sub API: select ${objectName} for Change Data Capture in Setup (or set streaming_source to "pushtopic"). ${error.message}`);
+        }
+        if (error.unauthenticated) {
+          throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Pub/Sub API: ${error.message}`, nonRetryable: true });
+        }
+        throw new Error(`Pub/Sub API GetTopic ${topic} failed: ${error.message}`);
+      }
+    }
+  } finally {
+    client.close();
+  }
 }
 
 /** Creates the mapping's PushTopic, or updates its Query when the mapped fields changed (2 calls at most). */

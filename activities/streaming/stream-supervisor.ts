@@ -7,6 +7,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import { Pool } from 'pg';
 import type { Logger } from '../../infra/logger';
 import type { SalesforceSessions } from '../salesforce/session';
+import { startPubSubListener } from './pubsub-listener';
 import { startStreamListener, type ListenerOptions, type StreamListener } from './stream-listener';
 
 export interface SupervisorOptions {
@@ -31,7 +32,7 @@ export interface StreamSupervisor {
   stop(): Promise<void>;
 }
 
-interface Row { mapping_id: string; workflow_id: string; channel: string; generation: string }
+interface Row { mapping_id: string; workflow_id: string; channel: string; source: string; generation: string }
 
 export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor {
   const log = opts.log.child({ component: 'stream-supervisor' });
@@ -50,10 +51,13 @@ export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor
     // Declared first: a listener that fails while starting reports onStopped before startStreamListener returns.
     let listener: StreamListener | null = null;
     try {
-      listener = await startStreamListener(
+      // CDC over the Pub/Sub API has its own listener; PushTopic and CDC over CometD share the faye one.
+      const startListener = row.source === 'pubsub' ? startPubSubListener : startStreamListener;
+      listener = await startListener(
         { mappingId: row.mapping_id, workflowId: row.workflow_id, channel: row.channel },
         {
           ...opts.listener, databaseUrl: opts.databaseUrl, sessions: opts.sessions, temporal: opts.temporal, log: opts.log, apiVersion: opts.apiVersion,
+          pubsubUrl: opts.sessions.credentials.pubsubUrl,
           onStopped: (reason) => {
             if (listener && running.get(row.mapping_id)?.listener === listener) running.delete(row.mapping_id);
             if (reason !== 'stopped' && reason !== 'killed') retryAt.set(row.mapping_id, Date.now() + retryMs);
@@ -75,7 +79,7 @@ export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor
 
   const reconcileOnce = async (): Promise<void> => {
     const { rows } = await pool.query<Row>(
-      'SELECT mapping_id, workflow_id, channel, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL');
+      'SELECT mapping_id, workflow_id, channel, source, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL AND source_error IS NULL');
     const wanted = new Map(rows.map((r) => [r.mapping_id, r]));
     for (const [id, r] of running) {
       const row = wanted.get(id);

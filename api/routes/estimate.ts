@@ -53,7 +53,7 @@ export function createEstimateRouter(ctx: ApiContext): Router {
     const e = estimateMappingApiCalls({
       recordCount, changesPerDay: b.changesPerDay as number, writesPerDay: b.writesPerDay as number,
       pollIntervalSeconds: b.pollIntervalSeconds as number, syncMode: b.syncMode as 'polling' | 'event_driven',
-      streamingSource: b.streamingSource as 'pushtopic' | 'cdc', flushIntervalSeconds: b.flushIntervalSeconds as number,
+      streamingSource: b.streamingSource as 'pushtopic' | 'cdc' | 'pubsub', flushIntervalSeconds: b.flushIntervalSeconds as number,
     });
     const cap = b.cap as number | null;
     res.json({

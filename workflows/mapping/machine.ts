@@ -263,8 +263,9 @@ export class MappingMachine {
     s.lastError = { type, message, atMs: nowMs };
     const halted = HALTING_FAILURES[type];
     s.state = halted ?? 'SYSTEM_ERROR';
-    // A denied stream handshake is recorded on the subscription: registering again (after the user acts) clears it.
-    if (halted === 'UNAUTHORIZED' && s.stream) s.stream.registered = null;
+    // A denied stream handshake (or a source that cannot work, e.g. CDC not enabled) is recorded on the
+    // subscription: registering again (after the user acts) clears it.
+    if ((halted === 'UNAUTHORIZED' || halted === 'BAD_CONFIG') && s.stream) s.stream.registered = null;
     if (halted === 'API_BUDGET_EXHAUSTED') s.retryAtMs = retryAtMs ?? nowMs + 60_000;
     else if (halted) s.retryAtMs = null;
     else s.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;

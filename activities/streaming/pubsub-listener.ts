@@ -68,6 +68,8 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   let stream: Awaited<ReturnType<PubSubClient['subscribe']>>['stream'] | null = null;
   let buffer: Staged[] = [];
   let outstanding = 0;
+  /** Events received and not yet decoded into the buffer: they count against its room. */
+  let decoding = 0;
   let flushTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
@@ -116,7 +118,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   /** Asks for as many events as the buffer has room for, keeping at most MAX_NUM_REQUESTED outstanding. */
   const request = () => {
     if (!stream || stopped) return;
-    const room = Math.min(MAX_NUM_REQUESTED - outstanding, maxBuffered - buffer.length - outstanding);
+    const room = Math.min(MAX_NUM_REQUESTED - outstanding, maxBuffered - buffer.length - decoding - outstanding);
     if (room <= 0) return;
     outstanding += room;
     stream.write({ num_requested: room });
@@ -129,10 +131,12 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     const batch = buffer;
     buffer = [];
     writing = writing.then(async () => {
+      // The batch travels as one JSON document: cheaper than a text array per column, which escapes every element.
+      const rows = batch.map((e) => ({ s: e.seq, b: e.bytes.toString('base64'), p: e.payload }));
       await pg.query(
         `INSERT INTO ferry.stream_events (mapping_id, channel, replay_id, replay_bytes, payload)
-         SELECT $1, $2, r, b, p FROM unnest($3::bigint[], $4::bytea[], $5::jsonb[]) AS u(r, b, p) ON CONFLICT DO NOTHING`,
-        [sub.mappingId, channel, batch.map((e) => e.seq), batch.map((e) => e.bytes), batch.map((e) => JSON.stringify(e.payload))]);
+         SELECT $1, $2, (e->>'s')::bigint, decode(e->>'b', 'base64'), e->'p' FROM jsonb_array_elements($3::jsonb) AS e ON CONFLICT DO NOTHING`,
+        [sub.mappingId, channel, JSON.stringify(rows)]);
       stagedCount += batch.length;
       signal();
       request();
@@ -140,9 +144,17 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     return writing;
   };
 
-  const received = async (response: FetchResponse) => {
+  /** A response arrived: ask for its worth again at once (room permitting), then decode it in order. */
+  const arrived = (response: FetchResponse) => {
     outstanding = Math.max(0, outstanding - response.events.length);
+    decoding += response.events.length;
+    request();
+    handling = handling.then(() => received(response)).catch((err: Error) => halt(`event handling failed: ${err.message}`));
+  };
+
+  const received = async (response: FetchResponse) => {
     for (const e of response.events) {
+      decoding -= 1;
       const replayId = e.replay_id.toString('base64');
       let payload: unknown;
       try {
@@ -161,7 +173,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
       resumeBytes = e.replay_id;
     }
     failures = 0;
-    if (buffer.length >= batchMax || (outstanding === 0 && buffer.length > 0)) void flush();
+    if (buffer.length >= batchMax) void flush();
     else if (buffer.length > 0) flushTimer ??= setTimeout(() => void flush(), batchMs);
     request();
   };
@@ -173,6 +185,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     const { stream: s, accessToken } = await client.subscribe();
     stream = s;
     outstanding = 0;
+    decoding = 0;
     // Settled by the first response (events or a keepalive), by an error, or once the topic is known to exist and
     // the server has had a moment to refuse the start (it answers a quiet topic only at its keepalive).
     let settled = false;
@@ -180,7 +193,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
       s.on('data', (response: FetchResponse) => {
         settled = true;
         resolve();
-        handling = handling.then(() => received(response)).catch((err: Error) => halt(`event handling failed: ${err.message}`));
+        arrived(response);
       });
       s.on('error', (err) => {
         const error = PubSubError.from(err);

@@ -146,6 +146,9 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
       return;
     }
     const rpcId = randomUUID();
+    // Event ids are UUIDs on Salesforce; one random prefix per stream and a counter keep them unique and cheap.
+    const idPrefix = rpcId.slice(0, 24);
+    let eventCount = 0;
     let topic: string | undefined;
     let cursor = 0;
     let pending = 0;
@@ -176,7 +179,9 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
           const def = ctx.org.describe(entity);
           if (!def) throw new Error(`ferry emulator: no describe for ${entity}`);
           const { schemaId, payload } = schemas.encode(body, def);
-          return { event: { id: randomUUID(), schema_id: schemaId, payload, headers: [] }, replay_id: encodeReplayId(e.replayId) };
+          eventCount += 1;
+          const id = `${idPrefix}${eventCount.toString(16).padStart(12, '0')}`;
+          return { event: { id, schema_id: schemaId, payload, headers: [] }, replay_id: encodeReplayId(e.replayId) };
         });
         cursor = batch[batch.length - 1].replayId;
         pending -= batch.length;

@@ -149,7 +149,22 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     outstanding = Math.max(0, outstanding - response.events.length);
     decoding += response.events.length;
     request();
-    handling = handling.then(() => received(response)).catch((err: Error) => halt(`event handling failed: ${err.message}`));
+    handling = handling.then(() => (response.events.length > 0 ? received(response) : keepalive(response)))
+      .catch((err: Error) => halt(`event handling failed: ${err.message}`));
+  };
+
+  /**
+   * A keepalive carries the subscription's latest replay id. When it is past the last event received (events of
+   * other topics move it on Salesforce's bus), it is staged as a marker, so a quiet mapping's resume point stays
+   * inside the retention window instead of ageing out with its last event.
+   */
+  const keepalive = async (response: FetchResponse) => {
+    const latest = response.latest_replay_id;
+    if (!latest || latest.length === 0 || (resumeBytes !== null && latest.equals(resumeBytes)) || buffer.length > 0 || decoding > 0) return;
+    seq += 1;
+    buffer.push({ seq, bytes: latest, payload: { keepalive: true, event: { replayId: latest.toString('base64') } } });
+    resumeBytes = latest;
+    await flush();
   };
 
   const received = async (response: FetchResponse) => {

@@ -47,6 +47,8 @@ export interface PubSubServer {
   /** Ends every open Subscribe stream with UNAVAILABLE, as a server-side drop; returns how many. */
   dropStreams(): number;
   stats(): { streams: number; delivered: number };
+  /** A fault for tests: the next `count` events delivered carry a payload that is not valid Avro for their schema. */
+  corruptNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
   const schemas = new ChangeEventSchemas();
   const streams = new Set<SubscribeCall>();
   let delivered = 0;
+  let corrupt = 0;
 
   const authenticate = (metadata: grpc.Metadata): grpc.ServiceError | { orgId: string } => {
     const value = (key: string) => {
@@ -178,7 +181,13 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
           const entity = body.payload.ChangeEventHeader.entityName;
           const def = ctx.org.describe(entity);
           if (!def) throw new Error(`ferry emulator: no describe for ${entity}`);
-          const { schemaId, payload } = schemas.encode(body, def);
+          const encoded = schemas.encode(body, def);
+          const schemaId = encoded.schemaId;
+          let payload = encoded.payload;
+          if (corrupt > 0) {
+            corrupt -= 1;
+            payload = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+          }
           eventCount += 1;
           const id = `${idPrefix}${eventCount.toString(16).padStart(12, '0')}`;
           return { event: { id, schema_id: schemaId, payload, headers: [] }, replay_id: encodeReplayId(e.replayId) };
@@ -226,8 +235,9 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
           return rpcError(grpc.status.INVALID_ARGUMENT, ERROR_CODES.replayCorrupted,
             'The Replay ID validation failed. Ensure that the replay_id field value in FetchRequest is valid and refers to an event that is within the retention window.');
         }
-        // The newest id (even with no event retained, e.g. from a keepalive) is a valid place to resume.
-        if (id > last || (id < last && !feed.log.retains(name, id))) {
+        // A valid place to resume: the newest id (even with no event retained, e.g. from a keepalive), a retained
+        // one, or one whose next event is retained (nothing after it is lost).
+        if (id > last || (id < last && !feed.log.retains(name, id) && !feed.log.retains(name, id + 1))) {
           return rpcError(grpc.status.INVALID_ARGUMENT, ERROR_CODES.replayInvalid,
             `The Replay ID is not valid or is outside the retention window of topic ${name}. Subscribe with LATEST or EARLIEST.`);
         }
@@ -279,6 +289,9 @@ export async function startPubSubServer(ctx: EmulatorContext, feed: ChangeEventF
       return open.length;
     },
     stats: () => ({ streams: streams.size, delivered }),
+    corruptNext: (count) => {
+      corrupt = count;
+    },
     close: () => new Promise<void>((resolve) => {
       for (const call of streams) call.emit('error', rpcError(grpc.status.UNAVAILABLE, ERROR_CODES.streamClosed, 'The server is shutting down.'));
       streams.clear();

@@ -2,7 +2,7 @@
 // worker's stream supervisor and outbound LISTEN connection (as worker/main.ts starts them), and helpers that compare the table with the org.
 import type { Connection } from 'jsforce';
 import { expect } from 'vitest';
-import type { Emulator } from '../../emulator/server';
+import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { startOutboundListener, type OutboundListener } from '../../activities/outbound/notify-listener';
 import { startStreamSupervisor, type StreamSupervisor } from '../../activities/streaming/stream-supervisor';
 import { apiCallsInWindow } from '../../activities/budget/api-call-ledger';
@@ -35,8 +35,8 @@ export interface StreamingFixture {
   close(): Promise<void>;
 }
 
-export async function streamingFixture(prefix: string, seed: Record<string, number> = {}): Promise<StreamingFixture> {
-  const org = await startOrg({ seed });
+export async function streamingFixture(prefix: string, seed: Record<string, number> = {}, orgOptions: EmulatorOptions = {}): Promise<StreamingFixture> {
+  const org = await startOrg({ ...orgOptions, seed });
   const conn = await jsforceFor(org);
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);

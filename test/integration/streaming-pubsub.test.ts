@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../support/compare';
 import type { Handle } from '../support/mappings';
 import { eventually } from '../support/org';
+import { resumeUpdate } from '../../workflows/mapping/messages';
 import { status, streamingFixture, until, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const FIELDS: FieldSpec[] = [
@@ -198,6 +199,29 @@ describe('event-driven sync through Change Data Capture over the Pub/Sub API', (
 });
 
 describe('bad input on the Pub/Sub source', () => {
+  it('an event that cannot be decoded halts the mapping naming it, without a crash loop; after a resume it is applied', async () => {
+    const before = await status(handle);
+    const seqBefore = await appliedSeq();
+    const publishedBefore = published();
+    fx.org.pubsub.corruptNext(1);
+    const created = await fx.conn.sobject('Account').create({ Name: 'Garbled on the wire' });
+    if (!created.success) throw new Error('not created');
+    const s = await waitForStatus(handle, 'BAD_CONFIG', (x) => x.state === 'BAD_CONFIG', 30_000);
+    expect(s.lastError?.message).toMatch(/^Streaming: event \S+ on \/data\/AccountChangeEvent could not be decoded \(.+\); it was not applied and streaming stopped$/);
+    expect(await fx.row(created.id)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(fx.supervisor!.listening()).not.toContain(MAPPING);
+    expect((await status(handle)).state).toBe('BAD_CONFIG');
+
+    await handle.executeUpdate(resumeUpdate);
+    await waitForStatus(handle, 'streaming again', (x) => x.state === 'STREAMING' && fx.supervisor!.listening().includes(MAPPING), 60_000);
+    // Delivered again from the stored replay id (no catch-up from LATEST): every published event applied once.
+    await until('the event applied after the resume', async () => (await fx.row(created.id))?.name === 'Garbled on the wire');
+    await caughtUp(seqBefore, publishedBefore);
+    expect((await status(handle)).streaming!.fallbacks).toBe(before.streaming!.fallbacks);
+    await fx.converged('Account', MAPPING, FIELDS, 60_000);
+  }, 180_000);
+
   it('an object without a change-event topic halts its mapping with a clear BAD_CONFIG error, not a crash loop', async () => {
     const h = await fx.startQuiet('PushTopic', ['Id', 'Name', 'Query', 'SystemModstamp', 'IsDeleted'], { sync_mode: 'event_driven', streaming_source: 'pubsub' });
     const s = await waitForStatus(h, 'BAD_CONFIG', (x) => x.state === 'BAD_CONFIG', 90_000);

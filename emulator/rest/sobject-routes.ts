@@ -10,12 +10,17 @@ const MAX_REPLICATION_IDS = 600_000;
 type Params = { version: string; type: string; id: string; field: string; value: string };
 const params = (req: express.Request) => req.params as unknown as Params;
 
+/** The client an API request names in `Sforce-Call-Options: client=<name>[, …]`, if any. */
+export function callOptionsClient(req: express.Request): string | undefined {
+  return /(?:^|,)\s*client=([^,\s]+)/.exec(req.get('sforce-call-options') ?? '')?.[1];
+}
+
 /**
  * A REST change's origin as change events report it: `com/salesforce/api/rest/62.0`, plus `;client=<name>` when
- * the request named a client in `Sforce-Call-Options: client=<name>` (how an integration recognises its echo).
+ * the request named a client in Sforce-Call-Options (how an integration recognises its own echo).
  */
 export const restOrigin = (version: string, req?: express.Request) => {
-  const client = req ? /(?:^|,)\s*client=([^,\s]+)/.exec(req.get('sforce-call-options') ?? '')?.[1] : undefined;
+  const client = req ? callOptionsClient(req) : undefined;
   return `com/salesforce/api/rest/${version}${client ? `;client=${client}` : ''}`;
 };
 

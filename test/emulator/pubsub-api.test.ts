@@ -192,6 +192,22 @@ describe('Pub/Sub API: Subscribe', () => {
     expect(err.code).toBe(14);
   });
 
+  it('writes sent with Sforce-Call-Options: client=<name> (REST and Bulk 2.0) name it in changeOrigin', async () => {
+    const named = new Connection({ instanceUrl: conn.instanceUrl, accessToken: conn.accessToken!, version: EMULATOR_API_VERSION, callOptions: { client: 'ferry-salesforce.account' } });
+    const sub = await subscribe({ topic_name: '/data/AccountChangeEvent', replay_preset: 'LATEST', num_requested: 10 });
+    await sleep(100);
+    await named.sobject('Account').create({ Name: 'Named client' });
+    await named.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'insert', input: 'Name\nNamed bulk\n', pollInterval: 50 });
+    await conn.sobject('Account').create({ Name: 'Anonymous' });
+    await sub.received(3);
+    expect(sub.events.map((e) => e.json.payload.ChangeEventHeader.changeOrigin)).toEqual([
+      'com/salesforce/api/rest/62.0;client=ferry-salesforce.account',
+      'com/salesforce/api/bulk/62.0;client=ferry-salesforce.account',
+      'com/salesforce/api/rest/62.0',
+    ]);
+    sub.stream.cancel();
+  });
+
   it('the proto ferry ships is the emulator\'s, byte for byte', () => {
     const root = join(__dirname, '../..');
     expect(readFileSync(join(root, 'salesforce-pubsub/pubsub_api.proto'), 'utf8')).toBe(readFileSync(join(root, 'emulator/pubsub/pubsub_api.proto'), 'utf8'));

@@ -34,6 +34,8 @@ export interface PubSubListenerOptions extends ListenerOptions {
   pubsubUrl?: string;
   /** Events held in memory before staging; no FetchRequest is sent while the buffer is full (default 2,000). */
   maxBuffered?: number;
+  /** Staged events not yet applied beyond which no more are requested until the apply step halves them (default 50,000). */
+  maxBacklog?: number;
 }
 
 interface Staged { seq: number; bytes: Buffer; payload: unknown }
@@ -52,6 +54,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   const batchMs = opts.batchMs ?? 50;
   const batchMax = opts.batchMax ?? 2_000;
   const maxBuffered = Math.max(opts.maxBuffered ?? 2_000, MAX_NUM_REQUESTED);
+  const maxBacklog = opts.maxBacklog ?? 50_000;
   const signalIntervalMs = opts.signalIntervalMs ?? 200;
   const echoClient = echoClientName(sub.mappingId);
 
@@ -84,7 +87,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   const halt = (reason: string) => {
     if (stopped) return;
     stopped = true;
-    for (const t of [flushTimer, trailing, retryTimer]) if (t) clearTimeout(t);
+    for (const t of [flushTimer, trailing, retryTimer, throttle]) if (t) clearTimeout(t);
     stream?.cancel();
     stream = null;
     client.close();
@@ -115,9 +118,35 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     signal();
   };
 
+  /**
+   * Staged events the mapping has not applied yet (local sequence staged − applied). Past maxBacklog no events
+   * are requested until the apply step has taken it below half: Postgres's pace reaches the stream.
+   */
+  let throttle: NodeJS.Timeout | null = null;
+  const backlog = async (): Promise<number> => {
+    const { rows: applied } = await pg.query<{ r: string }>(
+      'SELECT replay_id::text AS r FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2', [sub.mappingId, channel]);
+    return seq - (applied[0] ? Number(applied[0].r) : 0);
+  };
+  const checkBacklog = async (): Promise<void> => {
+    if (throttle || (await backlog()) <= maxBacklog) return;
+    log.info({ maxBacklog }, 'apply backlog full: no more events requested until it drains');
+    const recheck = () => {
+      throttle = setTimeout(() => {
+        backlog().then((n) => {
+          if (stopped) return;
+          if (n > maxBacklog / 2) return recheck();
+          throttle = null;
+          request();
+        }, (err: Error) => halt(`backlog check failed: ${err.message}`));
+      }, 250);
+    };
+    recheck();
+  };
+
   /** Asks for as many events as the buffer has room for, keeping at most MAX_NUM_REQUESTED outstanding. */
   const request = () => {
-    if (!stream || stopped) return;
+    if (!stream || stopped || throttle) return;
     const room = Math.min(MAX_NUM_REQUESTED - outstanding, maxBuffered - buffer.length - decoding - outstanding);
     if (room <= 0) return;
     outstanding += room;
@@ -139,6 +168,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
         [sub.mappingId, channel, JSON.stringify(rows)]);
       stagedCount += batch.length;
       signal();
+      await checkBacklog();
       request();
     }).catch((err: Error) => halt(`staging failed: ${err.message}`));
     return writing;
@@ -198,27 +228,32 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     if (stopped) return;
     const fromLatest = resumeBytes === null;
     const { stream: s, accessToken } = await client.subscribe();
+    // One stream at a time: a stream left open would deliver what it was asked for a second time.
+    stream?.cancel();
     stream = s;
     outstanding = 0;
     decoding = 0;
-    // Settled by the first response (events or a keepalive), by an error, or once the topic is known to exist and
-    // the server has had a moment to refuse the start (it answers a quiet topic only at its keepalive).
+    // Settled by the first response (events or a keepalive), by an error or the end of the stream, or once the
+    // topic is known to exist and the server has had a moment to refuse the start (it answers a quiet topic only
+    // at its keepalive). Before that a failure is connect()'s to report; after it, streamFailed's.
     let settled = false;
     const opened = new Promise<void>((resolve, reject) => {
+      const failed = (error: PubSubError) => {
+        if (!settled) {
+          settled = true;
+          reject(error);
+        } else if (stream === s && !stopped) void streamFailed(error, accessToken);
+      };
       s.on('data', (response: FetchResponse) => {
+        if (stream !== s) return;
         settled = true;
         resolve();
         arrived(response);
       });
-      s.on('error', (err) => {
-        const error = PubSubError.from(err);
-        if (!settled) {
-          settled = true;
-          reject(error);
-        } else if (stream === s) void streamFailed(error, accessToken);
-      });
-      s.on('end', () => {
-        if (stream === s && !stopped) void streamFailed(new PubSubError(14, undefined, 'the server ended the stream'), accessToken);
+      s.on('error', (err) => failed(PubSubError.from(err)));
+      // A failed call emits 'error' (its status and trailers); one the server closes cleanly only a status OK.
+      s.on('status', (status: { code: number }) => {
+        if (status.code === 0) failed(new PubSubError(14, undefined, 'the server ended the stream'));
       });
     });
     s.write({
@@ -239,6 +274,8 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     } finally {
       settled = true;
     }
+    // The stream stands: from here its failures start a new resubscription.
+    resubscribing = false;
     if (fromLatest) await report('catch_up', catchUpReason);
     log.info({ topic: sub.channel, resumed: !fromLatest }, 'streaming over the Pub/Sub API');
   };
@@ -279,8 +316,11 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     return false;
   };
 
+  /** One resubscription at a time, whichever failure reported it first. */
+  let resubscribing = false;
   const streamFailed = async (error: PubSubError, staleToken: string) => {
-    if (stopped) return;
+    if (stopped || resubscribing) return;
+    resubscribing = true;
     stream?.cancel();
     stream = null;
     await handling;
@@ -290,7 +330,12 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     log.warn({ error: error.message, code: error.errorCode ?? error.code, delay }, 'pubsub stream ended; resubscribing');
     retryTimer = setTimeout(() => {
       retryTimer = null;
-      subscribeOrFallBack().catch((err) => void streamFailed(PubSubError.from(err), staleToken));
+      subscribeOrFallBack().then(() => {
+        resubscribing = false;
+      }, (err) => {
+        resubscribing = false;
+        void streamFailed(PubSubError.from(err), staleToken);
+      });
     }, delay);
   };
 

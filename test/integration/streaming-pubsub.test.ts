@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../support/compare';
 import type { Handle } from '../support/mappings';
 import { eventually } from '../support/org';
-import { resumeUpdate } from '../../workflows/mapping/messages';
+import { reconfigureUpdate, resumeUpdate } from '../../workflows/mapping/messages';
 import { status, streamingFixture, until, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const FIELDS: FieldSpec[] = [
@@ -196,6 +196,33 @@ describe('event-driven sync through Change Data Capture over the Pub/Sub API', (
     await burst(200, 'Afterwards');
     await fx.converged('Account', MAPPING, FIELDS, 60_000);
   }, 300_000);
+});
+
+describe('switching source while changes flow', () => {
+  it('goes Pub/Sub → CDC over CometD → Pub/Sub without losing a change', async () => {
+    let i = 0;
+    const writer = setInterval(() => {
+      for (let k = 0; k < 5; k += 1, i += 1) {
+        if (i % 4 === 0) ids.push(fx.org.org.create('Account', { Name: `Switch ${i}` }, 'emulator/admin'));
+        else fx.org.org.update('Account', ids[(i * 31) % ids.length], { Phone: `s-${i}` }, 'emulator/admin');
+      }
+    }, 10);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'cdc' }] });
+      await waitForStatus(handle, 'streaming over CometD', (s) => s.state === 'STREAMING' && s.config.streamingSource === 'cdc');
+      await eventually('the CometD listener', async () => (fx.org.streaming!.stats().clients > 0 && fx.org.streaming!.stats().pubsub?.streams === 0 ? true : undefined), 30_000, 50);
+      await new Promise((r) => setTimeout(r, 500));
+      await handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'pubsub' }] });
+      await waitForStatus(handle, 'streaming over Pub/Sub', (s) => s.state === 'STREAMING' && s.config.streamingSource === 'pubsub');
+      await eventually('the Pub/Sub listener', async () => (fx.org.streaming!.stats().pubsub?.streams === 1 ? true : undefined), 30_000, 50);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      clearInterval(writer);
+    }
+    expect(i).toBeGreaterThan(200);
+    await fx.converged('Account', MAPPING, FIELDS, 120_000);
+  }, 240_000);
 });
 
 describe('bad input on the Pub/Sub source', () => {

@@ -51,7 +51,7 @@ const hcConfig = {
     indexes: { type: 'object', additionalProperties: { type: 'object', properties: { unique: { type: 'boolean' } } } },
     upsert_field: { type: ['string', 'null'], description: 'An External ID field, for writes' },
     sync_mode: { enum: ['polling', 'event_driven'], description: 'ferry key' },
-    streaming_source: { enum: ['pushtopic', 'cdc'], description: 'ferry key' },
+    streaming_source: { enum: ['pushtopic', 'cdc', 'pubsub'], description: 'ferry key: pubsub (CDC over the Pub/Sub API, the default for event-driven mappings), cdc (CDC over CometD) or pushtopic' },
     flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
     poll_overlap_seconds: { type: 'integer', minimum: 5, maximum: 21600, default: 300, description: 'ferry key: how far behind its start each poll re-reads' },
     schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },

@@ -1,4 +1,4 @@
-// `npm run bench -- streaming --rate R --seconds S [--source pushtopic|cdc] [--records N]` (or
+// `npm run bench -- streaming --rate R --seconds S [--source pushtopic|cdc|pubsub] [--records N]` (or
 // `npx tsx bench/streaming.ts …`): an event-driven mapping of Account; the org emulator (in this process, so its
 // commits can be timed) changes R records per second for S seconds — nine updates for every create — and each
 // change is timed from the org's commit (the store's 'change' event) to its row in Postgres (a NOTIFY from a
@@ -47,11 +47,11 @@ export async function runStreamingBench(args: string[]): Promise<string> {
   const seconds = Number(values.seconds);
   const records = Number(values.records);
   if (!(rate > 0) || !(seconds > 0) || !(records > 0)) throw new Error('--rate, --seconds and --records must be positive');
-  if (values.source !== 'pushtopic' && values.source !== 'cdc') throw new Error('--source must be pushtopic or cdc');
+  if (values.source !== 'pushtopic' && values.source !== 'cdc' && values.source !== 'pubsub') throw new Error('--source must be pushtopic, cdc or pubsub');
 
   log(`emulator with ${records} Accounts in this process; Postgres, Temporal and a worker as processes…`);
   const org = await createEmulator({ port: 0, seed: { Account: records }, dailyApiRequests: 10_000_000 });
-  const stack = await startStack({ seed: {}, orgUrl: org.url });
+  const stack = await startStack({ seed: {}, orgUrl: org.url, pubsubUrl: org.pubsubUrl });
   const listener = new PgClient({ connectionString: stack.databaseUrl });
   // A lost probe connection shows up as lost changes in the result, not as a crash.
   listener.on('error', (err) => log(`arrival probe connection lost: ${err.message}`));

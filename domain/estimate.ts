@@ -28,7 +28,7 @@ export interface EstimateInput {
   changesPerDay: number;
   pollIntervalSeconds: number;
   syncMode: 'polling' | 'event_driven';
-  streamingSource: 'pushtopic' | 'cdc';
+  streamingSource: 'pushtopic' | 'cdc' | 'pubsub';
   /** Postgres-side inserts/updates/deletes per day sent to Salesforce; 0 for read_only. */
   writesPerDay: number;
   flushIntervalSeconds?: number;
@@ -105,7 +105,7 @@ export function estimateDailyApiCalls(input: EstimateInput): Estimate {
     const uniform = { low: polls * each.low, high: polls * each.high };
     const allAtOnce = { low: polls - 1 + burst.low, high: polls - 1 + burst.high };
     polling = { low: Math.min(uniform.low, allAtOnce.low), high: Math.max(uniform.high, allAtOnce.high) };
-  } else if (input.streamingSource === 'cdc') {
+  } else if (input.streamingSource === 'cdc' || input.streamingSource === 'pubsub') {
     streaming = batched(inbound, flushes, input.idsPerQuery ?? 800);
   }
   const outbound = batched(input.writesPerDay, flushes, input.collectionSize ?? 200);

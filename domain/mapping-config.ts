@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import {
   ConfigError, DEFAULT_SCHEMA, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT,
-  POLL_INTERVAL_DEFAULT_SECONDS, STREAMING_SOURCE_DEFAULT, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
-  checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, normalizeFields,
+  POLL_INTERVAL_DEFAULT_SECONDS, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
+  checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -120,7 +120,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   issues.push(...checkMaxDailyApiCalls(maxDailyApiCalls, at('sf_max_daily_api_calls')));
   const syncMode = c.sync_mode ?? (c.sf_notify_enabled === true ? 'event_driven' : SYNC_MODE_DEFAULT);
   issues.push(...checkSyncMode(syncMode, at('sync_mode')));
-  const streamingSource = c.streaming_source ?? STREAMING_SOURCE_DEFAULT;
+  const streamingSource = c.streaming_source ?? defaultStreamingSource(objectName, syncMode);
   issues.push(...checkStreamingSource(streamingSource, at('streaming_source')));
   const flushIntervalSeconds = c.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS;
   issues.push(...checkFlushInterval(flushIntervalSeconds, at('flush_interval_seconds')));

@@ -5,11 +5,26 @@ import { isSalesforceApiName } from './sf-names.js';
 
 export type Access = 'read_only' | 'read_write';
 export type SyncMode = 'polling' | 'event_driven';
-export type StreamingSource = 'pushtopic' | 'cdc';
+export type StreamingSource = 'pushtopic' | 'cdc' | 'pubsub';
 
 export const ACCESS_VALUES: readonly Access[] = ['read_only', 'read_write'];
 export const SYNC_MODES: readonly SyncMode[] = ['polling', 'event_driven'];
-export const STREAMING_SOURCES: readonly StreamingSource[] = ['pushtopic', 'cdc'];
+export const STREAMING_SOURCES: readonly StreamingSource[] = ['pushtopic', 'cdc', 'pubsub'];
+
+/**
+ * Objects Change Data Capture never covers: platform events, custom metadata, external and big objects, history,
+ * share and feed objects, change events themselves, PushTopic. Whether the org has selected an object for CDC
+ * is only known from Salesforce (the Pub/Sub topic exists or not), which the register step checks.
+ */
+const NO_CHANGE_EVENTS = /(__e|__mdt|__x|__b|History|Share|Feed|ChangeEvent)$|^PushTopic$/;
+
+/**
+ * The source of an event-driven mapping that names none: Change Data Capture over the Pub/Sub API, Salesforce's
+ * supported path, for objects CDC can cover; PushTopic (CometD) otherwise, and for polling mappings, as before.
+ */
+export function defaultStreamingSource(objectName: string, syncMode: string): StreamingSource {
+  return syncMode === 'event_driven' && !NO_CHANGE_EVENTS.test(objectName) ? 'pubsub' : 'pushtopic';
+}
 
 /** Heroku Connect's polling interval bounds: 2 to 60 minutes, 10 minutes by default. */
 export const POLL_INTERVAL_MIN_SECONDS = 120;

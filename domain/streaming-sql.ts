@@ -10,9 +10,9 @@ export function changeEventChannel(object: string): string {
   return `/data/${object.endsWith('__c') ? `${object.slice(0, -3)}__ChangeEvent` : `${object}ChangeEvent`}`;
 }
 
-/** The channel a mapping's listener subscribes to. */
+/** The channel a mapping's listener subscribes to (CDC over CometD and over the Pub/Sub API share the topic name). */
 export function streamChannel(object: string, source: StreamingSource): string {
-  return source === 'cdc' ? changeEventChannel(object) : `/topic/${pushTopicName(object)}`;
+  return source === 'cdc' || source === 'pubsub' ? changeEventChannel(object) : `/topic/${pushTopicName(object)}`;
 }
 
 function baseType(pgType: string): string {

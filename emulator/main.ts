@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createEmulator, type EmulatorOptions } from './server.js';
 
-const USAGE = 'usage: npm run emulator -- [--port N] [--host H] [--seed Object=N ...] [--schema file.json] [--username U] [--password P] [--client-id ID] [--client-secret S] [--token-lifetime SECONDS] [--daily-api-requests N] [--mutate-rate CHANGES_PER_SECOND] [--random-seed N]';
+const USAGE = 'usage: npm run emulator -- [--port N] [--pubsub-port N] [--host H] [--seed Object=N ...] [--schema file.json] [--username U] [--password P] [--client-id ID] [--client-secret S] [--token-lifetime SECONDS] [--daily-api-requests N] [--mutate-rate CHANGES_PER_SECOND] [--random-seed N]';
 
 class UsageError extends Error {}
 
@@ -22,7 +22,7 @@ function parseCli(argv: string[]): { options: EmulatorOptions; mutateRate: numbe
       args: argv,
       strict: true,
       options: {
-        port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string', multiple: true }, schema: { type: 'string' },
+        port: { type: 'string' }, 'pubsub-port': { type: 'string' }, host: { type: 'string' }, seed: { type: 'string', multiple: true }, schema: { type: 'string' },
         username: { type: 'string' }, password: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' },
         'token-lifetime': { type: 'string' }, 'daily-api-requests': { type: 'string' }, 'mutate-rate': { type: 'string' },
         'random-seed': { type: 'string' }, help: { type: 'boolean' },
@@ -44,6 +44,7 @@ function parseCli(argv: string[]): { options: EmulatorOptions; mutateRate: numbe
     mutateRate: rate,
     options: {
       port: integer('port', values.port, 0) ?? 7777,
+      pubsubPort: integer('pubsub-port', values['pubsub-port'], 0) ?? 7778,
       host: values.host,
       seed,
       schemaFile: values.schema,
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   process.stdout.write([
     `ferry Salesforce emulator ready in ${Date.now() - started} ms`,
     `  login url      ${emulator.url}`,
+    `  pub/sub api    ${emulator.pubsubUrl}   (gRPC h2c; ferry: SF_PUBSUB_URL=${emulator.pubsubUrl})`,
     `  username       ${c.username}`,
     `  password       ${c.password}`,
     `  client id      ${c.clientId}`,

@@ -5,6 +5,7 @@
 //   /services/data/v{version}/…                      faults → session → API charge → REST (rest/) and /jobs (bulk2/)
 //   /services/async/{version}/…                      Bulk API 1.0 (bulk1/)
 //   /cometd/{version}                                streaming (streaming/), intercepted before Express
+//   host:pubsubPort (h2c gRPC, eventbus.v1)          Pub/Sub API over the same change-event log (pubsub/)
 //   /__emulator/…                                    admin API (admin/), no auth, no faults
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,7 @@ import { standardObjects } from './org/standard-objects.js';
 import { MemoryOrgStore } from './org/store.js';
 import { apiRouter, versionsBody } from './rest/api-router.js';
 import { QueryLocators } from './rest/query-routes.js';
+import { startPubSubServer, type PubSubServer } from './pubsub/server.js';
 import { attachStreaming } from './streaming/index.js';
 
 export const EMULATOR_API_VERSION = '62.0';
@@ -32,6 +34,10 @@ export const EMULATOR_API_VERSION = '62.0';
 export interface EmulatorOptions {
   /** 0 = an ephemeral port. */
   port?: number;
+  /** Port of the Pub/Sub API (gRPC, h2c); 0 = an ephemeral port. */
+  pubsubPort?: number;
+  /** How often an idle Pub/Sub subscription gets a keepalive response (Salesforce: within 270 s). */
+  pubsubKeepaliveMs?: number;
   host?: string;
   username?: string;
   password?: string;
@@ -62,6 +68,9 @@ export interface Emulator {
   /** The org's clock offset and slow transactions. */
   orgTime: OrgTimeFaults;
   streaming?: StreamingControl;
+  /** The Pub/Sub API server: `pubsubUrl` is http://host:port (h2c; Salesforce's is https://api.pubsub.salesforce.com:7443). */
+  pubsub: PubSubServer;
+  pubsubUrl: string;
   /** The credentials the emulator accepts (after defaults). */
   credentials: { username: string; password: string; clientId: string; clientSecret: string };
   close(): Promise<void>;
@@ -117,14 +126,24 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
 
   const server = http.createServer(app);
   const streaming = attachStreaming(server, context, { publishDelayMs: o.streamingPublishDelayMs });
-  surfaces.streaming = streaming;
+  const pubsub = await startPubSubServer(context, streaming.feed, { host: o.host, port: o.pubsubPort ?? 0, keepaliveMs: o.pubsubKeepaliveMs });
+  // The admin's stream faults reach both transports: a drop ends CometD clients and Pub/Sub streams alike.
+  surfaces.streaming = {
+    ...streaming,
+    dropAllClients: () => {
+      streaming.dropAllClients();
+      pubsub.dropStreams();
+    },
+    stats: () => ({ ...streaming.stats(), pubsub: pubsub.stats() }),
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, o.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${o.host}:${port}`;
-  log.info({ url: baseUrl }, 'ferry emulator listening');
+  const pubsubUrl = `http://${pubsub.address}`;
+  log.info({ url: baseUrl, pubsub: pubsubUrl }, 'ferry emulator listening');
 
   return {
     url: baseUrl,
@@ -133,11 +152,14 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     org,
     admin,
     orgTime,
-    streaming,
+    streaming: surfaces.streaming,
+    pubsub,
+    pubsubUrl,
     credentials: { username: o.username, password: o.password, clientId: o.clientId, clientSecret: o.clientSecret },
     close: async () => {
       admin.stopMutating();
       await streaming.close();
+      await pubsub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -27,6 +27,7 @@ const envSchema = z.object({
   SF_PASSWORD: z.string().min(1).optional(),
   SF_CLIENT_ID: z.string().min(1).optional(),
   SF_CLIENT_SECRET: z.string().min(1).optional(),
+  SF_PUBSUB_URL: url(['http:', 'https:']).optional(),
   SF_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'a Salesforce API version such as 62.0').default('62.0'),
   TEMPORAL_UI_URL: url(['http:', 'https:']).optional(),
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -50,6 +51,8 @@ export interface SalesforceCredentials {
   username?: string;
   password?: string;
   apiVersion: string;
+  /** The Pub/Sub API (gRPC): https://api.pubsub.salesforce.com:7443 unless SF_PUBSUB_URL says otherwise (http:// = h2c). */
+  pubsubUrl?: string;
 }
 
 export interface FerryConfig {
@@ -127,6 +130,7 @@ function salesforceCredentials(e: Env): SalesforceCredentials | undefined {
     username: e.SF_USERNAME,
     password: e.SF_PASSWORD,
     apiVersion: e.SF_API_VERSION,
+    pubsubUrl: e.SF_PUBSUB_URL,
   };
 }
 

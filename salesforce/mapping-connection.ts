@@ -5,6 +5,7 @@ import type { MappingConfig } from '../domain/mapping-rules';
 import type { Pool } from '../infra/db';
 import { parseHttpDate } from '../domain/poll-window';
 import { reserveApiCalls } from '../store/api-call-ledger';
+import { echoClientName } from './pubsub/cdc-decode';
 import { SalesforceNotConfigured } from './errors';
 import { openMeteredConnection } from './metered-connection';
 import type { SalesforceSessions } from './session';
@@ -40,5 +41,8 @@ export async function connectForMapping(deps: { pool: Pool; sessions?: Salesforc
     const date = headers.date;
     orgTimeMs = parseHttpDate(Array.isArray(date) ? date[0] : date);
   });
+  // Every request names the mapping as its client (Sforce-Call-Options: client=ferry-<mapping>), so the change
+  // events of ferry's own writes say so in changeOrigin and the Pub/Sub listener leaves them be.
+  (conn as unknown as { _callOptions?: Record<string, string> })._callOptions = { client: echoClientName(ref.mappingId) };
   return { conn, callsMade: () => calls, usedInWindow: () => used, orgTimeMs: () => orgTimeMs };
 }

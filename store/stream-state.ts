@@ -11,6 +11,8 @@ export interface SubscriptionRow {
   mapping_id: string;
   workflow_id: string;
   channel: string;
+  /** The event source: pushtopic, cdc (both CometD) or pubsub (the Pub/Sub API). */
+  source: string;
   /** Changes whenever the subscription is registered again (a listener on an older one restarts). */
   generation: string;
 }
@@ -18,6 +20,8 @@ export interface SubscriptionRow {
 export interface StagedEvent {
   channel: string;
   replay_id: string;
+  /** The Pub/Sub API's opaque replay id (null for CometD, whose replay id is the number). */
+  replay_bytes: Buffer | null;
   payload: unknown;
 }
 
@@ -26,7 +30,7 @@ export async function upsertSubscription(db: Db, s: { mappingId: string; workflo
   await db.query(
     `INSERT INTO ferry.stream_subscriptions (mapping_id, workflow_id, object_name, source, channel) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (mapping_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, object_name = EXCLUDED.object_name,
-       source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, paused = false, updated_at = now()`,
+       source = EXCLUDED.source, channel = EXCLUDED.channel, auth_error = NULL, source_error = NULL, paused = false, updated_at = now()`,
     [s.mappingId, s.workflowId, s.objectName, s.source, s.channel]);
 }
 
@@ -37,10 +41,14 @@ export async function removeStreamState(client: PoolClient, mappingId: string): 
   await client.query('DELETE FROM ferry.stream_state WHERE mapping_id = $1', [mappingId]);
 }
 
-/** Subscriptions a listener should run for (a denied handshake waits for the mapping to register again; a paused one for its resume). */
+/**
+ * Subscriptions a listener should run for (a denied handshake or a refused source waits for the mapping to
+ * register again; a paused one for its resume).
+ */
 export async function listActiveSubscriptions(db: Db): Promise<SubscriptionRow[]> {
   const { rows } = await db.query<SubscriptionRow>(
-    'SELECT mapping_id, workflow_id, channel, updated_at::text AS generation FROM ferry.stream_subscriptions WHERE auth_error IS NULL AND NOT paused');
+    `SELECT mapping_id, workflow_id, channel, source, updated_at::text AS generation FROM ferry.stream_subscriptions
+      WHERE auth_error IS NULL AND source_error IS NULL AND NOT paused`);
   return rows;
 }
 
@@ -76,30 +84,36 @@ export async function stageEvents(db: Db, mappingId: string, channel: string, ev
     [mappingId, channel, events.map((e) => e.replayId), events.map((e) => JSON.stringify(e.payload))]);
 }
 
-/** Takes (and clears) the listener's reports under a row lock, so a report written meanwhile is not cleared unseen. */
-export async function takeSubscriptionReports(client: PoolClient, mappingId: string): Promise<{ catchUp: string | null; authError: string | null }> {
-  const sub = await client.query<{ catch_up: string | null; auth_error: string | null }>(
-    'SELECT catch_up, auth_error FROM ferry.stream_subscriptions WHERE mapping_id = $1 FOR UPDATE', [mappingId]);
+/**
+ * Takes (and clears) the listener's reports under a row lock, so a report written meanwhile is not cleared
+ * unseen: a catch-up poll asked for, a denied handshake, or an event source the org refused (unknown topic,
+ * CDC not enabled for the object).
+ */
+export async function takeSubscriptionReports(client: PoolClient, mappingId: string): Promise<{ catchUp: string | null; authError: string | null; sourceError: string | null }> {
+  const sub = await client.query<{ catch_up: string | null; auth_error: string | null; source_error: string | null }>(
+    'SELECT catch_up, auth_error, source_error FROM ferry.stream_subscriptions WHERE mapping_id = $1 FOR UPDATE', [mappingId]);
   const catchUp = sub.rows[0]?.catch_up ?? null;
   const authError = sub.rows[0]?.auth_error ?? null;
-  if (catchUp && !authError) await client.query('UPDATE ferry.stream_subscriptions SET catch_up = NULL WHERE mapping_id = $1', [mappingId]);
-  return { catchUp, authError };
+  const sourceError = sub.rows[0]?.source_error ?? null;
+  if (catchUp && !authError && !sourceError) await client.query('UPDATE ferry.stream_subscriptions SET catch_up = NULL WHERE mapping_id = $1', [mappingId]);
+  return { catchUp, authError, sourceError };
 }
 
 /** The oldest staged events of a mapping, in replay order per channel. */
 export async function readStagedEvents(client: PoolClient, mappingId: string, limit: number): Promise<StagedEvent[]> {
   const { rows } = await client.query<StagedEvent>(
-    'SELECT channel, replay_id, payload FROM ferry.stream_events WHERE mapping_id = $1 ORDER BY channel, replay_id LIMIT $2',
+    'SELECT channel, replay_id, replay_bytes, payload FROM ferry.stream_events WHERE mapping_id = $1 ORDER BY channel, replay_id LIMIT $2',
     [mappingId, limit]);
   return rows;
 }
 
 /** Settles a channel's events up to a replay id: they leave the staging table and the applied position moves on. */
-export async function markApplied(client: PoolClient, mappingId: string, channel: string, replayId: string, stampMs: number | null): Promise<void> {
+export async function markApplied(client: PoolClient, mappingId: string, channel: string, replayId: string, stampMs: number | null, replayBytes: Buffer | null = null): Promise<void> {
   await client.query('DELETE FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2 AND replay_id <= $3', [mappingId, channel, replayId]);
   await client.query(
-    `INSERT INTO ferry.stream_state (mapping_id, channel, replay_id, applied_through) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000))
+    `INSERT INTO ferry.stream_state (mapping_id, channel, replay_id, applied_through, replay_bytes) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5)
      ON CONFLICT (mapping_id, channel) DO UPDATE SET replay_id = GREATEST(ferry.stream_state.replay_id, EXCLUDED.replay_id),
+       replay_bytes = CASE WHEN EXCLUDED.replay_id >= ferry.stream_state.replay_id THEN EXCLUDED.replay_bytes ELSE ferry.stream_state.replay_bytes END,
        applied_through = GREATEST(ferry.stream_state.applied_through, EXCLUDED.applied_through), updated_at = now()`,
-    [mappingId, channel, replayId, stampMs]);
+    [mappingId, channel, replayId, stampMs, replayBytes]);
 }

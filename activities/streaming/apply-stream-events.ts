@@ -80,14 +80,17 @@ async function applyBatch(
   client: PoolClient, input: ApplyStreamInput, connect: () => Promise<MappingConnection>, result: ApplyStreamResult,
 ): Promise<{ events: number; gap: boolean; catchUp: string | null }> {
   const mappingId = input.mappingId;
-  const { catchUp, authError } = await takeSubscriptionReports(client, mappingId);
+  const { catchUp, authError, sourceError } = await takeSubscriptionReports(client, mappingId);
   if (authError) {
     throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Streaming: ${authError}`, nonRetryable: true });
+  }
+  if (sourceError) {
+    throw ApplicationFailure.create({ type: FailureType.BadConfig, message: `Streaming: ${sourceError}`, nonRetryable: true });
   }
   const rows = await readStagedEvents(client, mappingId, APPLY_BATCH_EVENTS);
   const names = input.fields.map((f) => f.name);
   const changes: RecordChange[] = [];
-  const lastByChannel = new Map<string, { replayId: string; stampMs: number | null }>();
+  const lastByChannel = new Map<string, { replayId: string; replayBytes: Buffer | null; stampMs: number | null }>();
   let gap: string | null = null;
   let taken = 0;
   for (const row of rows) {
@@ -96,7 +99,7 @@ async function applyBatch(
     changes.push(...converted.changes);
     const stamp = converted.changes.reduce<number | null>((m, c) => (m === null ? c.stampMs : Math.max(m, c.stampMs)), null);
     const before = lastByChannel.get(row.channel);
-    lastByChannel.set(row.channel, { replayId: row.replay_id, stampMs: stamp ?? before?.stampMs ?? null });
+    lastByChannel.set(row.channel, { replayId: row.replay_id, replayBytes: row.replay_bytes, stampMs: stamp ?? before?.stampMs ?? null });
     if (converted.gap) {
       // Stop at the gap: what follows is applied after the catch-up poll has been asked for.
       gap = `${converted.gap} (replay id ${row.replay_id})`;
@@ -108,7 +111,7 @@ async function applyBatch(
     await applyChanges(client, input, foldChanges(changes), connect, result);
   }
   for (const [channel, last] of lastByChannel) {
-    await markApplied(client, mappingId, channel, last.replayId, last.stampMs);
+    await markApplied(client, mappingId, channel, last.replayId, last.stampMs, last.replayBytes);
   }
   const reasons = [catchUp, gap].filter((r): r is string => r !== null);
   return { events: rows.length, gap: gap !== null, catchUp: reasons.length ? reasons.join('; ') : null };

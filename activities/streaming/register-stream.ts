@@ -7,8 +7,10 @@ import { pushTopicName, pushTopicQuery } from '../../domain/soql';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import { streamChannel } from '../../domain/streaming-sql';
 import { withTransaction, type Pool } from '../../infra/db';
-import { badConfig, classifyFailure, connectMapping } from '../errors';
+import { ApplicationFailure } from '@temporalio/activity';
+import { badConfig, classifyFailure, connectMapping, FailureType } from '../errors';
 import { ensurePushTopic, deletePushTopic } from '../../salesforce/push-topics';
+import { PubSubClient, PubSubError, SALESFORCE_PUBSUB_URL } from '../../salesforce/pubsub/client';
 import { channelInUse, removeStreamState, setSubscriptionPaused, upsertSubscription } from '../../store/stream-state';
 import type { MappedField } from '../../domain/mapped-field';
 import { type MappingRef } from '../../salesforce/mapping-connection';
@@ -54,9 +56,44 @@ export function createRegisterStream(deps: Deps) {
       apiCalls = r.apiCalls;
       apiCallsInWindow = r.apiCallsInWindow;
     }
+    if (config.streamingSource === 'pubsub') await checkPubSubTopic(deps, channel, config.objectName);
     await upsertSubscription(deps.pool, { mappingId, workflowId: input.workflowId, objectName: config.objectName, source: config.streamingSource, channel });
     return { channel, apiCalls, apiCallsInWindow };
   };
+}
+
+/**
+ * The object's change-event topic must exist on the Pub/Sub API: it does only when the org has selected the
+ * object for Change Data Capture. GetTopic is not a REST call and costs no API call. A missing topic halts the
+ * mapping as BAD_CONFIG with what to do; a refused session is renewed once, then halts it as UNAUTHORIZED.
+ */
+async function checkPubSubTopic(deps: { sessions?: SalesforceSessions }, topic: string, objectName: string): Promise<void> {
+  const sessions = deps.sessions;
+  if (!sessions) badConfig('No Salesforce org is configured for the Pub/Sub API');
+  const client = new PubSubClient(sessions.credentials.pubsubUrl ?? SALESFORCE_PUBSUB_URL, () => sessions.get());
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.getTopic(topic);
+        return;
+      } catch (err) {
+        const error = PubSubError.from(err);
+        if (error.unauthenticated && attempt === 1) {
+          await sessions.renew((await sessions.get()).accessToken);
+          continue;
+        }
+        if (error.topicNotFound) {
+          badConfig(`Change Data Capture topic ${topic} not found on the Pub/Sub API: select ${objectName} for Change Data Capture in Setup (or set streaming_source to "pushtopic"). ${error.message}`);
+        }
+        if (error.unauthenticated) {
+          throw ApplicationFailure.create({ type: FailureType.Unauthorized, message: `Pub/Sub API: ${error.message}`, nonRetryable: true });
+        }
+        throw new Error(`Pub/Sub API GetTopic ${topic} failed: ${error.message}`);
+      }
+    }
+  } finally {
+    client.close();
+  }
 }
 
 /** Creates the mapping's PushTopic, or updates its Query when the mapped fields changed (2 calls at most). */

@@ -52,7 +52,7 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
     const e = estimateMappingApiCalls({
       recordCount, changesPerDay: b.changesPerDay as number, writesPerDay: b.writesPerDay as number,
       pollIntervalSeconds: b.pollIntervalSeconds as number, syncMode: b.syncMode as 'polling' | 'event_driven',
-      streamingSource: b.streamingSource as 'pushtopic' | 'cdc', flushIntervalSeconds: b.flushIntervalSeconds as number,
+      streamingSource: b.streamingSource as 'pushtopic' | 'cdc' | 'pubsub', flushIntervalSeconds: b.flushIntervalSeconds as number,
     });
     const cap = b.cap as number | null;
     return {

@@ -50,6 +50,8 @@ export interface StackOptions {
   emulatorHeapMb?: number;
   /** An org emulator the caller runs (e.g. in-process, to watch its commits); no emulator process is started. */
   orgUrl?: string;
+  /** That emulator's Pub/Sub API (http://host:port). */
+  pubsubUrl?: string;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -85,10 +87,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => connection.close());
 
     let orgUrl = opts.orgUrl;
+    let pubsubUrl = opts.pubsubUrl;
     if (orgUrl === undefined) {
       const orgPort = await freePort();
+      const pubsubPort = await freePort();
+      pubsubUrl = `http://127.0.0.1:${pubsubPort}`;
       const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
-      const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), ...seedArgs], {
+      const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), '--pubsub-port', String(pubsubPort), ...seedArgs], {
         cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
         env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${opts.emulatorHeapMb ?? 12_000}` },
       });
@@ -99,6 +104,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const orgEnv = {
       SF_LOGIN_URL: orgUrl, SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
       SF_USERNAME: EMULATOR_DEFAULTS.username, SF_PASSWORD: EMULATOR_DEFAULTS.password,
+      ...(pubsubUrl ? { SF_PUBSUB_URL: pubsubUrl } : {}),
     };
 
     const taskQueue = `bench-${Date.now()}`;

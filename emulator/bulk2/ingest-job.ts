@@ -28,6 +28,8 @@ export interface NewIngestJob {
   createdById: string;
   dialect: CsvDialect;
   apiVersion: number;
+  /** Sforce-Call-Options client of the request that created the job: its changes' changeOrigin names it. */
+  callOptionsClient?: string;
 }
 
 export class IngestJob implements JobBase {
@@ -40,6 +42,7 @@ export class IngestJob implements JobBase {
   modifiedMs = this.createdMs;
   readonly dialect: CsvDialect;
   readonly apiVersion: number;
+  readonly callOptionsClient: string | undefined;
   state: IngestJobState = 'Open';
   errorMessage: string | undefined;
   uploads = 0;
@@ -63,6 +66,7 @@ export class IngestJob implements JobBase {
     this.createdById = init.createdById;
     this.dialect = init.dialect;
     this.apiVersion = init.apiVersion;
+    this.callOptionsClient = init.callOptionsClient;
     this.done = new Promise((resolve) => { this.settle = resolve; });
   }
 

@@ -9,6 +9,7 @@ import { bodyObject, callerId, handle, jsonBody, pathVersion } from './http.js';
 import { IngestJob } from './ingest-job.js';
 import { checkIngestJob } from './ingest-target.js';
 import { invalidState, type JobRegistry } from './job-common.js';
+import { callOptionsClient } from '../rest/sobject-routes.js';
 
 /** Salesforce refuses uploads over 150 MB (100 MB before its base64 step). */
 const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
@@ -42,6 +43,7 @@ export function registerIngestRoutes(router: express.Router, ctx: EmulatorContex
       createdById: callerId(res),
       dialect,
       apiVersion: pathVersion(req, ctx.apiVersion),
+      callOptionsClient: callOptionsClient(req),
     }));
     res.status(200).json(job.info(false));
   }));

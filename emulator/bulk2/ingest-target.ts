@@ -50,7 +50,7 @@ function parentLookup(ctx: EmulatorContext, def: ObjectDef, column: string): Par
 /** Resolves an upload header; an unknown column fails the whole job, as in Salesforce. */
 export function resolveTarget(
   ctx: EmulatorContext,
-  job: { object: string; operation: IngestOperation; externalIdFieldName: string | undefined; apiVersion: number },
+  job: { object: string; operation: IngestOperation; externalIdFieldName: string | undefined; apiVersion: number; callOptionsClient?: string },
   header: readonly string[],
 ): IngestTarget {
   const def = ctx.org.describe(job.object);
@@ -78,6 +78,6 @@ export function resolveTarget(
     lookups,
     idColumn,
     externalIdColumn: key ? fields.indexOf(key) : -1,
-    changeOrigin: `com/salesforce/api/bulk/${job.apiVersion.toFixed(1)}`,
+    changeOrigin: `com/salesforce/api/bulk/${job.apiVersion.toFixed(1)}${job.callOptionsClient ? `;client=${job.callOptionsClient}` : ''}`,
   };
 }

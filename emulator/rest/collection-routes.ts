@@ -83,7 +83,7 @@ function applyAll(records: SfRecord[], allOrNone: boolean, check: (r: SfRecord, 
 export function collectionRouter(ctx: EmulatorContext): express.Router {
   const router = express.Router({ mergeParams: true });
   const org = ctx.org;
-  const origin = (req: express.Request) => restOrigin((req.params as Params).version);
+  const origin = (req: express.Request) => restOrigin((req.params as Params).version, req);
   // Parent references by external id (`"Account": {"External_ID__c": "A-1"}`) become the lookup's Id.
   const fieldsOf = (r: SfRecord, type = typeOf(r)): SfRecord => resolveRelationshipRefs(org, type, plainFieldsOf(r));
   const needType = (r: SfRecord): string => {

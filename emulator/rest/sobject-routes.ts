@@ -10,7 +10,19 @@ const MAX_REPLICATION_IDS = 600_000;
 type Params = { version: string; type: string; id: string; field: string; value: string };
 const params = (req: express.Request) => req.params as unknown as Params;
 
-export const restOrigin = (version: string) => `com/salesforce/api/rest/${version}`;
+/** The client an API request names in `Sforce-Call-Options: client=<name>[, …]`, if any. */
+export function callOptionsClient(req: express.Request): string | undefined {
+  return /(?:^|,)\s*client=([^,\s]+)/.exec(req.get('sforce-call-options') ?? '')?.[1];
+}
+
+/**
+ * A REST change's origin as change events report it: `com/salesforce/api/rest/62.0`, plus `;client=<name>` when
+ * the request named a client in Sforce-Call-Options (how an integration recognises its own echo).
+ */
+export const restOrigin = (version: string, req?: express.Request) => {
+  const client = req ? callOptionsClient(req) : undefined;
+  return `com/salesforce/api/rest/${version}${client ? `;client=${client}` : ''}`;
+};
 
 function objectOf(ctx: EmulatorContext, type: string): ObjectDef {
   const def = ctx.org.describe(type);
@@ -71,7 +83,7 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
   });
   router.post('/sobjects/:type', (req, res) => {
     const def = objectOf(ctx, params(req).type);
-    const id = org.create(def.name, bodyRecord(req), restOrigin(params(req).version));
+    const id = org.create(def.name, bodyRecord(req), restOrigin(params(req).version, req));
     res.status(201).json({ id, success: true, errors: [] });
   });
 
@@ -126,12 +138,12 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
   });
   router.patch('/sobjects/:type/:id', (req, res) => {
     const def = objectOf(ctx, params(req).type);
-    org.update(def.name, params(req).id, bodyRecord(req), restOrigin(params(req).version));
+    org.update(def.name, params(req).id, bodyRecord(req), restOrigin(params(req).version, req));
     res.status(204).end();
   });
   router.delete('/sobjects/:type/:id', (req, res) => {
     const def = objectOf(ctx, params(req).type);
-    org.remove(def.name, params(req).id, restOrigin(params(req).version));
+    org.remove(def.name, params(req).id, restOrigin(params(req).version, req));
     res.status(204).end();
   });
 
@@ -152,7 +164,7 @@ export function sobjectRouter(ctx: EmulatorContext): express.Router {
     const f = def.fields.find((x) => x.name.toLowerCase() === field.toLowerCase());
     if (!f || !(f.externalId || f.name === 'Id')) throw new SfRequestError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
     try {
-      const { id, created } = org.upsert(def.name, f.name, value, bodyRecord(req), restOrigin(version));
+      const { id, created } = org.upsert(def.name, f.name, value, bodyRecord(req), restOrigin(version, req));
       res.status(created ? 201 : 200).json({ id, success: true, errors: [], created });
     } catch (err) {
       if (err instanceof SfRecordError && err.errors[0]?.statusCode === 'DUPLICATE_EXTERNAL_ID') {

@@ -36,7 +36,7 @@ export interface ChangeEventData {
 }
 
 /** Fields a change event never carries (Salesforce leaves out IsDeleted and SystemModstamp; Id is in recordIds). */
-const OMITTED_FIELDS = new Set(['Id', 'IsDeleted', 'SystemModstamp', 'LastViewedDate', 'LastReferencedDate']);
+export const OMITTED_FIELDS = new Set(['Id', 'IsDeleted', 'SystemModstamp', 'LastViewedDate', 'LastReferencedDate']);
 
 /** Objects whose changes publish no change events. */
 const UNTRACKED_OBJECTS = new Set(['PushTopic']);
@@ -61,7 +61,7 @@ export function tracksChanges(def: ObjectDef): boolean {
 }
 
 /** A record field that a change event nests inside a compound field: BillingCity → BillingAddress.City. */
-interface CompoundPart {
+export interface CompoundPart {
   compound: string;
   component: string;
 }
@@ -205,7 +205,7 @@ export class ChangeEventBuilder {
  * Address fields (BillingStreet, BillingCity …) nest as BillingAddress; a person's FirstName/LastName … nest as
  * Name on objects whose Name is composed from them (Contact, Lead, User).
  */
-function compoundPartsOf(def: ObjectDef, names: Set<string>): Map<string, CompoundPart> {
+export function compoundPartsOf(def: ObjectDef, names: Set<string>): Map<string, CompoundPart> {
   const parts = new Map<string, CompoundPart>();
   for (const name of names) {
     if (!name.endsWith('Street') || !names.has(`${name.slice(0, -'Street'.length)}City`)) continue;

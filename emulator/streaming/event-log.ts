@@ -103,6 +103,21 @@ class ChannelLog<T> {
     return this.sources.length - this.head;
   }
 
+  /** Whether `replayId` is retained now. */
+  retains(replayId: number): boolean {
+    return this.indexOf(replayId) >= 0;
+  }
+
+  /** At most `max` retained events after `replayId` (from the oldest retained one when it is older), in order. */
+  after(replayId: number, max: number): RetainedEvent<T>[] {
+    const start = Math.max(this.head, replayId - this.firstReplayId + 1);
+    const events: RetainedEvent<T>[] = [];
+    for (let i = start; i < this.sources.length && events.length < max; i++) {
+      events.push({ replayId: this.firstReplayId + i, publishedAt: this.publishedAt[i], message: this.messageAt(i) });
+    }
+    return events;
+  }
+
   private eventsFrom(index: number): RetainedEvent<T>[] {
     const events: RetainedEvent<T>[] = [];
     for (let i = index; i < this.sources.length; i++) {
@@ -164,6 +179,28 @@ export class EventLog<T> {
     const counts: Record<string, number> = {};
     for (const [name, log] of this.channels) counts[name] = log.published;
     return counts;
+  }
+
+  /**
+   * For a pull-based reader (the Pub/Sub API): at most `max` retained events after `replayId`, in order. Events
+   * older than the window are skipped, as a subscriber that outlived them would find.
+   */
+  after(channel: string, replayId: number, max: number): RetainedEvent<T>[] {
+    const log = this.channel(channel);
+    log.trim(this.now());
+    return log.after(replayId, max);
+  }
+
+  /** The newest replay id handed out on `channel` (0 before the first event). */
+  lastReplayId(channel: string): number {
+    return this.channels.get(channel)?.lastReplayId ?? 0;
+  }
+
+  /** Whether `replayId` is retained on `channel` now (a resume point must be). */
+  retains(channel: string, replayId: number): boolean {
+    const log = this.channel(channel);
+    log.trim(this.now());
+    return log.retains(replayId);
   }
 
   retainedCount(channel: string): number {

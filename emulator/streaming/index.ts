@@ -53,8 +53,18 @@ interface Pending {
   source: EventSource<BayeuxMessage>;
 }
 
+/**
+ * The change-event log as other transports read it (the Pub/Sub API serves the same /data channels, replay ids
+ * and faults as CometD): the log, whether a channel exists, and a callback per event retained on a channel.
+ */
+export interface ChangeEventFeed {
+  log: EventLog<BayeuxMessage>;
+  channelExists(channel: string): boolean;
+  onAppend(listener: (channel: string) => void): () => void;
+}
+
 /** Mounts the streaming surface on `server` and returns the admin's handle on it. */
-export function attachStreaming(server: http.Server, ctx: EmulatorContext, options: StreamingOptions = {}): StreamingControl {
+export function attachStreaming(server: http.Server, ctx: EmulatorContext, options: StreamingOptions = {}): StreamingControl & { feed: ChangeEventFeed } {
   const maxEvents = options.maxEventsPerChannel ?? 1_000_000;
   const topicPolicy: RetentionPolicy = { retentionMs: options.topicRetentionMs ?? 24 * HOUR_MS, maxEvents };
   const dataPolicy: RetentionPolicy = { retentionMs: options.changeEventRetentionMs ?? 72 * HOUR_MS, maxEvents };
@@ -69,8 +79,10 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const changeEvents = new ChangeEventBuilder();
 
   /** Retains the event on `channel` and, when someone is subscribed to it right now, builds and sends it. */
+  const appendListeners = new Set<(channel: string) => void>();
   const publish = (channel: string, source: EventSource<BayeuxMessage>): void => {
     const replayId = log.append(channel, source);
+    for (const listener of appendListeners) listener(channel);
     // An event the retention policy drops at once (no retention at all) still reaches live subscribers.
     if (bridge.hasSubscribers(channel)) bridge.publish(channel, log.message(channel, replayId) ?? source.build(channel, replayId));
   };
@@ -161,6 +173,14 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   };
 
   return {
+    feed: {
+      log,
+      channelExists: (channel) => changeEventChannelExists(ctx, channel),
+      onAppend: (listener) => {
+        appendListeners.add(listener);
+        return () => appendListeners.delete(listener);
+      },
+    },
     dropAllClients: () => {
       for (const clientId of bridge.clientIds()) bridge.destroyClient(clientId);
     },

@@ -29,7 +29,10 @@ export async function startDemoOrg(port: number, stateDir?: string): Promise<Dem
   const c = org.credentials;
   return {
     url: org.url,
-    env: { SF_LOGIN_URL: org.url, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username, SF_PASSWORD: c.password },
+    env: {
+      SF_LOGIN_URL: org.url, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username, SF_PASSWORD: c.password,
+      SF_PUBSUB_URL: org.pubsubUrl,
+    },
     restored: { replayed: journal?.replayed ?? 0, problems: journal?.problems ?? [] },
     stop: async () => {
       await org.close();

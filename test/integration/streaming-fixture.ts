@@ -2,7 +2,7 @@
 // worker's stream supervisor and outbound LISTEN connection (as worker/main.ts starts them), and helpers that compare the table with the org.
 import type { Connection } from 'jsforce';
 import { expect } from 'vitest';
-import type { Emulator } from '../../emulator/server';
+import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { startOutboundListener, type OutboundListener } from '../../worker/listeners/outbound-notify-listener';
 import { startStreamSupervisor, type StreamSupervisor } from '../../worker/listeners/stream-supervisor';
 import { apiCallsInWindow } from '../../store/api-call-ledger';
@@ -25,6 +25,8 @@ export interface StreamingFixture {
   startSupervisor(): StreamSupervisor;
   /** Starts an event-driven mapping and waits until it streams (subscribed, catch-up poll done). */
   start(objectName: string, fields: string[], config?: Record<string, unknown>, extra?: Partial<MappingWorkflowInput>): Promise<Handle>;
+  /** Starts a mapping without waiting for anything (for mappings expected to halt). */
+  startQuiet(objectName: string, fields: string[], config?: Record<string, unknown>): Promise<Handle>;
   /** Waits until the table equals the org on `fields` (record by record). */
   converged(object: string, table: string, fields: FieldSpec[], timeoutMs?: number): Promise<void>;
   apiCalls(mappingId: string): Promise<number>;
@@ -33,8 +35,8 @@ export interface StreamingFixture {
   close(): Promise<void>;
 }
 
-export async function streamingFixture(prefix: string, seed: Record<string, number> = {}): Promise<StreamingFixture> {
-  const org = await startOrg({ seed });
+export async function streamingFixture(prefix: string, seed: Record<string, number> = {}, orgOptions: EmulatorOptions = {}): Promise<StreamingFixture> {
+  const org = await startOrg({ ...orgOptions, seed });
   const conn = await jsforceFor(org);
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);
@@ -66,6 +68,11 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
         mappingConfig(objectName, fields, { sync_mode: 'event_driven', streaming_source: 'pushtopic', ...config }), extra);
       handles.push(handle);
       await waitForStatus(handle, `${objectName} streaming after its catch-up poll`, (s) => streaming(s) && (s.streaming?.fallbacks ?? 0) >= 1);
+      return handle;
+    },
+    async startQuiet(objectName, fields, config = {}) {
+      const handle = await startMapping(temporal.client, temporal.taskQueue, mappingConfig(objectName, fields, config));
+      handles.push(handle);
       return handle;
     },
     async converged(object, table, fields, timeoutMs = 60_000) {

@@ -11,7 +11,10 @@ export async function startOrg(opts: EmulatorOptions = {}): Promise<Emulator> {
 
 export function credentialsFor(emulator: Emulator): SalesforceCredentials {
   const c = emulator.credentials;
-  return { loginUrl: emulator.url, clientId: c.clientId, clientSecret: c.clientSecret, username: c.username, password: c.password, apiVersion: '62.0' };
+  return {
+    loginUrl: emulator.url, clientId: c.clientId, clientSecret: c.clientSecret, username: c.username, password: c.password, apiVersion: '62.0',
+    pubsubUrl: emulator.pubsubUrl,
+  };
 }
 
 export function sessionsFor(emulator: Emulator): SalesforceSessions {
@@ -21,7 +24,10 @@ export function sessionsFor(emulator: Emulator): SalesforceSessions {
 /** The env a worker process needs to reach this org. */
 export function orgEnv(emulator: Emulator): Record<string, string> {
   const c = credentialsFor(emulator);
-  return { SF_LOGIN_URL: c.loginUrl, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username!, SF_PASSWORD: c.password! };
+  return {
+    SF_LOGIN_URL: c.loginUrl, SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_USERNAME: c.username!, SF_PASSWORD: c.password!,
+    SF_PUBSUB_URL: c.pubsubUrl!,
+  };
 }
 
 /** A test's own jsforce connection to the org (its calls are not charged to any mapping). */

@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import type { Logger } from '../../infra/logger';
 import type { SalesforceSessions } from '../../salesforce/session';
 import { listActiveSubscriptions, type SubscriptionRow as Row } from '../../store/stream-state';
+import { startPubSubListener } from './pubsub-listener';
 import { startStreamListener, type ListenerOptions, type StreamListener } from './stream-listener';
 
 export interface SupervisorOptions {
@@ -50,10 +51,13 @@ export function startStreamSupervisor(opts: SupervisorOptions): StreamSupervisor
     // Declared first: a listener that fails while starting reports onStopped before startStreamListener returns.
     let listener: StreamListener | null = null;
     try {
-      listener = await startStreamListener(
+      // CDC over the Pub/Sub API has its own listener; PushTopic and CDC over CometD share the faye one.
+      const startListener = row.source === 'pubsub' ? startPubSubListener : startStreamListener;
+      listener = await startListener(
         { mappingId: row.mapping_id, workflowId: row.workflow_id, channel: row.channel },
         {
           ...opts.listener, databaseUrl: opts.databaseUrl, sessions: opts.sessions, temporal: opts.temporal, log: opts.log, apiVersion: opts.apiVersion,
+          pubsubUrl: opts.sessions.credentials.pubsubUrl,
           onStopped: (reason) => {
             if (listener && running.get(row.mapping_id)?.listener === listener) running.delete(row.mapping_id);
             if (reason !== 'stopped' && reason !== 'killed') retryAt.set(row.mapping_id, Date.now() + retryMs);

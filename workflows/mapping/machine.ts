@@ -415,8 +415,9 @@ export class MappingMachine {
     s.lastError = { type: failure.type, message: failure.message, atMs: nowMs };
     const halted = HALTING_FAILURES[failure.type];
     s.state = halted ?? 'SYSTEM_ERROR';
-    // A denied stream handshake is recorded on the subscription: registering again (after the user acts) clears it.
-    if (halted === 'UNAUTHORIZED') this.stream.registered = null;
+    // A denied stream handshake (or a source that cannot work, e.g. CDC not enabled) is recorded on the
+    // subscription: registering again (after the user acts) clears it.
+    if (halted === 'UNAUTHORIZED' || halted === 'BAD_CONFIG') this.stream.registered = null;
     if (halted === 'API_BUDGET_EXHAUSTED') s.retryAtMs = failure.retryAtMs ?? nowMs + BUDGET_RETRY_MS;
     else if (halted) s.retryAtMs = null;
     else s.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;

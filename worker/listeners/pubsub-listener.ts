@@ -135,7 +135,11 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
       throttle = setTimeout(() => {
         backlog().then((n) => {
           if (stopped) return;
-          if (n > maxBacklog / 2) return recheck();
+          if (n > maxBacklog / 2) {
+            // Keep nudging: a workflow that was paused (or missed a nudge) must learn there is work staged.
+            signal();
+            return recheck();
+          }
           throttle = null;
           request();
         }, (err: Error) => halt(`backlog check failed: ${err.message}`));

@@ -8,8 +8,8 @@ import { Pool } from 'pg';
 import type { Logger } from '../../infra/logger';
 import type { SalesforceSessions } from '../../salesforce/session';
 import { listActiveSubscriptions, type SubscriptionRow as Row } from '../../store/stream-state';
-import { startPubSubListener } from './pubsub-listener';
-import { startStreamListener, type ListenerOptions, type StreamListener } from './stream-listener';
+import { startPubSubListener, type PubSubListenerOptions } from './pubsub-listener';
+import { startStreamListener, type StreamListener } from './stream-listener';
 
 export interface SupervisorOptions {
   databaseUrl: string;
@@ -20,7 +20,7 @@ export interface SupervisorOptions {
   reconcileMs?: number;
   /** Wait before retrying a listener that failed to start (default 5 s). */
   retryMs?: number;
-  listener?: Pick<ListenerOptions, 'batchMs' | 'batchMax' | 'signalIntervalMs'>;
+  listener?: Pick<PubSubListenerOptions, 'batchMs' | 'batchMax' | 'signalIntervalMs' | 'maxBuffered' | 'maxBacklog'>;
 }
 
 export interface StreamSupervisor {

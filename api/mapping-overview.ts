@@ -4,7 +4,7 @@
 // the activity journal's latest attempt and table statistics — plus one count per schema's trigger log
 // (normally one schema). Never one query per mapping: a workflow that has not published a status yet (just
 // started, or started by a ferry without the console) is the only one asked directly.
-import type { Pool, PoolClient } from '../infra/db';
+import { withTransaction, type Pool, type PoolClient } from '../infra/db';
 import { quoteIdent } from '../domain/sql-names';
 import type { MappingStatus } from '../workflows/mapping/messages';
 import type { ApiContext } from './context';
@@ -73,19 +73,8 @@ SELECT m.id AS mapping_id, s.status, s.updated_at AS status_at,
  * mapping over tables of hundreds of thousands of rows) crosses jit_above_cost, and compiling the plan took
  * longer (≈ 160 ms) than running it (a few ms).
  */
-async function withoutJit<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY; SET LOCAL jit = off');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+function withoutJit<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, fn, 'BEGIN READ ONLY; SET LOCAL jit = off');
 }
 
 /** Entries counted at most: the overview says "at least" beyond it rather than scanning a huge backlog. */

@@ -61,11 +61,11 @@ export async function migrate(pool: Pool): Promise<number[]> {
   }
 }
 
-/** Runs fn in a transaction on one client. */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs fn in a transaction on one client; `begin` may open it with settings (`BEGIN READ ONLY; SET LOCAL …`). */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

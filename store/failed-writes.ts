@@ -131,7 +131,7 @@ export function retryFailedWrite(pool: Pool, mappingId: string, triggerLogId: nu
  * (nor its schema's trigger log) or is no longer FAILED is answered without acting.
  */
 async function withFailedEntry(
-  pool: Pool, mappingId: string, triggerLogId: number, transaction: typeof withTransaction,
+  pool: Pool, mappingId: string, triggerLogId: number, transaction: <T>(pool: Pool, fn: (client: PoolClient) => Promise<T>) => Promise<T>,
   act: (client: PoolClient, schema: string, table: string, entry: LogRow) => Promise<FailedWriteOutcome>,
 ): Promise<FailedWriteOutcome> {
   const [schema, table] = splitMappingId(mappingId);
@@ -174,7 +174,7 @@ async function requeue(client: PoolClient, schema: string, table: string, entry:
 
 /** Gives up on a failed entry: it becomes IGNORED (the row keeps _hc_lastop FAILED and its _hc_err). */
 export function ignoreFailedWrite(pool: Pool, mappingId: string, triggerLogId: number): Promise<FailedWriteOutcome> {
-  return withFailedEntry(pool, mappingId, triggerLogId, withTransaction, async (client, schema, _table, _entry) => {
+  return withFailedEntry(pool, mappingId, triggerLogId, (p, fn) => withTransaction(p, fn), async (client, schema, _table, _entry) => {
     await client.query(`UPDATE ${qualified(schema, TRIGGER_LOG)} SET state = 'IGNORED', updated_at = now() WHERE id = $1`, [triggerLogId]);
     return { ok: true, id: triggerLogId, state: 'IGNORED' };
   });

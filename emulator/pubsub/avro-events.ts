@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import avro from 'avsc';
 import type { FieldDef, ObjectDef, SfFieldType } from '../contract.js';
+import { COMPOUND_TYPES } from '../org/field-defs.js';
 import { compoundPartsOf, OMITTED_FIELDS, type ChangeEventBody, type ChangeEventHeader } from '../streaming/change-events.js';
 
 const NAMESPACE = 'com.sforce.eventbus';
@@ -104,7 +105,8 @@ export class ChangeEventSchemas {
 }
 
 function buildSchema(def: ObjectDef): EventSchema {
-  const fields = def.fields.filter((f) => !OMITTED_FIELDS.has(f.name) && !f.calculated);
+  // A compound field itself (BillingAddress, a geolocation) is carried by its components' record, not as a field.
+  const fields = def.fields.filter((f) => !OMITTED_FIELDS.has(f.name) && !f.calculated && !COMPOUND_TYPES.has(f.type));
   const byName = new Map<string, FieldDef>(fields.map((f) => [f.name, f]));
   const parts = compoundPartsOf(def, new Set(byName.keys()));
   const slots: Slot[] = [];

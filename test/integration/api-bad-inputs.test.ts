@@ -135,7 +135,7 @@ const CASES: Record<string, Case> = {
   },
   'an estimate with a poll interval out of range and no record count': {
     method: 'POST', path: '/estimate', body: { sf_polling_seconds: 30, changes_per_day: -1 }, status: 422,
-    problem: bad('3 configuration problems: record_count: Give record_count, or object_name to count its records; changes_per_day: changes_per_day must be a number ≥ 0; sf_polling_seconds: Polling interval (seconds) must be between 120 and 3600, got 30', [
+    problem: bad('3 configuration problems: record_count: Give record_count, or object_name to count its records; changes_per_day must be a number ≥ 0; sf_polling_seconds: Polling interval (seconds) must be between 120 and 3600, got 30', [
       issue('record_count', 'required', 'Give record_count, or object_name to count its records'),
       issue('changes_per_day', 'range', 'changes_per_day must be a number ≥ 0'),
       issue('sf_polling_seconds', 'range', 'Polling interval (seconds) must be between 120 and 3600, got 30')]),

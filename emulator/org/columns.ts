@@ -2,7 +2,6 @@
 // NaN for null, booleans in Int8Arrays, everything else in plain arrays of strings: a few bytes a value
 // instead of a JS object per record, which is what lets one emulator hold millions of records.
 import type { SfFieldType } from '../contract.js';
-import { makeId } from './ids.js';
 
 export type StoredValue = string | number | boolean | null;
 
@@ -116,11 +115,20 @@ export class AutoNumberColumn implements Column {
 
 /** A custom object's text Name: when none was given, the record's 15-character id (what Salesforce stores). */
 export class IdDefaultColumn extends StrColumn {
-  constructor(private readonly keyPrefix: string) {
+  private lastRow = -1;
+  private lastName = '';
+  /** `idOf`: the table's id of a row (which caches the last one: a record reads Id, then Name). */
+  constructor(private readonly idOf: (row: number) => string) {
     super();
   }
   override get(row: number): string {
-    return super.get(row) ?? makeId(this.keyPrefix, row + 1).slice(0, 15);
+    const stored = super.get(row);
+    if (stored !== null) return stored;
+    if (row !== this.lastRow) {
+      this.lastRow = row;
+      this.lastName = this.idOf(row).slice(0, 15);
+    }
+    return this.lastName;
   }
 }
 

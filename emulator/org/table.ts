@@ -31,12 +31,12 @@ export interface FieldSlot {
 const SPARSE_FIELDS = new Set(['LastViewedDate', 'LastReferencedDate', 'LastActivityDate']);
 
 /** The column of a field: none for Id, IsDeleted and compounds (derived), generated for Auto Numbers. */
-function columnOf(def: EmulatorObjectDef, f: EmulatorFieldDef): Column | null {
+function columnOf(def: EmulatorObjectDef, f: EmulatorFieldDef, idOf: (row: number) => string): Column | null {
   if (f.name === 'Id' || f.name === 'IsDeleted' || COMPOUND_TYPES.has(f.type)) return null;
   if (f.autoNumber) return new AutoNumberColumn(f.displayFormat ?? '{0}', f.startingNumber);
   if (SPARSE_FIELDS.has(f.name) && !f.createable && !f.updateable) return new SparseColumn();
   // A custom object's text Name left empty takes the record's 15-character id, as in Salesforce.
-  if (f.name === 'Name' && def.custom) return new IdDefaultColumn(def.keyPrefix);
+  if (f.name === 'Name' && def.custom) return new IdDefaultColumn(idOf);
   return columnFor(f.type);
 }
 
@@ -71,7 +71,7 @@ export class Table {
   constructor(readonly def: EmulatorObjectDef) {
     this.fields = def.fields.map((f) => ({
       def: f,
-      col: columnOf(def, f),
+      col: columnOf(def, f, (row) => this.idOf(row)),
       indexed: f.externalId || f.unique,
       requiredOnCreate: !f.nillable && !f.defaultedOnCreate && f.createable,
       index: undefined as UniqueIndex | undefined,

@@ -120,8 +120,9 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
       timer = setTimeout(drain, Math.max(0, pending[head].due - now));
     }
   };
-  const enqueue = (item: Omit<Pending, 'due'>): void => {
-    pending.push({ ...item, due: Date.now() + delay });
+  // One object literal of one shape per event (no spread): a bulk load queues hundreds of thousands.
+  const enqueue = (def: ObjectDef | null, channel: string | null, source: EventSource<BayeuxMessage>): void => {
+    pending.push({ due: Date.now() + delay, channel, def, source });
     if (timer === undefined) timer = setTimeout(drain, delay);
   };
 
@@ -131,8 +132,8 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
       if (change.object === 'PushTopic') return topics.applyTopicChange(change);
       const def = ctx.org.describe(change.object);
       // Built (and numbered in its transaction) now, from the change as committed; published later.
-      if (def && tracksChanges(def)) enqueue({ def, channel: null, source: changeEvents.fromChange(change, def) });
-      for (const notification of topics.notificationsFor(change)) enqueue({ def: null, channel: notification.channel, source: notification });
+      if (def && tracksChanges(def)) enqueue(def, null, changeEvents.fromChange(change, def));
+      for (const notification of topics.notificationsFor(change)) enqueue(null, notification.channel, notification);
     } catch (error) {
       // The change is committed whatever happens here: failing the writer's request would misreport it.
       console.error('ferry emulator: streaming could not publish change', change.object, change.recordId, error);
@@ -158,17 +159,13 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
   const injectGap = (object: string, changeType: GapChangeType, recordIds: string[]): void => {
     const def = objectDef(object);
     const body = changeEvents.gap(def, changeType, recordIds, '', Date.now());
-    enqueue({ def, channel: null, source: { build: (channel, replayId) => changeEventMessage(channel, body, replayId) } });
+    enqueue(def, null, { build: (channel, replayId) => changeEventMessage(channel, body, replayId) });
   };
 
   /** Generic streaming: a payload pushed to /u/<name>; returns how many clients are subscribed to it now. */
   const pushGeneric = (channel: string, payload: string): number => {
     const createdDate = new Date().toISOString().replace('Z', '+0000');
-    enqueue({
-      def: null,
-      channel,
-      source: { build: (ch, replayId) => ({ channel: ch, data: { event: { createdDate, replayId }, payload } }) as BayeuxMessage },
-    });
+    enqueue(null, channel, { build: (ch, replayId) => ({ channel: ch, data: { event: { createdDate, replayId }, payload } }) as BayeuxMessage });
     return bridge.subscriberCount(channel);
   };
 

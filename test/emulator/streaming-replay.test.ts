@@ -142,11 +142,13 @@ describe('durable replay', () => {
   });
 
   it('refuses a replay id that has expired', async () => {
-    await createLeads(['Soon Forgotten']);
+    const [soonForgotten] = await createLeads(['Soon Forgotten']);
     const seen = fx.subscribe<ChangeEventMessage>(CHANNEL, -2);
     await seen.subscribed;
-    await waitFor('a retained event', () => seen.events.length > 0);
-    const oldId = seen.events[0].event.replayId;
+    // Events are published after commit: wait for this write's own event, not only for older retained ones.
+    const ownEvent = () => seen.events.find((e) => e.payload.ChangeEventHeader.recordIds.includes(soonForgotten));
+    await waitFor('the write\'s retained event', () => ownEvent() !== undefined);
+    const oldId = ownEvent()!.event.replayId;
 
     fx.streaming.expireReplayIds(0);
     await expect(fx.subscribe(CHANNEL, oldId).subscribed).rejects.toMatchObject({

@@ -244,7 +244,8 @@ export interface StreamingControl {
   /** Forgets retained events older than `olderThanMs` ago (0 = all), so their replay ids become invalid. */
   expireReplayIds(olderThanMs: number): void;
   /** Server-side counters: connected clients, events published per channel. */
-  stats(): { clients: number; published: Record<string, number>; pubsub?: { streams: number; delivered: number } };
+  /** `queued`: committed changes whose events wait to be published (events go out after commit). */
+  stats(): { clients: number; published: Record<string, number>; queued: number; pubsub?: { streams: number; delivered: number } };
   /** Whether CometD client `clientId` has a /meta/connect held open, i.e. the next event is answered at once. */
   holdsConnect(clientId: string): boolean;
   /** Publishes a Change Data Capture GAP_<changeType> event for `recordIds` of `object` (subscribers re-read them). */

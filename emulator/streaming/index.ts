@@ -182,7 +182,7 @@ export function attachStreaming(server: http.Server, ctx: EmulatorContext, optio
       for (const clientId of bridge.clientIds()) bridge.destroyClient(clientId);
     },
     expireReplayIds: (olderThanMs) => log.expire(olderThanMs),
-    stats: () => ({ clients: bridge.clientIds().length, published: log.publishedCounts() }),
+    stats: () => ({ clients: bridge.clientIds().length, published: log.publishedCounts(), queued: pending.length - head }),
     holdsConnect: (clientId) => bridge.holdsConnect(clientId),
     injectGap: (object: string, changeType: ChangeType, recordIds: string[]) => injectGap(object, `GAP_${changeType}`, recordIds),
     injectOverflow: (object: string) => injectGap(object, 'GAP_OVERFLOW', []),

@@ -72,6 +72,8 @@ async function appliedSeq(): Promise<number> {
 
 /** Waits until every event published on the topic so far has been applied (nothing staged, sequence caught up). */
 async function caughtUp(seqBefore: number, publishedBefore: number): Promise<void> {
+  // The org publishes change events after commit: count them once none is waiting to go out.
+  await eventually('the org published every committed change', async () => (fx.org.streaming!.stats().queued === 0 ? true : undefined), 30_000, 20);
   const target = seqBefore + (published() - publishedBefore);
   await eventually('every published event applied once', async () => ((await appliedSeq()) >= target ? true : undefined), 180_000, 100);
   await drained();
@@ -80,7 +82,8 @@ async function caughtUp(seqBefore: number, publishedBefore: number): Promise<voi
 
 describe('event-driven sync through Change Data Capture over the Pub/Sub API', () => {
   it('is the default source for an event-driven Account mapping and streams its topic', async () => {
-    const s = await status(handle);
+    // A fresh subscription's catch-up poll may still be running (POLLING_SF_CHANGES): then it streams.
+    const s = await waitForStatus(handle, 'streaming', (x) => x.state === 'STREAMING', 30_000);
     expect(s.state).toBe('STREAMING');
     expect(s.config.streamingSource).toBe('pubsub');
     expect(s.streaming?.channel).toBe(TOPIC);
@@ -188,6 +191,8 @@ describe('event-driven sync through Change Data Capture over the Pub/Sub API', (
     const fallbacksBefore = (await status(handle)).streaming!.fallbacks;
     await fx.stopWorker();
     await burst(300, 'Expired');
+    // The burst's events are published after commit: expire them too, not only the ones already out.
+    await eventually('the org published every committed change', async () => (fx.org.streaming!.stats().queued === 0 ? true : undefined), 30_000, 20);
     expect((await post('/streaming/expire-replay', { olderThanMs: 0 })).status).toBe(200);
     await fx.startWorker();
     const s = await waitForStatus(handle, 'the fallback poll', (x) => (x.streaming?.fallbacks ?? 0) > fallbacksBefore, 60_000);

@@ -3,7 +3,6 @@
 // ferry's memory or tables — and after a resume everything arrives and the table equals the org.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamSupervisor } from '../../worker/listeners/stream-supervisor';
-import { pauseUpdate, resumeUpdate } from '../../workflows/mapping/messages';
 import type { FieldSpec } from '../support/compare';
 import type { Handle } from '../support/mappings';
 import { eventually, sessionsFor } from '../support/org';
@@ -33,8 +32,12 @@ afterAll(async () => {
 const staged = async () => (await fx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ferry.stream_events')).rows[0].n;
 
 describe('backpressure from Postgres to the Pub/Sub stream', () => {
-  it('stops requesting past the backlog limit while nothing is applied, then catches up after a resume', async () => {
-    await handle.executeUpdate(pauseUpdate);
+  it('stops requesting past the backlog limit while nothing is applied, then catches up once applying resumes', async () => {
+    // Nothing is applied while the subscription's row is locked (the apply step takes it FOR UPDATE first). A
+    // paused mapping would not do: its listener stops altogether.
+    const blocker = await fx.db.pool.connect();
+    await blocker.query('BEGIN');
+    await blocker.query("SELECT 1 FROM ferry.stream_subscriptions WHERE mapping_id = 'salesforce.account' FOR UPDATE");
     const deliveredBefore = fx.org.streaming!.stats().pubsub!.delivered;
     const ids = (await fx.conn.query<{ Id: string }>('SELECT Id FROM Account')).records.map((r) => r.Id);
     for (let i = 0; i < 3_000; i += 1) fx.org.org.update('Account', ids[i % ids.length], { Phone: `bp-${i}` }, 'emulator/admin');
@@ -46,7 +49,8 @@ describe('backpressure from Postgres to the Pub/Sub stream', () => {
     expect(delivered).toBeGreaterThanOrEqual(500);
     expect(fx.org.streaming!.stats().published[TOPIC]).toBeGreaterThanOrEqual(3_000);
 
-    await handle.executeUpdate(resumeUpdate);
+    await blocker.query('ROLLBACK');
+    blocker.release();
     // Every event is delivered and applied once the mapping applies again (not only what a poll covers).
     await eventually('every event delivered', async () => (fx.org.streaming!.stats().pubsub!.delivered - deliveredBefore >= 3_000 ? true : undefined), 60_000, 100);
     await eventually('nothing left staged', async () => ((await staged()) === 0 ? true : undefined), 60_000, 100);

@@ -2,12 +2,19 @@
 // its `status` query answers to ferry.mapping_status (a local activity, only when it changed), and shows a
 // one-line summary in the Temporal UI (current details). The console, GET /mappings and /metrics read every
 // mapping's status in one SQL statement from there. Workflow-safe: no I/O here but the local activity.
-import { proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { MappingMachine, Step } from './machine';
 import type { MappingStatus } from './messages';
 
 const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 2, initialInterval: '1 second' },
+});
+// Runs started since 'publish-status-activity' publish through an ordinary activity: a local activity's marker
+// raced updates arriving in the same workflow task (the SDK core failed the task with "Attempted to check for
+// LA marker handling in invalid state MarkerCommandCreated" under a stream of sync-now updates).
+const remote = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 2, initialInterval: '1 second' },
 });
@@ -37,7 +44,11 @@ export function waitSummary(m: MappingMachine, step: Extract<Step, { kind: 'wait
 export class StatusPublisher {
   private last = '';
 
-  constructor(readonly enabled: boolean) {}
+  private readonly asActivity: boolean;
+
+  constructor(readonly enabled: boolean) {
+    this.asActivity = enabled && patched('publish-status-activity');
+  }
 
   /** Publishes the status when it changed since the last publish; never fails the workflow. */
   async publish(status: MappingStatus): Promise<void> {
@@ -47,7 +58,8 @@ export class StatusPublisher {
     this.last = json;
     setCurrentDetails(detailsOf(status));
     try {
-      await local.publishMappingStatus({ workflowId: workflowInfo().workflowId, status });
+      const publish = this.asActivity ? remote.publishMappingStatus : local.publishMappingStatus;
+      await publish({ workflowId: workflowInfo().workflowId, status });
     } catch {
       this.last = ''; // try again at the next change or wait
     }

@@ -154,7 +154,8 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
     showState();
     m.apply(step, await runStep(step, run), Date.now());
     showState();
-    await publisher.publish(m.status());
+    // A deleted mapping completes at once (the API forgets what it published); any other step is published.
+    if (m.deleted === null) await publisher.publish(m.status());
     // A continuous stream (or an outbound backlog, flushed back to back) keeps the loop busy and never
     // reaches a wait: continue as new from here too (only after stream applies and flushes, steps older
     // histories never contain, so they replay unchanged).

@@ -20,7 +20,8 @@ describe('no worker polling the task queue', () => {
     await h.worker.stop();
 
     const seen: string[] = [];
-    const deadline = Date.now() + 120_000;
+    // Temporal refuses queries for lack of pollers only once none was seen for a while (about a minute or two).
+    const deadline = Date.now() + 200_000;
     while (Date.now() < deadline) {
       const r = await h.call<{ detail?: string }>('GET', '/mappings/Account');
       expect(r.status, r.text).toBe(503);
@@ -35,5 +36,5 @@ describe('no worker polling the task queue', () => {
     const listed = await h.call<{ count: number }>('GET', '/mappings');
     expect(listed.status).toBe(200);
     await terminateMappings(h);
-  });
+  }, 240_000);
 });

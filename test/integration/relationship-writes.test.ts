@@ -5,7 +5,7 @@
 // parents are in. With merged writes (poll_db_no_merge false) the same child fails with Salesforce's error.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncNowUpdate } from '../../workflows/mapping/messages';
+import { pauseUpdate, resumeUpdate, syncNowUpdate } from '../../workflows/mapping/messages';
 import { waitForStatus, type Handle } from '../support/mappings';
 import { outboundFixture, waitForDrained, waitForRow, type OutboundFixture } from './outbound-fixture';
 
@@ -14,10 +14,22 @@ const SCHEMA_FILE = join(__dirname, '../fixtures/hc-relationships-schema.json');
 describe('relationship external IDs and ordered writes', () => {
   let f: OutboundFixture;
   let contacts: Handle;
+  let accounts: Handle;
+
+  /** Waits until the record's trigger-log entries include `state` (the parent's mapping is paused meanwhile). */
+  const waitForLogState = async (table: string, recordId: number, state: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await f.db.pool.query<{ state: string }>('SELECT state FROM salesforce._trigger_log WHERE table_name = $1 AND record_id = $2', [table, recordId]);
+      if (rows.some((r) => r.state === state)) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${table} ${recordId} to be ${state}: ${rows.map((r) => r.state).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   beforeAll(async () => {
     f = await outboundFixture('relwrites', { Account: 5, Contact: 5 }, { schemaFile: SCHEMA_FILE });
-    await f.start('Account', ['Name', 'External_ID__c'], { flush_interval_seconds: 5 });
+    accounts = await f.start('Account', ['Name', 'External_ID__c'], { flush_interval_seconds: 5 });
     contacts = await f.start('Contact', ['LastName', 'AccountId', 'Account__External_ID__c'], { flush_interval_seconds: 1 });
   }, 180_000);
   afterAll(async () => f?.close());
@@ -48,7 +60,12 @@ describe('relationship external IDs and ordered writes', () => {
   });
 
   it('sObject Collections: parent and child of one transaction land linked, the child held back until its parent is in', async () => {
+    // The parent's mapping waits (paused) until the child has been held back: the order is the test's, not a race
+    // between the two flush timers on a busy machine.
+    await accounts.executeUpdate(pauseUpdate);
     const ids = await parentAndChildren('A-1', ['Child One']);
+    await waitForLogState('contact', ids.contacts[0], 'DEFERRED');
+    await accounts.executeUpdate(resumeUpdate);
     const account = await waitForRow(f.db, 'salesforce.account', ids.account, 'the parent synced', (r) => r._hc_lastop === 'SYNCED' && r.sfid !== null, 60_000);
     const contact = await waitForRow(f.db, 'salesforce.contact', ids.contacts[0], 'the child synced', (r) => r._hc_lastop === 'SYNCED' && r.sfid !== null, 60_000);
     expect(contact._hc_err).toBeNull();
@@ -69,8 +86,10 @@ describe('relationship external IDs and ordered writes', () => {
   it('merged writes (poll_db_no_merge false): the child goes first and Salesforce refuses it', async () => {
     await f.db.pool.query(`INSERT INTO ferry.connection_setting (schema_name, features) VALUES ('salesforce', '{"poll_db_no_merge": false}')`);
     try {
+      await accounts.executeUpdate(pauseUpdate);
       const ids = await parentAndChildren('A-2', ['Orphan']);
       const child = await waitForRow(f.db, 'salesforce.contact', ids.contacts[0], 'the child refused', (r) => r._hc_lastop === 'FAILED', 60_000);
+      await accounts.executeUpdate(resumeUpdate);
       expect(JSON.parse(child._hc_err!)).toMatchObject({ code: 'INVALID_FIELD', message: 'Foreign key external ID: A-2 not found for field External_ID__c in entity Account', op: 'INSERT' });
       await waitForRow(f.db, 'salesforce.account', ids.account, 'the parent synced', (r) => r._hc_lastop === 'SYNCED', 60_000);
     } finally {

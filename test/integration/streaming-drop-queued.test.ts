@@ -1,7 +1,7 @@
 // A stream dropped while its events are still in the org's publish queue, on every event source: Change Data
 // Capture and PushTopic over CometD, CDC over the Pub/Sub API. Salesforce publishes events after the commit,
-// asynchronously; the org here holds each event PUBLISH_DELAY_MS so the drop always lands inside that window:
-// the events of changes committed before the drop are published while no client is subscribed.
+// asynchronously, and so does the org emulator (its default publish delay, 25 ms): the drop lands inside that
+// window, so the events of changes committed before it are published while no client is subscribed.
 //   - dropped before the listener received its first event: it comes back for new events only, so the window
 //     the stream missed must be polled (CometD: faye re-subscribes by itself, with -1);
 //   - dropped holding a replay id: the queued events are replayed from it, with no poll;
@@ -15,7 +15,6 @@ import type { Handle } from '../support/mappings';
 import { eventually } from '../support/org';
 import { status, streamingFixture, type StreamingFixture } from './streaming-fixture';
 
-const PUBLISH_DELAY_MS = 300;
 const STAMP: FieldSpec = { name: 'SystemModstamp', type: 'datetime' };
 const SOURCES = [
   { source: 'cdc', object: 'Account', channel: '/data/AccountChangeEvent', fields: [{ name: 'Name', type: 'string' }, { name: 'Phone', type: 'string' }, STAMP] },
@@ -27,7 +26,7 @@ let fx: StreamingFixture;
 const handles = new Map<string, Handle>();
 const ids = new Map<string, string[]>();
 beforeAll(async () => {
-  fx = await streamingFixture('stream_dropq', { Account: 200, Contact: 200, Lead: 200 }, { streamingPublishDelayMs: PUBLISH_DELAY_MS });
+  fx = await streamingFixture('stream_dropq', { Account: 200, Contact: 200, Lead: 200 });
   for (const s of SOURCES) {
     handles.set(s.source, await fx.start(s.object, ['Id', ...s.fields.map((f) => f.name), 'IsDeleted'], { streaming_source: s.source }));
     ids.set(s.object, (await fx.conn.query<{ Id: string }>(`SELECT Id FROM ${s.object}`).run({ autoFetch: true })).records.map((r) => r.Id));

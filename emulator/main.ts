@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createEmulator, type EmulatorOptions } from './server.js';
 
-const USAGE = 'usage: npm run emulator -- [--port N] [--pubsub-port N] [--host H] [--seed Object=N ...] [--schema file.json] [--username U] [--password P] [--client-id ID] [--client-secret S] [--token-lifetime SECONDS] [--daily-api-requests N] [--mutate-rate CHANGES_PER_SECOND] [--random-seed N]';
+const USAGE = 'usage: npm run emulator -- [--port N] [--pubsub-port N] [--host H] [--seed Object=N ...] [--schema file.json] [--username U] [--password P] [--client-id ID] [--client-secret S] [--token-lifetime SECONDS] [--daily-api-requests N] [--mutate-rate CHANGES_PER_SECOND] [--random-seed N] [--streaming-publish-delay-ms MS]';
 
 class UsageError extends Error {}
 
@@ -25,7 +25,7 @@ function parseCli(argv: string[]): { options: EmulatorOptions; mutateRate: numbe
         port: { type: 'string' }, 'pubsub-port': { type: 'string' }, host: { type: 'string' }, seed: { type: 'string', multiple: true }, schema: { type: 'string' },
         username: { type: 'string' }, password: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' },
         'token-lifetime': { type: 'string' }, 'daily-api-requests': { type: 'string' }, 'mutate-rate': { type: 'string' },
-        'random-seed': { type: 'string' }, help: { type: 'boolean' },
+        'random-seed': { type: 'string' }, 'streaming-publish-delay-ms': { type: 'string' }, help: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -55,6 +55,7 @@ function parseCli(argv: string[]): { options: EmulatorOptions; mutateRate: numbe
       tokenLifetimeSeconds: integer('token-lifetime', values['token-lifetime'], 1),
       dailyApiRequests: integer('daily-api-requests', values['daily-api-requests'], 0),
       randomSeed: integer('random-seed', values['random-seed'], 0),
+      streamingPublishDelayMs: integer('streaming-publish-delay-ms', values['streaming-publish-delay-ms'], 0),
     },
   };
 }

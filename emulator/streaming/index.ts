@@ -9,8 +9,10 @@
 //
 // As in Salesforce, events are published after the commit that made them, asynchronously and in commit order:
 // the event is built from the change at commit, then waits in the publish queue (publishDelayMs, by default
-// a few tens of milliseconds) before it gets its replay id and reaches subscribers. The writer's response so
-// always precedes its events, and a client that subscribes just after a write still receives it.
+// DEFAULT_PUBLISH_DELAY_MS = 25 ms; `--streaming-publish-delay-ms` / streamingPublishDelayMs to change it, 0 to
+// publish inside the commit) before it gets its replay id and reaches subscribers. The writer's response so
+// always precedes its events, and a client that subscribes just after a write still receives it. The Pub/Sub
+// API reads the same log (ChangeEventFeed), so its events leave the same queue in the same order.
 import type http from 'node:http';
 import * as faye from 'faye';
 import type { BayeuxMessage, NodeAdapter } from 'faye';
@@ -43,11 +45,8 @@ export interface StreamingOptions {
   publishDelayMs?: number;
 }
 
-/**
- * 0 by default: ferry's stream-drop fault scenarios lost changes whose events went out after a client was
- * dropped (see the closing note); tests of after-commit publishing set a delay.
- */
-export const DEFAULT_PUBLISH_DELAY_MS = 0;
+/** How long an event waits after its commit before it is published, as on Salesforce (events are never part of the commit). */
+export const DEFAULT_PUBLISH_DELAY_MS = 25;
 const GENERIC_PREFIX = '/u/';
 
 interface Pending {

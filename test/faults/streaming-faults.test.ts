@@ -1,5 +1,6 @@
 // Faults on event-driven sync: the stream dropped on each event source (Change Data Capture for Account,
-// PushTopic for Contact), replay ids expired while the listener was away, CDC gap and overflow events (changes
+// PushTopic for Contact), dropped and its held replay id expired before it came back, replay ids expired while
+// the listener was away, CDC gap and overflow events (changes
 // Salesforce could not describe), and the worker process SIGKILLed while it applies a burst of events. Each
 // ends with the table an exact copy of the org.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,8 +78,29 @@ describe('streaming faults', { timeout: (BOUND_S + 120) * 1000 }, () => {
     });
   }
 
+  it('stream dropped, then the replay id it holds expired before it came back (cdc)', async () => {
+    const before = await s.status(account);
+    // The listener holds a replay id: a few changes streamed and applied first.
+    change('Account', 5);
+    await when('the listener holding a replay id', async () => ((await s.status(account)).streaming?.events ?? 0) >= (before.streaming?.events ?? 0) + 5, 60_000, 50);
+    const since = Date.now();
+    change('Account', 30);
+    expect(s.org.admin.dropStreamingClients()).toBe(true);
+    // While faye is away (it learns of the drop at its next connect), the org forgets every event published so far.
+    expect(s.org.admin.expireReplayIds(0)).toBe(true);
+    change('Account', 30);
+    const after = await waitForStatus(account, 'the fallback poll after the held replay id expired',
+      (x) => (x.streaming?.fallbacks ?? 0) > (before.streaming?.fallbacks ?? 0), BOUND_S * 1000);
+    expect(after.streaming?.lastFallback?.reason).toMatch(/expired on \/data\/AccountChangeEvent while the stream was dropped/);
+    await converge('stream-drop-then-expire', 'Account', since);
+  });
+
   it('replay ids expired while no worker listened', async () => {
     const h = contact;
+    // The listener holds a replay id (stored with what it applied): a few changes streamed first.
+    const streamed = (await s.status(h)).streaming?.events ?? 0;
+    change('Contact', 5);
+    await when('the listener holding a replay id', async () => ((await s.status(h)).streaming?.events ?? 0) >= streamed + 5, 60_000, 50);
     const before = await s.status(h);
     // The worker (and its listener) gone; changes made meanwhile; the org forgets their events.
     await s.worker.kill();

@@ -70,6 +70,22 @@ async function appliedSeq(): Promise<number> {
   return Number(rows[0].replay_id);
 }
 
+/**
+ * Waits until the stream is at rest: nothing waiting to be published, no delivery for a while, nothing staged.
+ * (Back on Pub/Sub after CometD, the listener is sent again, from its stored replay id, what CometD applied.)
+ */
+async function quiet(): Promise<void> {
+  let delivered = -1;
+  await eventually('the stream at rest', async () => {
+    const stats = fx.org.streaming!.stats();
+    const now = stats.pubsub?.delivered ?? 0;
+    const still = stats.queued === 0 && now === delivered;
+    delivered = now;
+    return still ? true : undefined;
+  }, 60_000, 500);
+  await drained();
+}
+
 /** Waits until every event published on the topic so far has been applied (nothing staged, sequence caught up). */
 async function caughtUp(seqBefore: number, publishedBefore: number): Promise<void> {
   // The org publishes change events after commit: count them once none is waiting to go out.
@@ -232,6 +248,7 @@ describe('switching source while changes flow', () => {
 
 describe('bad input on the Pub/Sub source', () => {
   it('an event that cannot be decoded halts the mapping naming it, without a crash loop; after a resume it is applied', async () => {
+    await quiet();
     const before = await status(handle);
     const seqBefore = await appliedSeq();
     const publishedBefore = published();

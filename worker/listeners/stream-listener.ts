@@ -8,7 +8,9 @@
 // worker's supervisor takes over. It resumes after the newest durable replay id (applied or staged), so a
 // crash loses nothing and re-staged events are ignored (primary key). Whenever it has to subscribe for new
 // events only (no stored id, or the stored id is no longer retained) it asks the workflow for a catch-up
-// poll of the window it did not cover. An auth failure re-creates the client with a renewed session (faye
+// poll of the window it did not cover — also when faye re-subscribes by itself after the org dropped the stream
+// before any event arrived, and when such a re-subscription is refused because the held id expired meanwhile
+// (the listener then subscribes again itself). An auth failure re-creates the client with a renewed session (faye
 // keeps the token it was created with); if the fresh session is refused too, the handshake is denied: the
 // reason is recorded and the workflow halts the mapping as UNAUTHORIZED.
 import type { Client as TemporalClient } from '@temporalio/client';
@@ -58,6 +60,7 @@ export interface StreamListener {
 
 type FayeClient = ReturnType<Connection['streaming']['createClient']>;
 interface EventMessage { event?: { replayId?: number } }
+interface BayeuxMeta { channel: string; successful?: boolean; error?: string; ext?: { replay?: Record<string, unknown> } }
 
 const INVALID_REPLAY = /replayId .* (was|is) invalid|invalid replay/i;
 
@@ -136,7 +139,10 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
   const connect = async (catchUpReason = `subscribed to ${sub.channel} for new events: polled the window before it`): Promise<void> => {
     const session = await opts.sessions.get();
     const conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: opts.apiVersion });
-    const created = conn.streaming.createClient([replay, new StreamingExtension.AuthFailure((m: unknown) => void authFailed(session.accessToken, m))]);
+    // The watcher comes after the Replay extension, so it sees the replay id each subscribe carries.
+    const created: FayeClient = conn.streaming.createClient([
+      replay, resubscriptionWatcher(() => created), new StreamingExtension.AuthFailure((m: unknown) => void authFailed(session.accessToken, m)),
+    ]);
     client = created;
     const fromNewOnly = lastReplayId === -1;
     try {
@@ -157,6 +163,58 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
     }
     if (fromNewOnly) await report('catch_up', catchUpReason);
     log.info({ channel: sub.channel, replayId: lastReplayId }, 'streaming');
+  };
+
+  /**
+   * faye handshakes and re-subscribes by itself when the org forgets its client (a dropped stream: the next
+   * /meta/connect answers `403::Unknown client`), sending the replay id the Replay extension holds. Two outcomes
+   * need the listener: a re-subscription for new events only (-1: no event had arrived yet) skipped whatever was
+   * published while the stream was away, so the workflow must poll that window; and a re-subscription the org
+   * refuses (the held id expired meanwhile) leaves faye connected to nothing, so the listener subscribes again
+   * itself, from new events with a catch-up poll when the id is no longer retained.
+   */
+  const resubscriptionWatcher = (owner: () => FayeClient) => {
+    let subscribes = 0;
+    let sentReplayId = lastReplayId;
+    return {
+      outgoing: (message: BayeuxMeta, callback: (m: BayeuxMeta) => void) => {
+        if (message.channel === '/meta/subscribe') sentReplayId = Number(message.ext?.replay?.[sub.channel] ?? -1);
+        callback(message);
+      },
+      incoming: (message: BayeuxMeta, callback: (m: BayeuxMeta) => void) => {
+        // Each client subscribes to the one channel; its first reply is connect()'s to handle.
+        if (message.channel === '/meta/subscribe' && ++subscribes > 1) void resubscribed(owner(), message, sentReplayId);
+        callback(message);
+      },
+    };
+  };
+
+  const resubscribed = async (resubscriber: FayeClient, reply: BayeuxMeta, sentReplayId: number): Promise<void> => {
+    if (stopped || client !== resubscriber) return;
+    try {
+      if (reply.successful) {
+        log.info({ channel: sub.channel, replayId: sentReplayId }, 'stream re-subscribed after the org dropped it');
+        if (sentReplayId === -1) {
+          await report('catch_up', `the stream on ${sub.channel} was dropped before its first event and re-subscribed for new events: polled the window it did not cover`);
+        }
+        return;
+      }
+      resubscriber.disconnect();
+      client = null;
+      const text = reply.error ?? 'refused';
+      if (INVALID_REPLAY.test(text) && lastReplayId !== -1) {
+        log.warn({ replayId: lastReplayId }, 'replay id expired while the stream was dropped; resuming from new events');
+        const expired = lastReplayId;
+        lastReplayId = -1;
+        replay.setReplay('-1');
+        await connect(`replay id ${expired} expired on ${sub.channel} while the stream was dropped: polled the uncovered window, then streamed new events`);
+        return;
+      }
+      log.warn({ channel: sub.channel, err: text }, 're-subscription refused; subscribing again');
+      await connect();
+    } catch (err) {
+      halt(`re-subscribing to ${sub.channel} failed: ${errorText(err)}`);
+    }
   };
 
   const authFailed = async (staleToken: string, message: unknown) => {

@@ -9,6 +9,7 @@ import { CONNECTION_LEDGER_KEY } from '../../api/org-call-limits';
 import type { ApiResponse } from '../support/api';
 import { request, TEST_TOKEN } from '../support/api';
 import { prng } from '../../emulator/org/seed';
+import { recordHistories } from '../support/histories';
 import type { FieldSpec } from '../support/compare';
 import { statusQuery } from '../../workflows/mapping/messages';
 import { ACCOUNT_FIELDS, faultStack, when, type FaultStack } from './harness';
@@ -62,6 +63,7 @@ describe('API faults', { timeout: 400_000 }, () => {
       return st.state !== 'API_BUDGET_EXHAUSTED' ? st : undefined;
     }, 10_000, 250);
     expect(after.retry_at).toBeNull();
+    await recordHistories(s.client, 'ferry-mapping:salesforce.account', 'budget-lifted-by-cap');
     await s.converge('api-cap-never-exceeded', {
       object: 'Account', table: 'salesforce.account', fields: ACCOUNT_FIELDS, uniqueField: 'Name', since, boundS: 180,
       nudge: () => call('POST', '/mappings/Account/actions/sync-now'),

@@ -5,12 +5,17 @@
 // check repeats that check instead of failing the flush; after recovery the error moves to previous_error.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ApiResponse } from '../support/api';
+import { recordHistories } from '../support/histories';
 import { statusQuery, type MappingStatus } from '../../workflows/mapping/messages';
 import { ACCOUNT_FIELDS, ACCOUNT_FIELD_NAMES, Traffic, faultStack, when, type FaultStack } from './harness';
 
 const SEED = 2_500;
 const BOUND_S = 150;
 /** Every write the org takes: sObject Collections (composite) and Bulk 2.0 ingest; never a query. */
+/** A schema of its own: the API names workflows by mapping, and other scenarios map salesforce.account on the same Temporal. */
+const SCHEMA = 'visible';
+const TABLE = `${SCHEMA}.account`;
+const PATH = `/mappings/${SCHEMA}.Account`;
 const WRITES = '^(POST|PATCH|PUT|DELETE) .*/(composite|jobs/ingest)';
 
 interface StatusBody {
@@ -30,16 +35,16 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
   let call: (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
   let workflowId: string;
   const query = (): Promise<MappingStatus> => s.client.workflow.getHandle(workflowId).query(statusQuery);
-  const apiStatus = async (): Promise<StatusBody['status']> => ((await call('GET', '/mappings/Account')).body as unknown as StatusBody).status;
-  const syncNow = () => call('POST', '/mappings/Account/actions/sync-now');
+  const apiStatus = async (): Promise<StatusBody['status']> => ((await call('GET', PATH)).body as unknown as StatusBody).status;
+  const syncNow = () => call('POST', `${PATH}/actions/sync-now`);
 
   beforeAll(async () => {
     s = await faultStack('visible', { seed: { Account: SEED } });
-    traffic = new Traffic(s);
+    traffic = new Traffic(s, TABLE);
     ({ call } = await s.api());
     const created = await call('POST', '/mappings', {
       object_name: 'Account',
-      config: { access: 'read_write', flush_interval_seconds: 1, sf_polling_seconds: 600, fields: Object.fromEntries(ACCOUNT_FIELD_NAMES.map((f) => [f, {}])) },
+      config: { access: 'read_write', schema: SCHEMA, flush_interval_seconds: 1, sf_polling_seconds: 600, fields: Object.fromEntries(ACCOUNT_FIELD_NAMES.map((f) => [f, {}])) },
     });
     expect(created.status, created.text).toBe(201);
     workflowId = (created.body as { workflow_id: string }).workflow_id;
@@ -80,7 +85,7 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
     expect((await syncNow()).status).toBe(200);
     await when('the poll beside the failing flush', async () => {
       const st = await query();
-      const { rows } = await s.pool.query<{ industry: string }>('SELECT industry FROM salesforce.account WHERE sfid = $1', [id]);
+      const { rows } = await s.pool.query<{ industry: string }>(`SELECT industry FROM ${TABLE} WHERE sfid = $1`, [id]);
       return st.lastPollAt !== before.lastPollAt && st.counts.polls > before.counts.polls && rows[0]?.industry === 'While the flush fails';
     }, 30_000, 250);
     const still = await query();
@@ -90,7 +95,7 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
 
     s.org.admin.clearFaults();
     await s.converge('org-refuses-writes-visible', {
-      object: 'Account', table: 'salesforce.account', fields: ACCOUNT_FIELDS, uniqueField: 'Name', since, boundS: BOUND_S,
+      object: 'Account', table: TABLE, fields: ACCOUNT_FIELDS, uniqueField: 'Name', since, boundS: BOUND_S,
       nudge: syncNow, settled: () => traffic.drained(),
     });
     // Recovered: the error is the previous one, with the time it cleared.
@@ -102,6 +107,7 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
     expect(after.retrying).toEqual([]);
     expect(after.previous_error?.message).toMatch(/Injected fault|UNKNOWN_EXCEPTION|500/);
     expect(after.previous_error?.cleared_at).toBeTruthy();
+    await recordHistories(s.client, workflowId, 'flush-retried-beside-polls');
   });
 
   it('REQUEST_LIMIT_EXCEEDED shows as such, and clears after', async () => {
@@ -120,7 +126,7 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
     expect(limited.retry_at).not.toBeNull();
     s.org.admin.clearFaults();
     await s.converge('org-request-limit-visible', {
-      object: 'Account', table: 'salesforce.account', fields: ACCOUNT_FIELDS, uniqueField: 'Name', since, boundS: BOUND_S,
+      object: 'Account', table: TABLE, fields: ACCOUNT_FIELDS, uniqueField: 'Name', since, boundS: BOUND_S,
       nudge: syncNow, settled: async () => (await apiStatus()).last_error === null,
     });
     expect((await apiStatus()).previous_error?.type).toBe('RequestLimitExceeded');
@@ -134,7 +140,7 @@ describe('failures show while they happen', { timeout: 600_000 }, () => {
     // Over the Bulk threshold (2,000 writes): one Bulk 2.0 job.
     await traffic.localInserts('bulk ', 2_100);
     await s.converge('bulk-status-check-5xx', {
-      object: 'Account', table: 'salesforce.account', fields: ACCOUNT_FIELDS, uniqueField: 'Name', since: since.getTime(), boundS: BOUND_S,
+      object: 'Account', table: TABLE, fields: ACCOUNT_FIELDS, uniqueField: 'Name', since: since.getTime(), boundS: BOUND_S,
       nudge: syncNow, settled: () => traffic.drained(),
     });
     expect(s.org.admin.counters().faults.errors - errorsBefore, 'the one job-status check was refused').toBe(1);

@@ -2,7 +2,7 @@
 // what the workflow must turn into a visible state instead (bad config, revoked auth, spent budget).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from '../infra/db';
-import { classifySalesforceError, salesforceErrorCode, SalesforceNotConfigured, type SalesforceErrorKind } from '../salesforce/errors';
+import { classifySalesforceError, isTransientFailure, salesforceErrorCode, SalesforceNotConfigured, type SalesforceErrorKind } from '../salesforce/errors';
 import { connectForMapping, type MappingConnection, type MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { ApiBudgetExhausted } from '../store/api-call-ledger';
@@ -12,6 +12,8 @@ export const FailureType = {
   Unauthorized: 'Unauthorized',
   ApiBudgetExhausted: 'ApiBudgetExhausted',
   RequestLimitExceeded: 'RequestLimitExceeded',
+  /** A 5xx answer or a dropped connection: retried, and shown with the org's error code while it lasts. */
+  SalesforceUnavailable: 'SalesforceUnavailable',
 } as const;
 
 /** How each kind of Salesforce failure (salesforce/errors.ts) halts a mapping; absent kinds are retried. */
@@ -46,7 +48,12 @@ export function classifyFailure(err: unknown): never {
   if (kind === 'request_limit') {
     // The org's own daily allowance (or its concurrent long-request limit): back off — 5 s, doubling, at most
     // 15 minutes — and recover by itself once Salesforce answers again.
-    throw ApplicationFailure.create({ type: FailureType.RequestLimitExceeded, message, nextRetryDelay: requestLimitBackoffMs() });
+    throw ApplicationFailure.create({ type: FailureType.RequestLimitExceeded, message: `${salesforceErrorCode(err)}: ${message}`, nextRetryDelay: requestLimitBackoffMs() });
+  }
+  if (isTransientFailure(err)) {
+    const code = salesforceErrorCode(err);
+    const named = code !== undefined && code !== 'Error' && !message.startsWith(code) ? `${code}: ${message}` : message;
+    throw ApplicationFailure.create({ type: FailureType.SalesforceUnavailable, message: named, cause: err instanceof Error ? err : undefined });
   }
   const halting = kind && HALTING[kind];
   if (halting) throw ApplicationFailure.create({ type: halting, message: `${salesforceErrorCode(err)}: ${message}`, nonRetryable: true });

@@ -22,6 +22,10 @@ export interface StatusView {
   /** An activity failing now (Temporal retries it): which, how many attempts, the error and since when. */
   current_problem: CurrentProblem | null;
   retry_at: string | null;
+  /** Steps failing now, each retried after its backoff while the others go on. */
+  retrying: { step: string; attempts: number; retry_at: string; error: { type: string; message: string; at: string } }[];
+  /** The last error once what failed recovered (cleared_at: when). */
+  previous_error: { type: string; message: string; at: string; cleared_at: string } | null;
   load_progress: LoadProgress | null;
   api_calls: { used_24h: number; cap: number | null };
   outbound: {
@@ -55,6 +59,8 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
     last_error: s.lastError,
     current_problem: live.problem ?? null,
     retry_at: s.retryAt,
+    retrying: (s.retrying ?? []).map((r) => ({ step: r.step, attempts: r.attempts, retry_at: r.retryAt, error: r.error })),
+    previous_error: s.previousError ? { type: s.previousError.type, message: s.previousError.message, at: s.previousError.at, cleared_at: s.previousError.clearedAt } : null,
     load_progress: live.loadProgress ?? null,
     api_calls: { used_24h: live.apiCalls24h, cap: s.config.maxDailyApiCalls },
     outbound: s.outbound ? {

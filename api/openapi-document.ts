@@ -168,6 +168,12 @@ export const openApiDocument = {
         last_poll_at: { type: ['string', 'null'] }, last_purge_sweep_at: { type: ['string', 'null'] }, next_poll_at: { type: ['string', 'null'] }, last_load: { type: ['object', 'null'] },
         counts: { type: 'object', properties: { loads: { type: 'integer' }, polls: { type: 'integer' }, inserted: { type: 'integer' }, updated: { type: 'integer' }, deleted: { type: 'integer' } } },
         last_error: { type: ['object', 'null'] }, retry_at: { type: ['string', 'null'] },
+        retrying: { type: 'array', description: 'Steps failing now (poll, flush, purge-sweep, stream-apply), each retried after its backoff while the others go on', items: { type: 'object', properties: {
+          step: { type: 'string' }, attempts: { type: 'integer' }, retry_at: { type: 'string' }, error: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' } } },
+        } } },
+        previous_error: { type: ['object', 'null'], description: 'The last error once what failed recovered', properties: {
+          type: { type: 'string' }, message: { type: 'string' }, at: { type: 'string' }, cleared_at: { type: 'string' },
+        } },
         current_problem: { type: ['object', 'null'], description: 'An activity failing now, while Temporal retries it', properties: {
           activity: { type: 'string' }, attempts: { type: 'integer' }, last_error: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } } },
           since: { type: 'string' }, last_attempt_at: { type: 'string' },

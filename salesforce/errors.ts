@@ -67,3 +67,22 @@ export class SalesforceNotConfigured extends Error {
     this.name = 'SalesforceNotConfigured';
   }
 }
+
+/** Error codes Salesforce (and its load balancers) answer a 5xx with: the same request may well work again. */
+const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'BAD_GATEWAY', 'GATEWAY_TIMEOUT', 'ERROR_HTTP_500', 'ERROR_HTTP_502', 'ERROR_HTTP_503', 'ERROR_HTTP_504']);
+/** A connection that broke before an answer (reset, refused, timed out, hung up). */
+const NETWORK_TEXT = /socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|network|terminated/i;
+
+/**
+ * A failure worth repeating the same request for at once (a 5xx or a dropped connection), as opposed to one
+ * Salesforce means (a limit, a refusal, a bad request) or ferry's own (a spent budget).
+ */
+export function isTransientFailure(err: unknown): boolean {
+  if (classifySalesforceError(err) !== undefined) return false;
+  const code = salesforceErrorCode(err);
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+  const e = err as { statusCode?: unknown; code?: unknown } | null;
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 500) return true;
+  if (typeof e?.code === 'string' && /^E[A-Z_]+$/.test(e.code) && NETWORK_TEXT.test(e.code)) return true;
+  return NETWORK_TEXT.test(errorText(err));
+}

@@ -7,6 +7,7 @@ import type { Connection } from 'jsforce';
 import { parseCsvTable, type CsvTable } from '../../domain/csv-table';
 import { jobSizes } from '../../domain/outbound-batch';
 import type { SalesforceErrorInfo } from '../../domain/outbound-writes';
+import { retryTransient } from '../../salesforce/transient-retry';
 import type { BulkJobRef } from '../../store/trigger-log-claims';
 import type { PreparedWrite, SettledWrite, WriteOutcome } from '../../domain/outbound-writes';
 
@@ -94,7 +95,8 @@ async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): 
   // records is a few jobs that finish in seconds).
   for (let check = 0; ; check++) {
     await new Promise((r) => setTimeout(r, POLL_DELAYS_MS[Math.min(check, POLL_DELAYS_MS.length - 1)]));
-    const info = await job.check();
+    // A check is a read: one 5xx or dropped connection repeats the check, not the whole flush.
+    const info = await retryTransient(() => job.check());
     onPoll();
     if (['JobComplete', 'Failed', 'Aborted', 'Open'].includes(info.state)) return info.state;
   }
@@ -154,7 +156,7 @@ async function collect(conn: Connection, plan: JobPlan, jobId: string, onPoll: (
   if (state !== 'JobComplete') return null;
   // As text, parsed here: jsforce's own parsing into record objects cost more than the rest of the flush's
   // work in the worker for large jobs.
-  const [ok, failed] = await Promise.all([job.getSuccessfulResults(true), job.getFailedResults(true)]);
+  const [ok, failed] = await Promise.all([retryTransient(() => job.getSuccessfulResults(true)), retryTransient(() => job.getFailedResults(true))]);
   return matchResults(plan, parseCsvTable(ok), parseCsvTable(failed));
 }
 

@@ -9,6 +9,7 @@ export type Tone = 'ok' | 'busy' | 'paused' | 'warn' | 'error' | 'unknown';
 const TONES: Record<MappingState, Tone> = {
   INITIAL: 'busy', RELOAD_TABLE: 'busy', LOADING_BULK_JOB: 'busy', SCHEMA_CHANGED: 'busy', RESYNC: 'busy', DELETING: 'busy',
   DATA_SYNCED: 'ok', POLLING_SF_CHANGES: 'ok', STREAMING: 'ok',
+  RETRYING: 'warn', REQUEST_LIMIT_EXCEEDED: 'warn',
   PAUSED: 'paused', API_BUDGET_EXHAUSTED: 'warn', UNAUTHORIZED: 'error', SYSTEM_ERROR: 'error', BAD_CONFIG: 'error',
 };
 

@@ -17,10 +17,15 @@ export interface FaultConfig {
   dropFraction: number;
   /** The next N requests are dropped (counts down). */
   dropCount: number;
+  /**
+   * Only requests whose `METHOD path` matches this regular expression are faulted (e.g.
+   * `^GET [^ ]+/jobs/ingest/[^/]+$` for Bulk 2.0 job-status checks); empty: every request.
+   */
+  match: string;
 }
 
 export const NO_FAULTS: FaultConfig = {
-  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0,
+  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0, match: '',
 };
 
 export interface FaultStats {
@@ -34,6 +39,7 @@ const ERROR_CODES: Record<number, string> = { 500: 'UNKNOWN_EXCEPTION', 502: 'BA
 export class FaultInjector {
   private config: FaultConfig = { ...NO_FAULTS };
   private random: () => number;
+  private matcher: RegExp | null = null;
   stats: FaultStats = { delayed: 0, errors: 0, dropped: 0 };
 
   constructor(private readonly randomSeed: number) {
@@ -54,18 +60,31 @@ export class FaultInjector {
       if (!Number.isInteger(next[k]) || next[k] < 0) throw new Error(`${k} must be a non-negative integer`);
     }
     if (!Number.isInteger(next.errorStatus) || next.errorStatus < 500 || next.errorStatus > 599) throw new Error('errorStatus must be a 5xx status');
+    if (typeof next.match !== 'string') throw new Error('match must be a regular expression (a string)');
+    let matcher: RegExp | null;
+    try {
+      matcher = next.match === '' ? null : new RegExp(next.match);
+    } catch {
+      throw new Error('match must be a valid regular expression');
+    }
     this.config = next;
+    this.matcher = matcher;
     return this.get();
   }
 
   clear(): void {
     this.config = { ...NO_FAULTS };
+    this.matcher = null;
     this.random = prng(this.randomSeed);
   }
 
   middleware(): express.RequestHandler {
     return (req, res, next) => {
       const c = this.config;
+      if (this.matcher && !this.matcher.test(`${req.method} ${req.originalUrl.split('?')[0]}`)) {
+        next();
+        return;
+      }
       if (c.dropCount > 0 || (c.dropFraction > 0 && this.random() < c.dropFraction)) {
         if (c.dropCount > 0) c.dropCount--;
         this.stats.dropped++;

@@ -457,7 +457,8 @@ export class Traffic {
   private ids: string[] | undefined;
   private n = 0;
 
-  constructor(private readonly s: FaultStack) {}
+  /** `table`: the mapping's table, schema-qualified (a constant of the test, never input). */
+  constructor(private readonly s: FaultStack, private readonly table = 'salesforce.account') {}
 
   /** The org's Account ids, read once (before a fault is injected: the test's own queries would meet it). */
   async orgIds(): Promise<string[]> {
@@ -478,7 +479,7 @@ export class Traffic {
   /** `count` rows inserted in Postgres, each with a unique AccountNumber. */
   async localInserts(prefix: string, count: number): Promise<void> {
     await this.s.pool.query(
-      `INSERT INTO salesforce.account (name, accountnumber, industry, annualrevenue)
+      `INSERT INTO ${this.table} (name, accountnumber, industry, annualrevenue)
        SELECT $1 || g, $1 || 'N' || g, 'Local', g FROM generate_series(1, $2::int) g`, [prefix, count]);
   }
 
@@ -488,12 +489,12 @@ export class Traffic {
     const half = Math.floor(ids.length / 2);
     const chosen = Array.from({ length: count }, (_, i) => ids[half + ((this.n + i * 104_729) % (ids.length - half))]);
     this.n += count;
-    await this.s.pool.query('UPDATE salesforce.account SET annualrevenue = annualrevenue + 1, industry = $2 WHERE sfid = ANY($1)', [chosen, `Local ${this.n}`]);
+    await this.s.pool.query(`UPDATE ${this.table} SET annualrevenue = annualrevenue + 1, industry = $2 WHERE sfid = ANY($1)`, [chosen, `Local ${this.n}`]);
   }
 
   /** Every captured write sent: no trigger-log entry NEW or PENDING. */
   async drained(): Promise<boolean> {
-    const { rows } = await this.s.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state IN ('NEW', 'PENDING')");
+    const { rows } = await this.s.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table.split('.')[0]}._trigger_log WHERE state IN ('NEW', 'PENDING')`);
     return rows[0].n === 0;
   }
 }

@@ -1,7 +1,7 @@
 // The mapping machine on its own: which step comes next (with the activity's input), and what each outcome
 // does to the state. Scenarios are tables of [what happened, when, what comes next, the state shown].
 import { describe, expect, it } from 'vitest';
-import { PURGE_SWEEP_INTERVAL_MS, SYSTEM_ERROR_RETRY_MS, type MappingMachine } from '../../workflows/mapping/machine';
+import { PURGE_SWEEP_INTERVAL_MS, retryBackoffMs, SYSTEM_ERROR_RETRY_MS, type MappingMachine } from '../../workflows/mapping/machine';
 import { fail, loaded, machine, result, RUN, succeed } from '../support/machine';
 import { mappingConfig } from '../support/mappings';
 import { POLL_OVERLAP_DEFAULT_SECONDS } from '../../domain/mapping-rules';
@@ -217,3 +217,102 @@ describe('deletion', () => {
 function runTableCase(name: string, start: () => MappingMachine, rows: Row[]) {
   it(name, () => runTable(start, rows));
 }
+
+describe('visible retries (runs since the visible-retries patch)', () => {
+  const LIVE = { visibleRetries: true, liftBudget: true };
+  const T = 100_000 + POLL_MS;
+  const boom = { type: 'Error', message: 'SERVER_UNAVAILABLE: Injected fault' };
+  const limit = { type: 'RequestLimitExceeded', message: 'REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.' };
+
+  runTableCase('a failing flush shows its error and backs off while polls go on; recovery clears the error', () => loaded(readWrite, LIVE), [
+    ['a write is signalled', (m) => m.outboundSignalled(T - 10_000), T, { kind: 'flush' }, 'DATA_SYNCED'],
+    ['the flush fails: RETRYING, and the due poll runs', (m) => fail(m, 'flush', T, boom), T, { kind: 'poll' }, 'RETRYING'],
+    ['the poll runs beside it', (m) => succeed(m, 'poll', T, result.poll({ toMs: T })), T + 1, { kind: 'wait', untilMs: T + retryBackoffMs('Error', 1) }, 'RETRYING'],
+    ['the backoff passed: the flush again', () => undefined, T + retryBackoffMs('Error', 1), { kind: 'flush' }, 'RETRYING'],
+    ['it fails again: a longer backoff', (m) => fail(m, 'flush', T + 5_000, boom), T + 5_001, { kind: 'wait', untilMs: T + 5_000 + retryBackoffMs('Error', 2) }, 'RETRYING'],
+    ['sync now polls and tries the flush at once', (m) => m.syncNow(), T + 5_002, { kind: 'flush' }, 'RETRYING'],
+    ['the flush goes through', (m) => succeed(m, 'flush', T + 5_002), T + 5_003, { kind: 'poll' }, 'DATA_SYNCED'],
+  ]);
+
+  it('the status names the error, the attempt and the retry time while it fails, and the previous error after', () => {
+    const m = loaded(readWrite, LIVE);
+    m.outboundSignalled(T - 10_000);
+    fail(m, 'flush', T, boom);
+    expect(m.status()).toMatchObject({
+      state: 'RETRYING', lastError: { type: 'Error', message: boom.message }, retryAt: new Date(T + 5_000).toISOString(),
+      retrying: [{ step: 'flush', attempts: 1, retryAt: new Date(T + 5_000).toISOString(), error: { type: 'Error' } }], previousError: null,
+    });
+    succeed(m, 'poll', T);
+    expect(m.status().lastError).toMatchObject({ message: boom.message });
+    succeed(m, 'flush', T + 5_000);
+    expect(m.status()).toMatchObject({
+      state: 'DATA_SYNCED', lastError: null, retryAt: null, retrying: [],
+      previousError: { type: 'Error', message: boom.message, at: new Date(T).toISOString(), clearedAt: new Date(T + 5_000).toISOString() },
+    });
+  });
+
+  runTableCase('the org\'s request limit shows as such on a failing poll, backing off from 30 s', () => loaded(readWrite, LIVE), [
+    ['the poll hits the limit', (m) => fail(m, 'poll', T, limit), T + 1, { kind: 'wait', untilMs: T + 30_000 }, 'REQUEST_LIMIT_EXCEEDED'],
+    ['a flush meanwhile still runs', (m) => m.outboundSignalled(T + 2), T + 10_002, { kind: 'flush' }, 'REQUEST_LIMIT_EXCEEDED'],
+    ['the poll again after its backoff', (m) => succeed(m, 'flush', T + 10_002), T + 30_000, { kind: 'poll' }, 'REQUEST_LIMIT_EXCEEDED'],
+    ['the poll goes through', (m) => succeed(m, 'poll', T + 30_000), T + 30_001, { kind: 'wait' }, 'DATA_SYNCED'],
+  ]);
+
+  it('a failed stream apply keeps its events staged and applies them after the backoff', () => {
+    const m = loaded(streaming, LIVE);
+    m.streamEventsSignalled();
+    fail(m, 'stream-apply', 100_001, boom);
+    expect(m.state).toBe('RETRYING');
+    expect(m.nextStep(100_002)).toMatchObject({ kind: 'wait', untilMs: 100_001 + 5_000 });
+    expect(m.nextStep(100_001 + 5_000)).toMatchObject({ kind: 'stream-apply' });
+  });
+
+  it('a halting failure still halts (a refused session is not retried beside)', () => {
+    const m = loaded(polling, LIVE);
+    fail(m, 'poll', T, { type: 'Unauthorized', message: 'INVALID_SESSION_ID' });
+    expect(m.state).toBe('UNAUTHORIZED');
+    expect(m.nextStep(T + 1)).toEqual({ kind: 'wait', untilMs: null });
+  });
+
+  it('replaying a run from before: a failing poll halts as SYSTEM_ERROR as it did', () => {
+    const m = loaded(polling);
+    fail(m, 'poll', T, boom);
+    expect(m.state).toBe('SYSTEM_ERROR');
+    expect(m.status().retrying).toBeUndefined();
+  });
+});
+
+describe('lifting a budget halt (runs since the lift-budget-halt patch)', () => {
+  const LIVE = { visibleRetries: true, liftBudget: true };
+  const T = 100_000 + POLL_MS;
+  const spent = { type: 'ApiBudgetExhausted', message: 'spent', retryAtMs: T + 86_400_000 };
+
+  it.each<[string, (m: MappingMachine) => void]>([
+    ['the cap raised', (m) => m.reconfigure({ maxDailyApiCalls: 10_000 })],
+    ['the cap removed', (m) => m.reconfigure({ maxDailyApiCalls: null })],
+    ['a resume', (m) => m.resume()],
+  ])('%s: the next step runs at once', (_name, act) => {
+    const m = loaded(polling, LIVE);
+    fail(m, 'poll', T, spent);
+    expect(m.nextStep(T + 1)).toEqual({ kind: 'wait', untilMs: spent.retryAtMs });
+    act(m);
+    expect(m.state).toBe('DATA_SYNCED');
+    expect(m.status().retryAt).toBeNull();
+    expect(m.nextStep(T + 2)).toMatchObject({ kind: 'poll' });
+  });
+
+  it('the rolling window freeing room resumes at the time the ledger named', () => {
+    const m = loaded(polling, LIVE);
+    fail(m, 'poll', T, { ...spent, retryAtMs: T + 60_000 });
+    m.syncNow();
+    expect(m.nextStep(T + 59_999)).toEqual({ kind: 'wait', untilMs: T + 60_000 });
+    expect(m.nextStep(T + 60_000)).toMatchObject({ kind: 'poll' });
+  });
+
+  it('replaying a run from before: a reconfigure leaves the halt', () => {
+    const m = loaded(polling);
+    fail(m, 'poll', T, spent);
+    m.reconfigure({ maxDailyApiCalls: null });
+    expect(m.state).toBe('API_BUDGET_EXHAUSTED');
+  });
+});

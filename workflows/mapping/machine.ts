@@ -43,6 +43,28 @@ export const SYSTEM_ERROR_RETRY_MS = 60_000;
 /** Wait after a spent API budget when the ledger names no time. */
 export const BUDGET_RETRY_MS = 60_000;
 
+/**
+ * Steps whose failures are retried beside the others (runs with visible retries): a failing flush does not
+ * hold polls back, nor a failing poll the flushes. Each waits its own backoff and shows while it does.
+ */
+export const RETRIED_BESIDE = ['poll', 'flush', 'purge-sweep', 'stream-apply'] as const;
+export type RetriedStep = (typeof RETRIED_BESIDE)[number];
+
+/** A step's backoff after its `attempts`-th failed try: doubling from 5 s (30 s for the org's request limit). */
+export function retryBackoffMs(type: string, attempts: number): number {
+  const limit = type === 'RequestLimitExceeded';
+  const base = limit ? 30_000 : 5_000;
+  const max = limit ? 15 * 60_000 : 5 * 60_000;
+  return Math.min(base * 2 ** Math.min(attempts - 1, 12), max);
+}
+
+/** A step failing now, retried after its backoff. */
+export interface StepRetry {
+  attempts: number;
+  retryAtMs: number;
+  error: LastError;
+}
+
 export interface LastError {
   type: string;
   message: string;
@@ -92,6 +114,10 @@ export interface CarriedStateV1 {
   outbound?: OutboundState;
   /** Event-driven sync (absent in states carried from before it; see upgrade). */
   stream?: StreamState;
+  /** Steps failing now and waiting out their backoff (runs with visible retries; absent before). */
+  retrying?: Partial<Record<RetriedStep, StepRetry>>;
+  /** The last error, once whatever failed recovered (with when it recovered). */
+  previousError?: (LastError & { clearedAtMs: number }) | null;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -147,6 +173,13 @@ export interface MappingRun {
   outboundEnabled: boolean;
   /** Pausing stops the mapping's streaming listener (off when replaying a history from before it did). */
   pauseStreams?: boolean;
+  /**
+   * Activities are tried a few times only; a step that still fails shows its error and waits its own backoff
+   * while the other steps go on (off when replaying a history from before, where Temporal retried them long).
+   */
+  visibleRetries?: boolean;
+  /** A reconfigure or resume lifts a spent-budget halt at once (off when replaying a history from before). */
+  liftBudget?: boolean;
 }
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -156,6 +189,10 @@ const HALTING_FAILURES: Record<string, MappingState> = {
 };
 
 const HALTED: readonly MappingState[] = ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'];
+
+function isRetriedBeside(kind: ActivityStep['kind']): kind is RetriedStep {
+  return (RETRIED_BESIDE as readonly string[]).includes(kind);
+}
 
 export function initialState(config: MappingConfig): CarriedState {
   return {
@@ -196,8 +233,12 @@ export class MappingMachine {
     return m;
   }
 
+  /** The state shown: a working mapping with a step failing beside the others shows that it is retrying. */
   get state(): MappingState {
-    return this.carried.state;
+    const s = this.carried;
+    const retries = this.retries();
+    if (retries.length === 0 || s.paused || s.state === 'DELETING' || HALTED.includes(s.state)) return s.state;
+    return retries.some(([, r]) => r.error.type === 'RequestLimitExceeded') ? 'REQUEST_LIMIT_EXCEEDED' : 'RETRYING';
   }
 
   get halted(): boolean {
@@ -271,13 +312,15 @@ export class MappingMachine {
     }
     if (this.stream.registered !== null && this.stream.paused) return this.streamPause(false);
     if (nowMs >= this.nextPollAtMs()) return { kind: 'poll', input: { ...ref, table, fields: s.fields, fromMs: this.pollFromMs() } };
-    if (s.lastPurgeSweepMs === null || nowMs >= s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS) {
+    const sweepAt = s.lastPurgeSweepMs === null ? this.retryAtOf('purge-sweep') : Math.max(s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, this.retryAtOf('purge-sweep'));
+    if (nowMs >= sweepAt) {
       const w = this.purgeSweepWindow();
       return { kind: 'purge-sweep', input: { ...ref, table, fromMs: w.startMs, toMs: w.endMs } };
     }
     // After polls and sweeps, so a continuous stream of events never starves them.
-    if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
-    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity) };
+    const applyAt = this.stream.pending && this.stream.registered !== null ? this.retryAtOf('stream-apply') : null;
+    if (applyAt !== null && nowMs >= applyAt) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
+    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), sweepAt, flushAt ?? Infinity, applyAt ?? Infinity) };
   }
 
   /** A step starts: the state it shows while it runs. */
@@ -312,7 +355,8 @@ export class MappingMachine {
     if (!outcome.ok) {
       // A failed teardown is tried again after a while, whatever the failure: the user asked for the end.
       if (step.kind === 'teardown') this.deletion!.retryAtMs = nowMs + SYSTEM_ERROR_RETRY_MS;
-      this.fail(outcome.failure, nowMs);
+      if (this.run.visibleRetries && isRetriedBeside(step.kind) && !HALTING_FAILURES[outcome.failure.type]) this.retryLater(step.kind, outcome.failure, nowMs);
+      else this.fail(outcome.failure, nowMs);
       return;
     }
     const handlers: { [K in ActivityStep['kind']]: (step: Extract<ActivityStep, { kind: K }>, r: StepResults[K]) => void } = {
@@ -329,6 +373,53 @@ export class MappingMachine {
       },
     };
     (handlers[step.kind] as (s: S, r: StepResults[S['kind']]) => void)(step, outcome.result);
+    if (this.run.visibleRetries) this.recovered(step.kind, nowMs);
+  }
+
+  /**
+   * A step that runs beside the others failed after its few quick tries: it shows its error and waits its
+   * backoff (a longer one each time) while the other steps go on; sync now, resume or a reconfigure cut it short.
+   */
+  private retryLater(kind: RetriedStep, failure: StepFailure, nowMs: number): void {
+    const s = this.carried;
+    const error: LastError = { type: failure.type, message: failure.message, atMs: nowMs };
+    const attempts = (s.retrying?.[kind]?.attempts ?? 0) + 1;
+    s.retrying = { ...s.retrying, [kind]: { attempts, retryAtMs: nowMs + retryBackoffMs(failure.type, attempts), error } };
+    s.lastError = error;
+    // The step's own state ends (a failed poll is no longer polling); the events of a failed apply stay staged.
+    if (kind === 'stream-apply') this.stream.pending = true;
+    if (!s.paused && !HALTED.includes(s.state)) s.state = this.stream.registered ? 'STREAMING' : 'DATA_SYNCED';
+  }
+
+  /** A step succeeded: its retries end; when nothing fails any more, the error becomes the previous one. */
+  private recovered(kind: ActivityStep['kind'], nowMs: number): void {
+    const s = this.carried;
+    if (s.retrying && kind in s.retrying) s.retrying = Object.fromEntries(Object.entries(s.retrying).filter(([k]) => k !== kind));
+    const left = this.retries();
+    if (left.length > 0) {
+      s.lastError = left.map(([, r]) => r.error).reduce((a, b) => (b.atMs > a.atMs ? b : a));
+      return;
+    }
+    if (s.lastError !== null && !this.halted) {
+      s.previousError = { ...s.lastError, clearedAtMs: nowMs };
+      s.lastError = null;
+    }
+  }
+
+  /** Steps waiting out a backoff try again at once (the user asked for something). */
+  private retryNow(): void {
+    const s = this.carried;
+    if (!s.retrying) return;
+    s.retrying = Object.fromEntries(Object.entries(s.retrying).map(([k, r]) => [k, { ...r, retryAtMs: 0 }]));
+  }
+
+  private retries(): [RetriedStep, StepRetry][] {
+    return Object.entries(this.carried.retrying ?? {}) as [RetriedStep, StepRetry][];
+  }
+
+  /** When a step backing off may run again (0: it is not backing off). */
+  private retryAtOf(kind: RetriedStep): number {
+    return this.carried.retrying?.[kind]?.retryAtMs ?? 0;
   }
 
   private markPrepared(r: PreparedMapping, nowMs: number): void {
@@ -454,7 +545,9 @@ export class MappingMachine {
       || JSON.stringify(next.indexes) !== JSON.stringify(s.config.indexes);
     s.config = next;
     if (fieldsChanged) s.needsPrepare = true;
-    this.unhalt();
+    this.retryNow();
+    // A changed configuration (a raised or removed cap above all) is tried at once, a spent budget included.
+    this.unhalt(this.run.liftBudget === true);
     return next;
   }
 
@@ -465,11 +558,13 @@ export class MappingMachine {
 
   resume(): void {
     this.carried.paused = false;
-    this.unhalt();
+    this.retryNow();
+    this.unhalt(this.run.liftBudget === true);
   }
 
   syncNow(): void {
     this.carried.syncRequested = true;
+    this.retryNow();
     this.unhalt();
   }
 
@@ -500,11 +595,15 @@ export class MappingMachine {
     this.stream.pending = true;
   }
 
-  /** A message from the user is the signal to try again after a halt (except for the budget, which only time cures). */
-  private unhalt(): void {
+  /**
+   * A message from the user is the signal to try again after a halt. A spent budget is tried again only when
+   * `budget` (a reconfigure — the cap raised or removed — or a resume; the next call is checked against the
+   * ledger, costing the org nothing): sync now cannot free calls.
+   */
+  private unhalt(budget = false): void {
     const s = this.carried;
     if (s.paused) return;
-    if (s.state === 'API_BUDGET_EXHAUSTED') return;
+    if (s.state === 'API_BUDGET_EXHAUSTED' && !budget) return;
     if (this.halted || s.state === 'PAUSED') {
       if (s.state === 'BAD_CONFIG' || s.state === 'UNAUTHORIZED') s.needsPrepare = true;
       s.state = s.watermarkMs === null ? 'INITIAL' : 'DATA_SYNCED';
@@ -521,7 +620,7 @@ export class MappingMachine {
     return {
       mappingId: this.run.mappingId,
       objectName: s.config.objectName,
-      state: s.state,
+      state: this.state,
       paused: s.paused,
       config: s.config,
       table: s.table,
@@ -532,7 +631,11 @@ export class MappingMachine {
       lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
       counts: s.counts,
       lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
-      retryAt: iso(s.retryAtMs),
+      retryAt: iso(s.retryAtMs ?? this.earliestRetryAtMs()),
+      ...(this.run.visibleRetries ? {
+        retrying: this.retries().map(([step, r]) => ({ step, attempts: r.attempts, retryAt: iso(r.retryAtMs)!, error: { type: r.error.type, message: r.error.message, at: iso(r.error.atMs)! } })),
+        previousError: s.previousError ? { type: s.previousError.type, message: s.previousError.message, at: iso(s.previousError.atMs)!, clearedAt: iso(s.previousError.clearedAtMs)! } : null,
+      } : {}),
       apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
       outbound: {
         access: o.installedAccess,
@@ -586,15 +689,23 @@ export class MappingMachine {
     return { access: s.config.access, table: s.table, flushIntervalSeconds: s.config.flushIntervalSeconds, o: this.outbound };
   }
 
-  /** When the next outbound flush is due; null when nothing waits to be sent. */
+  /** When the next outbound flush is due (a failing flush: after its backoff); null when nothing waits to be sent. */
   flushDueAtMs(): number | null {
-    return this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+    const due = this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+    return due === null ? null : Math.max(due, this.retryAtOf('flush'));
   }
 
   private nextPollAtMs(): number {
     const s = this.carried;
-    if (s.syncRequested || s.lastPollAtMs === null) return 0;
-    return s.lastPollAtMs + s.config.pollIntervalSeconds * 1000;
+    const backoff = this.retryAtOf('poll');
+    if (s.syncRequested || s.lastPollAtMs === null) return backoff;
+    return Math.max(s.lastPollAtMs + s.config.pollIntervalSeconds * 1000, backoff);
+  }
+
+  /** The earliest time a failing step tries again; null when none fails. */
+  private earliestRetryAtMs(): number | null {
+    const at = this.retries().map(([, r]) => r.retryAtMs);
+    return at.length === 0 ? null : Math.min(...at);
   }
 }
 

@@ -23,8 +23,12 @@ export interface MappingStatus {
   lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAt: string } | null;
   counts: MappingCounts;
   lastError: (Omit<LastError, 'atMs'> & { at: string }) | null;
-  /** When a halted mapping tries again by itself (API budget, unexpected error). */
+  /** When a halted mapping tries again by itself (API budget, unexpected error), or the earliest failing step. */
   retryAt: string | null;
+  /** Steps failing now, each waiting its backoff while the others go on (runs with visible retries). */
+  retrying?: { step: string; attempts: number; retryAt: string; error: { type: string; message: string; at: string } }[];
+  /** The last error once what failed recovered, with when it did. */
+  previousError?: { type: string; message: string; at: string; clearedAt: string } | null;
   apiCalls: { usedInWindow: number; asOf: string | null; cap: number | null };
   /** Outbound sync: installed capture, whether a flush is pending, and what flushes did. */
   outbound?: {

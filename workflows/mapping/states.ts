@@ -4,11 +4,13 @@
 //
 // From Heroku Connect's mapping states: INITIAL, RELOAD_TABLE, LOADING_BULK_JOB, SCHEMA_CHANGED, RESYNC,
 // DATA_SYNCED, POLLING_SF_CHANGES; from its connection states (tracked per mapping here): PAUSED, UNAUTHORIZED,
-// SYSTEM_ERROR. ferry's own: STREAMING, BAD_CONFIG, API_BUDGET_EXHAUSTED, DELETING.
+// SYSTEM_ERROR. ferry's own: STREAMING, BAD_CONFIG, API_BUDGET_EXHAUSTED, DELETING, and — while a step fails
+// and waits its backoff as the others go on — RETRYING, or REQUEST_LIMIT_EXCEEDED when the org refused for its
+// own API limit.
 
 export const WORKING_STATES = [
   'INITIAL', 'RELOAD_TABLE', 'LOADING_BULK_JOB', 'SCHEMA_CHANGED', 'RESYNC', 'DATA_SYNCED', 'POLLING_SF_CHANGES',
-  'STREAMING', 'DELETING',
+  'STREAMING', 'DELETING', 'RETRYING', 'REQUEST_LIMIT_EXCEEDED',
 ] as const;
 export const HALTED_STATES = ['PAUSED', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'BAD_CONFIG', 'API_BUDGET_EXHAUSTED'] as const;
 export const MAPPING_STATES = [...WORKING_STATES, ...HALTED_STATES] as const;
@@ -27,6 +29,8 @@ export const STATE_LABEL: Readonly<Record<MappingState, string>> = {
   POLLING_SF_CHANGES: 'Polling SF',
   STREAMING: 'Streaming',
   DELETING: 'Deleting',
+  RETRYING: 'Retrying after an error',
+  REQUEST_LIMIT_EXCEEDED: 'SF request limit exceeded',
   PAUSED: 'Paused',
   UNAUTHORIZED: 'SF Auth Failed',
   SYSTEM_ERROR: 'Unexpected error',

@@ -57,19 +57,33 @@ function longActivities(heartbeatTimeoutMs = 120_000) {
   };
 }
 
+/**
+ * Runs with visible retries try polls, flushes, sweeps and stream applies twice only (one quick retry absorbs a
+ * blip, a killed worker's heartbeat timeout); a step that still fails comes back to the machine, which shows the
+ * error and retries that step after its own backoff while the other steps go on (machine.ts, retryLater).
+ */
+function retriedBesideActivities(heartbeatTimeoutMs = 120_000) {
+  const retry = { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 2 } as const;
+  return {
+    polls: proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry }),
+    flushes: proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry }),
+    sweeps: proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry }),
+  };
+}
+
 type Runners = { [K in ActivityStep['kind']]: (input: Extract<ActivityStep, { kind: K }>['input']) => Promise<StepResults[K]> };
 
 /** Which activity runs each step, under which timeouts. */
-function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>): Runners {
+function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>, beside?: ReturnType<typeof retriedBesideActivities>): Runners {
   return {
     prepare: quick.prepareMapping,
     load: loads.loadObject,
-    poll: polls.pollChanges,
-    'purge-sweep': quick.syncPurgedDeletes,
+    poll: (beside?.polls ?? polls).pollChanges,
+    'purge-sweep': (beside?.sweeps ?? quick).syncPurgedDeletes,
     'set-access': quick.setAccessMode,
-    flush: flushes.flushOutbound,
+    flush: (beside?.flushes ?? flushes).flushOutbound,
     'stream-register': quick.registerStream,
-    'stream-apply': polls.applyStreamEvents,
+    'stream-apply': (beside?.polls ?? polls).applyStreamEvents,
     teardown: quick.teardownMapping,
   };
 }
@@ -78,8 +92,12 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   // Histories recorded before outbound sync (or before pausing stopped the streaming listener) replay without it.
   const outboundEnabled = patched('outbound-sync');
   const pauseStreams = patched('pause-stream-listeners');
+  // Runs from before these retried failing steps in Temporal, unseen, and lifted a budget halt only by time.
+  const visibleRetries = patched('visible-retries');
+  const liftBudget = patched('lift-budget-halt');
   const m = MappingMachine.startRun(input.config, input.carried, {
     mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
+    visibleRetries, liftBudget,
   }, Date.now());
   let woken = false;
   const wake = (): void => {
@@ -131,7 +149,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   // Runs recorded before the console publish nothing (their histories replay unchanged).
   const publisher = new StatusPublisher(patched('publish-status'));
 
-  const run = runners(longActivities(input.heartbeatTimeoutMs));
+  const run = runners(longActivities(input.heartbeatTimeoutMs), visibleRetries ? retriedBesideActivities(input.heartbeatTimeoutMs) : undefined);
   let steps = 0;
   while (m.deleted === null) {
     // Updates answer before the loop acts on them: their completion then comes first in the history whether

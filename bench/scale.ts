@@ -11,7 +11,7 @@
 // reloaded table holds all the org's Accounts.
 // Last line: scale records=N load_s=L rss_mb=M poll_p99_ms=P outbound_per_min=O db_gb=G
 //   rss_mb: the worker's peak resident memory over the load and the traffic; db_gb: pg_database_size at the end.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Connection, OAuth2 } from 'jsforce';
@@ -88,7 +88,7 @@ export async function runScaleBench(args: string[]): Promise<string> {
     seed: { [OBJECT]: records, Account: reloadRecords },
     emulatorArgs: ['--schema', schemaFile, '--daily-api-requests', '100000000'],
     emulatorHeapMb: 12_000,
-  });
+  }).finally(() => rmSync(schemaFile, { force: true }));
   const handles: Handle[] = [];
   try {
     log(`emulator resident after seeding: ${stack.emulatorPeakRssMb()} MB`);

@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<(args: string[]) => Promise<strin
   streaming: async () => (await import('./streaming.js')).runStreamingBench,
   emulator: async () => (await import('./emulator.js')).runEmulatorBench,
   adopt: async () => (await import('./adopt.js')).runAdoptBench,
+  scale: async () => (await import('./scale.js')).runScaleBench,
 };
 
 async function main(): Promise<void> {

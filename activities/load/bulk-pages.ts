@@ -1,8 +1,8 @@
 // Copies a Bulk 2.0 query job's result pages into a table. Pages are fetched one after another (each page's
 // locator comes with the page before it) but copied by up to `parallel` Postgres sessions at once, since
-// parsing CSV in COPY is what bounds a load. Each page commits with its own record in ferry.load_page, so a
-// resumed load walks the locator chain, skips what is recorded and fetches the rest: no page twice, none lost.
-// Memory holds at most parallel + 1 pages, whatever the object's size.
+// parsing CSV in COPY is what bounds a load; the next page is fetched while they copy. Each page commits with
+// its own record in ferry.load_page, so a resumed load walks the locator chain, skips what is recorded and
+// fetches the rest: no page twice, none lost. Memory holds at most parallel + 1 pages, whatever the object's size.
 import type { Connection } from 'jsforce';
 import { withTransaction, type Pool } from '../../infra/db';
 import { fetchBulkResultsPage } from '../../salesforce/bulk-query';
@@ -34,10 +34,12 @@ export async function copyBulkPages(input: BulkPagesInput): Promise<number> {
       locator = known.next;
       continue;
     }
-    while (inflight.size >= input.parallel) await Promise.race(inflight);
     if (failure) break;
     const start: string = locator;
+    // The next page is fetched while the sessions copy the pages before it; it waits for a free session here.
     const page = await fetchBulkResultsPage(input.conn, input.jobId, start || null, input.pageRecords);
+    while (inflight.size >= input.parallel) await Promise.race(inflight);
+    if (failure) break;
     const copying: Promise<void> = withTransaction(input.pool, async (client) => {
       const n = await copyText(client, input.copySql, page.csv);
       await recordPage(client, input.mapping, input.target, start, { next: page.next, rows: n });

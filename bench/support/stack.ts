@@ -28,6 +28,8 @@ export interface Stack {
   workerPeakRssMb(): number;
   /** Starts a new peak-RSS measurement (the worker's start-up bundling of workflow code is not the sync's). */
   resetWorkerPeakRss(): void;
+  /** Peak resident set of the emulator process the stack started (0 when the caller runs its own), in MB. */
+  emulatorPeakRssMb(): number;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,8 @@ export interface StackOptions {
   orgUrl?: string;
   /** That emulator's Pub/Sub API (http://host:port). */
   pubsubUrl?: string;
+  /** More emulator command-line options (e.g. `--schema file.json`, `--daily-api-requests N`). */
+  emulatorArgs?: string[];
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -88,16 +92,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     let orgUrl = opts.orgUrl;
     let pubsubUrl = opts.pubsubUrl;
+    let emulatorPid: number | undefined;
     if (orgUrl === undefined) {
       const orgPort = await freePort();
       const pubsubPort = await freePort();
       pubsubUrl = `http://127.0.0.1:${pubsubPort}`;
       const seedArgs = Object.entries(opts.seed).flatMap(([k, v]) => ['--seed', `${k}=${v}`]);
-      const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), '--pubsub-port', String(pubsubPort), ...seedArgs], {
+      const emulator = spawn(TSX, ['emulator/main.ts', '--port', String(orgPort), '--pubsub-port', String(pubsubPort), ...seedArgs, ...(opts.emulatorArgs ?? [])], {
         cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
         env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${opts.emulatorHeapMb ?? 12_000}` },
       });
       stops.push(() => stopChild(emulator));
+      emulatorPid = emulator.pid;
       orgUrl = `http://127.0.0.1:${orgPort}`;
       await waitForUrl(`${orgUrl}/services/data`, emulator, 'the org emulator');
     }
@@ -120,6 +126,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       pool, databaseUrl, temporal: new Client({ connection }), taskQueue, orgUrl, orgEnv, worker,
       workerPeakRssMb: () => peakRssMb(worker.pid!),
       resetWorkerPeakRss: () => forEachProcess(worker.pid!, (p) => writeFileSync(`/proc/${p}/clear_refs`, '5')),
+      emulatorPeakRssMb: () => (emulatorPid === undefined ? 0 : peakRssMb(emulatorPid)),
       stop,
     };
   } catch (err) {

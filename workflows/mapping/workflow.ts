@@ -71,6 +71,8 @@ function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>): 
     'stream-register': quick.registerStream,
     'stream-apply': polls.applyStreamEvents,
     teardown: quick.teardownMapping,
+    'filter-change': loads.applyFilterChange,
+    'formula-refresh': polls.refreshFormulas,
   };
 }
 
@@ -78,8 +80,10 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   // Histories recorded before outbound sync (or before pausing stopped the streaming listener) replay without it.
   const outboundEnabled = patched('outbound-sync');
   const pauseStreams = patched('pause-stream-listeners');
+  // Histories recorded before record filters and formula refreshes replay without their steps.
+  const filtersAndFormulas = patched('record-filters-formula-refresh');
   const m = MappingMachine.startRun(input.config, input.carried, {
-    mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
+    mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams, filtersAndFormulas,
   }, Date.now());
   let woken = false;
   const wake = (): void => {

@@ -49,6 +49,19 @@ export function formulaRefreshCallsPerRun(records: number, opts: { bulkThreshold
   return 1 + 1 + 1 + Math.ceil(records / opts.bulkPageRecords) + 1;
 }
 
+/**
+ * A day of formula refreshes for `records` rows every `intervalSeconds` (off: 0): low assumes each Bulk job
+ * completes on its first status check, high on its `bulkPollsHigh`-th.
+ */
+export function formulaRefreshDailyCalls(
+  records: number, intervalSeconds: number | null | undefined, opts: { bulkThreshold: number; bulkPageRecords: number; bulkPollsHigh: number },
+): { low: number; high: number } {
+  const runs = formulaRefreshesPerDay(intervalSeconds);
+  const perRun = formulaRefreshCallsPerRun(records, opts);
+  const extraPolls = records > opts.bulkThreshold ? opts.bulkPollsHigh - 1 : 0;
+  return { low: runs * perRun, high: runs * (perRun + extraPolls) };
+}
+
 /** Refreshes per day at `intervalSeconds` (0 when off). */
 export function formulaRefreshesPerDay(intervalSeconds: number | null | undefined): number {
   return typeof intervalSeconds === 'number' && intervalSeconds > 0 ? Math.ceil(86_400 / intervalSeconds) : 0;

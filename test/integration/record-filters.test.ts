@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, type Handle } from '../support/mappings';
+import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
 import { reconfigureUpdate, syncNowUpdate } from '../../workflows/mapping/messages';
 import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
@@ -58,6 +59,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  // Load, polls, a filter change, formula refreshes and a switch to streaming: replayed by test/replay.
+  if (handle) await recordHistories(fx.temporal.client, handle.workflowId, 'record-filters-formula-refresh');
   await fx?.close();
 });
 

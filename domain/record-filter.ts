@@ -54,7 +54,11 @@ interface WhereNode {
 
 function conditions(where: WhereNode | undefined): Condition[] {
   const out: Condition[] = [];
-  for (let node = where; node; node = node.right) if (node.left) out.push(node.left);
+  for (let node = where; node; node = node.right) {
+    // `(NOT …` is a left holding only the parenthesis, before the NOT operator: no condition of its own.
+    const parensOnly = node.left && node.left.field === undefined && node.left.fn === undefined && node.operator === 'NOT';
+    if (node.left && !parensOnly) out.push(node.left);
+  }
   return out;
 }
 

@@ -32,6 +32,7 @@ describe('validateRecordFilter accepts boolean conditions over the object\'s fie
     "ParentId = '001000000000001AAA' OR ParentId != null",
     "Regions__c INCLUDES ('EMEA;APAC')",
     'Founded__c = THIS_YEAR',
+    "(NOT Tier__c = 'Gold') AND (NOT (IsActive__c = true OR Name = null))",
   ])('%s', (filter) => {
     expect(validateRecordFilter(filter, account)).toEqual([]);
   });

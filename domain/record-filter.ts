@@ -7,12 +7,12 @@
 // object's describe; the text is then used as written, always inside parentheses, so a validated filter can
 // never change the shape of the query around it.
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
-import type { ConfigIssue } from './mapping-rules.js';
+import { SF_FILTER_MAX_CHARS, type ConfigIssue } from './mapping-rules.js';
 import type { SfFieldDescribe, SfObjectDescribe } from './sf-describe.js';
-import { fullLoadQuery, formatSoqlDatetime, SoqlBuildError } from './soql.js';
+import { fullLoadQuery, formatSoqlDatetime } from './soql.js';
 
 /** Longest filter accepted: it is repeated in poll queries and must leave room in 20,000-character queries. */
-export const MAX_FILTER_CHARS = 4_000;
+export const MAX_FILTER_CHARS = SF_FILTER_MAX_CHARS;
 
 const TEXT = new Set(['string', 'textarea', 'picklist', 'multipicklist', 'email', 'phone', 'url', 'combobox', 'encryptedstring']);
 const NUMBER = new Set(['int', 'double', 'currency', 'percent', 'long']);
@@ -211,9 +211,4 @@ export function filterChangeQueries(
     fetch: fetchWhere === null ? null : `${fullLoadQuery(object, fields)} WHERE ${fetchWhere}`,
     drop: dropWhere === null ? null : `${fullLoadQuery(object, ['Id'])} WHERE ${dropWhere}`,
   };
-}
-
-/** Refuses (SoqlBuildError) a filter too long to repeat in the queries ferry builds. */
-export function checkFilterLength(filter: string | null): void {
-  if (filter !== null && filter.length > MAX_FILTER_CHARS) throw new SoqlBuildError(`The record filter has ${filter.length} characters; at most ${MAX_FILTER_CHARS}`);
 }

@@ -142,18 +142,22 @@ describe('a filtered mapping', () => {
     expect(logAfter.rows[0].n).toBe(logBefore.rows[0].n);
   }, 180_000);
 
-  it('streaming (CDC): events outside the filter are dropped and a record an update takes out of it is removed', async () => {
-    await handle.executeUpdate(reconfigureUpdate, { args: [{ syncMode: 'event_driven', streamingSource: 'cdc' }] });
-    await waitForStatus(handle, 'streaming', (s) => s.state === 'STREAMING' && (s.streaming?.channel ?? null) !== null);
+  it.each(['cdc', 'pubsub', 'pushtopic'] as const)('streaming (%s): events outside the filter are dropped; a record an update takes out of it is removed', async (source) => {
+    const before = await status(handle);
+    await handle.executeUpdate(reconfigureUpdate, { args: [{ syncMode: 'event_driven', streamingSource: source }] });
+    // A new subscription starts with a catch-up poll (a fallback).
+    await waitForStatus(handle, `streaming from ${source}`, (s) => s.state === 'STREAMING' && (s.streaming?.channel ?? null) !== null
+      && (s.streaming?.fallbacks ?? 0) > (before.streaming?.fallbacks ?? 0));
     await holdsExactly(filter);
     const [leaving] = await ids(filter);
     const [entering] = await ids(`NOT (${filter})`);
     await fx.conn.sobject('Account').update({ Id: leaving, Tier__c: 'Bronze', IsActive__c: false });
     await fx.conn.sobject('Account').update({ Id: entering, Tier__c: 'Gold' });
-    const outside = await create({ Name: 'Streamed Out', IsActive__c: false, Tier__c: 'Silver' });
-    const inside = await create({ Name: 'Streamed In', Tier__c: 'Gold' });
+    const outside = await create({ Name: `Streamed Out ${source}`, IsActive__c: false, Tier__c: 'Silver' });
+    const inside = await create({ Name: `Streamed In ${source}`, Tier__c: 'Gold' });
     await holdsExactly(filter, FIELDS, 60_000);
     const rows = await fx.db.pool.query<{ sfid: string }>(`SELECT sfid FROM ${TABLE} WHERE sfid = ANY($1)`, [[leaving, entering, outside, inside]]);
     expect(rows.rows.map((r) => r.sfid).sort()).toEqual([entering, inside].sort());
+    expect((await status(handle)).streaming?.events ?? 0).toBeGreaterThan(before.streaming?.events ?? 0);
   }, 180_000);
 });

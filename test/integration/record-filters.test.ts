@@ -145,9 +145,11 @@ describe('a filtered mapping', () => {
   it.each(['cdc', 'pubsub', 'pushtopic'] as const)('streaming (%s): events outside the filter are dropped; a record an update takes out of it is removed', async (source) => {
     const before = await status(handle);
     await handle.executeUpdate(reconfigureUpdate, { args: [{ syncMode: 'event_driven', streamingSource: source }] });
-    // A new subscription starts with a catch-up poll (a fallback).
-    await waitForStatus(handle, `streaming from ${source}`, (s) => s.state === 'STREAMING' && (s.streaming?.channel ?? null) !== null
-      && (s.streaming?.fallbacks ?? 0) > (before.streaming?.fallbacks ?? 0));
+    // A new subscription starts with a catch-up poll (a fallback); the changes below come after that poll ran,
+    // so only streamed events can bring them.
+    const subscribed = await waitForStatus(handle, `streaming from ${source} after its catch-up poll`, (s) => s.state === 'STREAMING'
+      && (s.streaming?.channel ?? null) !== null && (s.streaming?.fallbacks ?? 0) > (before.streaming?.fallbacks ?? 0)
+      && s.lastPollAt !== null && s.streaming?.lastFallback !== null && s.lastPollAt >= s.streaming!.lastFallback!.at);
     await holdsExactly(filter);
     const [leaving] = await ids(filter);
     const [entering] = await ids(`NOT (${filter})`);
@@ -158,6 +160,7 @@ describe('a filtered mapping', () => {
     await holdsExactly(filter, FIELDS, 60_000);
     const rows = await fx.db.pool.query<{ sfid: string }>(`SELECT sfid FROM ${TABLE} WHERE sfid = ANY($1)`, [[leaving, entering, outside, inside]]);
     expect(rows.rows.map((r) => r.sfid).sort()).toEqual([entering, inside].sort());
-    expect((await status(handle)).streaming?.events ?? 0).toBeGreaterThan(before.streaming?.events ?? 0);
+    const after = await waitForStatus(handle, 'the events counted', (s) => (s.streaming?.events ?? 0) > (subscribed.streaming?.events ?? 0));
+    expect(after.lastPollAt).toBe(subscribed.lastPollAt);
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 // All activities, built from the dependencies the worker owns. Workflows import this module's TYPE only.
 import type { Pool } from '../infra/db';
 import type { Logger } from '../infra/logger';
+import { createApplyFilterChange } from './apply-filter-change';
 import { createDescribePostgres } from './describe-postgres';
 import { createLoadObject } from './load-object';
 import { createPublishMappingStatus } from './mapping-status';
@@ -8,6 +9,7 @@ import { createFlushOutbound } from './outbound/flush-outbound';
 import { createSetAccessMode } from './outbound/set-access-mode';
 import { createPollChanges } from './poll-changes';
 import { createPrepareMapping } from './prepare-mapping';
+import { createRefreshFormulas } from './refresh-formulas';
 import { createApplyStreamEvents } from './streaming/apply-stream-events';
 import { createRegisterStream } from './streaming/register-stream';
 import type { SalesforceSessions } from '../salesforce/session';
@@ -37,6 +39,8 @@ export function createActivities(deps: ActivityDeps) {
     applyStreamEvents: createApplyStreamEvents(deps),
     teardownMapping: createTeardownMapping(deps),
     publishMappingStatus: createPublishMappingStatus(deps),
+    applyFilterChange: createApplyFilterChange(deps),
+    refreshFormulas: createRefreshFormulas(deps),
   };
 }
 

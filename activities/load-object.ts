@@ -10,7 +10,7 @@
 import { Context } from '@temporalio/activity';
 import type { Connection } from 'jsforce';
 import { createCaptureSchema, installCaptureTriggers } from '../domain/outbound-trigger-sql';
-import { fullLoadQuery } from '../domain/soql';
+import { scopedCountQuery, scopedLoadQuery } from '../domain/record-filter';
 import { addColumns, createMappingTable, createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, reloadTableName, stagingTableName } from '../domain/sql-names';
@@ -103,14 +103,15 @@ async function runLoad(pool: Pool, sf: MappingConnection, input: LoadInput): Pro
 async function beginLoad(pool: Pool, sf: MappingConnection, input: LoadInput, columns: Plan['columns']): Promise<LoadCheckpoint> {
   const { schema, objectName } = input.config;
   const conn = sf.conn;
-  const count = await conn.query(`SELECT COUNT() FROM ${objectName}`);
+  // A filtered mapping loads (and counts) only the records in its scope.
+  const count = await conn.query(scopedCountQuery(objectName, input.config));
   // The org's time before the load's query runs (the count's response), so every change after it is seen by
   // the first poll; the worker's clock only when the org sent no Date header.
   const startedAtMs = sf.orgTimeMs() ?? Date.now();
   const mode = count.totalSize > BULK_THRESHOLD ? 'bulk' : 'rest';
   const liveEmpty = (await pool.query(`SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, input.table)}) AS empty`)).rows[0].empty as boolean;
   const strategy = input.target === 'reload' || liveEmpty ? 'fresh' : 'merge';
-  const soql = fullLoadQuery(objectName, input.fields.map((f) => f.name));
+  const soql = scopedLoadQuery(objectName, input.fields.map((f) => f.name), input.config);
   const jobId = mode === 'bulk' ? await createBulkQueryJob(conn, soql, false) : null;
   const cp: LoadCheckpoint = { mode, strategy, jobId, locator: null, done: false, rowsLoaded: 0, rowsTotal: count.totalSize, startedAtMs };
   await withTransaction(pool, async (client) => {
@@ -152,7 +153,7 @@ async function copyRest(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckp
   if (cp.done) return;
   const { input } = plan;
   const sql = copyTextStatement(input.config.schema, plan.into, input.fields.map((f) => f.column));
-  const soql = fullLoadQuery(input.config.objectName, input.fields.map((f) => f.name));
+  const soql = scopedLoadQuery(input.config.objectName, input.fields.map((f) => f.name), input.config);
   // REST locators expire after ~15 minutes; a small object is simply read again from the start.
   if (cp.locator !== null || cp.rowsLoaded > 0) {
     await withTransaction(pool, async (client) => {

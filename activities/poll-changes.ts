@@ -21,6 +21,8 @@ import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBu
 import type { MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { withSyncWriter } from '../store/sync-writer';
+import { filterWhere, leftScopeQuery } from '../domain/record-filter';
+import { deleteOutOfScope } from '../store/out-of-scope';
 
 export interface PollInput extends MappingRef {
   table: string;
@@ -49,7 +51,8 @@ export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessi
     const sf = await connectMapping(deps, input);
     try {
       const startedMs = Date.now();
-      const soql = pollQuery(input.config.objectName, input.fields.map((f) => f.name), input.fromMs);
+      // A filtered mapping reads only its scope, then drops the records changed out of it (removeLeftScope).
+      const soql = pollQuery(input.config.objectName, input.fields.map((f) => f.name), input.fromMs, filterWhere(input.config));
       const first = await sf.conn.query<Record<string, unknown>>(soql, { scanAll: true, autoFetch: false, headers: { 'Sforce-Query-Options': 'batchSize=2000' } });
       // Read before any further page: later responses are later than the query's snapshot.
       const orgTimeMs = sf.orgTimeMs();
@@ -57,6 +60,7 @@ export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessi
       const merged = first.totalSize > BULK_THRESHOLD
         ? await mergeViaBulk(deps.pool, sf.conn, input, soql)
         : await mergeViaRest(deps.pool, sf.conn, input, first);
+      merged.counts.deleted += await removeLeftScope(deps.pool, sf.conn, input);
       const toMs = coveredAfterPoll(null, { orgTimeMs, newestStampMs: merged.newestStampMs });
       Context.current().log.info('poll applied', {
         mapping: input.mappingId, mode: merged.mode, records: merged.records, ...merged.counts, fromMs: input.fromMs, toMs, ms: Date.now() - startedMs,
@@ -126,4 +130,18 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
     const ms = newest.rows[0]?.ms;
     return { counts: rows[0], mode: 'bulk' as const, records, newestStampMs: ms === null || ms === undefined ? null : Number(ms) };
   }).finally(() => deleteBulkQueryJob(conn, jobId));
+}
+
+/**
+ * A filtered mapping: the records changed in the poll's window that are outside the filter now (an update
+ * made it false, or they were deleted outside it) are removed locally. Salesforce judges membership (date
+ * literals, fields the mapping does not sync); one Id-only queryAll per poll, more pages only when many left.
+ */
+async function removeLeftScope(pool: Pool, conn: Connection, input: PollInput): Promise<number> {
+  const soql = leftScopeQuery(input.config.objectName, input.fromMs, input.config);
+  if (soql === null) return 0;
+  const result = await conn.query<{ Id: string }>(soql, { scanAll: true, autoFetch: true, maxFetch: 10_000_000 });
+  const ids = result.records.map((r) => r.Id);
+  if (ids.length === 0) return 0;
+  return withSyncWriter(pool, (client) => deleteOutOfScope(client, input.config.schema, input.table, ids));
 }

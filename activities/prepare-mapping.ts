@@ -2,6 +2,7 @@
 // layout. Nothing is created when the config is refused; the refusal names the object or field at fault.
 import type { DescribeSObjectResult } from 'jsforce';
 import { validateAgainstDescribe, resolveFieldCase } from '../domain/describe-validation';
+import { validateRecordFilter } from '../domain/record-filter';
 import { relationshipParents, resolveRelationshipField, type RelationshipField } from '../domain/relationship-fields';
 import { addColumns, createMappingTable } from '../domain/sql-ddl';
 import { columnNameFor, pgTypeFor, tableNameFor } from '../domain/type-map';
@@ -39,7 +40,7 @@ export function createPrepareMapping(deps: { pool: Pool; sessions?: SalesforceSe
         if (code !== 'NOT_FOUND' && code !== 'INVALID_TYPE') classifyFailure(err);
       }
     }
-    const issues = validateAgainstDescribe(ref.config, describe, parents);
+    const issues = [...validateAgainstDescribe(ref.config, describe, parents), ...(describe ? validateRecordFilter(ref.config.sfFilter, describe) : [])];
     if (issues.length > 0 || !describe) {
       badConfig(issues.map((i) => i.message).join('; ') || `Object "${ref.config.objectName}" does not exist`, { issues });
     }
@@ -51,7 +52,7 @@ export function createPrepareMapping(deps: { pool: Pool; sessions?: SalesforceSe
       .map((name) => resolveRelationshipField(name, describe, parents).field!);
     const fields: MappedField[] = canonical.filter((name) => byName.has(name)).map((name) => {
       const f = byName.get(name)!;
-      return { name, column: columnNameFor(name), sfType: f.type, pgType: pgTypeFor(f), createable: f.createable, updateable: f.updateable };
+      return { name, column: columnNameFor(name), sfType: f.type, pgType: pgTypeFor(f), createable: f.createable, updateable: f.updateable, ...(f.calculated === true ? { calculated: true } : {}) };
     });
     const table = tableNameFor(describe.name);
     const columns = [...fields, ...relationships].map((f) => ({ name: f.column, pgType: f.pgType }));

@@ -15,6 +15,8 @@ const PATCH_KEY: Record<string, keyof ConfigPatch> = {
   flush_interval_seconds: 'flushIntervalSeconds',
   sf_max_daily_api_calls: 'maxDailyApiCalls',
   fields: 'fields',
+  sf_filter: 'sfFilter',
+  formula_refresh_seconds: 'formulaRefreshSeconds',
 };
 const BODY_KEY: Record<string, string> = Object.fromEntries(Object.entries(PATCH_KEY).map(([body, patch]) => [patch, body]));
 /** Keys of a mapping entry that identify the mapping or its table: changing them means a new mapping. */

@@ -37,6 +37,13 @@ export interface StatusView {
     channel: string | null; applies: number; events: number; last_applied_at: string | null;
     fallbacks: number; last_fallback: { reason: string; at: string } | null;
   } | null;
+  /** The record filter the table reflects and whether a changed one is still being applied. */
+  record_filter?: { applied: string | null; change_pending: boolean };
+  /** Scheduled refreshes of calculated fields: the last one (when, rows changed, records read, API calls). */
+  formula_refresh?: {
+    refresh_seconds: number | null; last_refresh_at: string | null; next_refresh_at: string | null; refreshes: number;
+    last_rows_changed: number; last_records: number; last_api_calls: number;
+  };
 }
 
 export interface MappingView extends HcMappingEntry {
@@ -71,6 +78,12 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
       channel: s.streaming.channel, applies: s.streaming.applies, events: s.streaming.events, last_applied_at: s.streaming.lastAppliedAt,
       fallbacks: s.streaming.fallbacks, last_fallback: s.streaming.lastFallback,
     } : null,
+    ...(s.filter ? { record_filter: { applied: s.filter.applied, change_pending: s.filter.changePending } } : {}),
+    ...(s.formulas ? { formula_refresh: {
+      refresh_seconds: s.formulas.refreshSeconds, last_refresh_at: s.formulas.lastRefreshAt, next_refresh_at: s.formulas.nextRefreshAt,
+      refreshes: s.formulas.refreshes, last_rows_changed: s.formulas.lastRowsChanged, last_records: s.formulas.lastRecords,
+      last_api_calls: s.formulas.lastApiCalls,
+    } } : {}),
   };
 }
 

@@ -55,6 +55,8 @@ const hcConfig = {
     flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
     poll_overlap_seconds: { type: 'integer', minimum: 5, maximum: 21600, default: 300, description: 'ferry key: how far behind its start each poll re-reads' },
     schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },
+    sf_filter: { type: ['string', 'null'], maxLength: 4000, description: 'ferry key: SOQL WHERE condition choosing the records synced (e.g. "IsActive__c = true AND CreatedDate = LAST_N_DAYS:365"); checked against the describe; null = every record' },
+    formula_refresh_seconds: { type: ['integer', 'null'], minimum: 60, maximum: 86400, description: 'ferry key: re-read calculated (formula, roll-up) fields this often; null/absent = off' },
   },
 };
 
@@ -119,10 +121,11 @@ export const openApiDocument = {
           sf_polling_seconds: hcConfig.properties.sf_polling_seconds, sync_mode: hcConfig.properties.sync_mode, sf_notify_enabled: { type: 'boolean' },
           streaming_source: hcConfig.properties.streaming_source, flush_interval_seconds: hcConfig.properties.flush_interval_seconds,
           sf_max_daily_api_calls: hcConfig.properties.sf_max_daily_api_calls,
+          formula_refresh_seconds: hcConfig.properties.formula_refresh_seconds, sf_filter: hcConfig.properties.sf_filter,
         } }) },
         responses: { 200: json({ type: 'object', properties: {
           record_count: { type: 'integer' }, record_count_source: { enum: ['given', 'count_query'] }, daily: range, first_day: range,
-          breakdown: { type: 'object', properties: { initial_load: range, polling: range, streaming: range, outbound: range, purge_sweeps: range } },
+          breakdown: { type: 'object', properties: { initial_load: range, polling: range, streaming: range, outbound: range, purge_sweeps: range, formula_refresh: range, record_filter: range } },
           cap: { type: 'object', properties: { sf_max_daily_api_calls: { type: ['integer', 'null'] }, fits: { type: 'boolean' }, may_exceed: { type: 'boolean' }, exceeds: { type: 'boolean' } } },
         } }), ...badConfig, ...common } },
     },

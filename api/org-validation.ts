@@ -5,6 +5,7 @@
 import type { DescribeSObjectResult } from 'jsforce';
 import { resolveFieldCase, validateAgainstDescribe } from '../domain/describe-validation';
 import type { ConfigIssue, MappingConfig } from '../domain/mapping-rules';
+import { validateRecordFilter } from '../domain/record-filter';
 import { relationshipParents } from '../domain/relationship-fields';
 import type { OrgClient } from './salesforce-org';
 
@@ -13,7 +14,10 @@ export async function checkAgainstOrg(org: OrgClient, cfg: MappingConfig, pathPr
   const describe = await org.describe(cfg.objectName);
   const parents = new Map<string, DescribeSObjectResult | undefined>();
   if (describe) for (const p of relationshipParents(cfg.fields, describe)) parents.set(p, await org.describe(p));
-  const issues = validateAgainstDescribe(cfg, describe, parents).map((i) => ({ ...i, path: pathPrefix + i.path }));
+  const issues = [
+    ...validateAgainstDescribe(cfg, describe, parents),
+    ...(describe ? validateRecordFilter(cfg.sfFilter, describe) : []),
+  ].map((i) => ({ ...i, path: pathPrefix + i.path }));
   if (issues.length > 0 || !describe) return { issues };
   return { config: { ...cfg, objectName: describe.name, fields: resolveFieldCase(cfg, describe) }, issues, describe, parents };
 }

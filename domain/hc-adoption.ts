@@ -103,7 +103,7 @@ const USED_FEATURES = new Set(['poll_db_no_merge']);
 const USED_MAPPING = new Set(['object_name', 'config']);
 const USED_CONFIG = new Set([
   'access', 'sf_notify_enabled', 'sf_polling_seconds', 'sf_max_daily_api_calls', 'fields', 'indexes', 'upsert_field',
-  'sync_mode', 'streaming_source', 'flush_interval_seconds', 'schema',
+  'sync_mode', 'streaming_source', 'flush_interval_seconds', 'schema', 'sf_filter', 'formula_refresh_seconds',
 ]);
 
 function unused(obj: unknown, used: ReadonlySet<string>, prefix: string): string[] {

@@ -10,4 +10,6 @@ export interface MappedField {
   /** Writability for outbound sync (absent in states carried from before it was recorded: treated as writable). */
   createable?: boolean;
   updateable?: boolean;
+  /** A formula or roll-up field (describe `calculated`): refreshed on its own schedule (domain/formula-refresh.ts). */
+  calculated?: boolean;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import {
   ConfigError, DEFAULT_SCHEMA, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT,
   POLL_INTERVAL_DEFAULT_SECONDS, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
-  checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
+  checkFormulaRefresh, checkMaxDailyApiCalls, checkPollInterval, checkSfFilter, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -31,6 +31,10 @@ export interface HcMappingEntry {
     flush_interval_seconds: number;
     /** ferry key; absent = the default (POLL_OVERLAP_DEFAULT_SECONDS). */
     poll_overlap_seconds?: number;
+    /** ferry key (Heroku Connect has no record filter); absent = every record. */
+    sf_filter?: string;
+    /** ferry key; absent = formula fields are not refreshed on a schedule. */
+    formula_refresh_seconds?: number;
     schema: string;
   };
 }
@@ -63,6 +67,8 @@ const hcEntrySchema = z.object({
     streaming_source: z.string().optional(),
     flush_interval_seconds: z.number().optional(),
     poll_overlap_seconds: z.number().optional(),
+    sf_filter: z.string().nullable().optional(),
+    formula_refresh_seconds: z.number().nullable().optional(),
     schema: z.string().optional(),
   }),
 });
@@ -125,6 +131,8 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   const flushIntervalSeconds = c.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS;
   issues.push(...checkFlushInterval(flushIntervalSeconds, at('flush_interval_seconds')));
   if (c.poll_overlap_seconds !== undefined) issues.push(...checkPollOverlap(c.poll_overlap_seconds, at('poll_overlap_seconds')));
+  if (c.sf_filter !== undefined) issues.push(...checkSfFilter(c.sf_filter, at('sf_filter')));
+  if (c.formula_refresh_seconds !== undefined) issues.push(...checkFormulaRefresh(c.formula_refresh_seconds, at('formula_refresh_seconds')));
   // The default comes from the connection block, which the caller validates.
   const schema = c.schema ?? defaultSchema;
   if (c.schema !== undefined) issues.push(...checkSchemaName(c.schema, at('schema')));
@@ -140,6 +148,8 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
     syncMode: syncMode as SyncMode, streamingSource: streamingSource as StreamingSource, flushIntervalSeconds, schema,
   };
   if (c.poll_overlap_seconds !== undefined) cfg.pollOverlapSeconds = c.poll_overlap_seconds;
+  if (typeof c.sf_filter === 'string') cfg.sfFilter = c.sf_filter.trim();
+  if (typeof c.formula_refresh_seconds === 'number') cfg.formulaRefreshSeconds = c.formula_refresh_seconds;
   return { cfg, issues };
 }
 
@@ -166,6 +176,10 @@ export function toMappingEntry(cfg: MappingConfig): HcMappingEntry {
       streaming_source: cfg.streamingSource,
       flush_interval_seconds: cfg.flushIntervalSeconds,
       ...(cfg.pollOverlapSeconds === undefined ? {} : { poll_overlap_seconds: cfg.pollOverlapSeconds }),
+      // Written only when set, as ferry keys: an export of unfiltered mappings stays what Heroku Connect writes,
+      // and a filtered mapping re-imported keeps its scope instead of silently syncing every record.
+      ...(typeof cfg.sfFilter === 'string' ? { sf_filter: cfg.sfFilter } : {}),
+      ...(typeof cfg.formulaRefreshSeconds === 'number' ? { formula_refresh_seconds: cfg.formulaRefreshSeconds } : {}),
       schema: cfg.schema,
     },
   };

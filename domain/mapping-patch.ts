@@ -2,7 +2,7 @@
 // so workflow code can validate an update with exactly the rules the import uses.
 import {
   ConfigError, checkAccess, checkFieldReferences, checkFlushInterval, checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap,
-  checkStreamingSource, checkSyncMode, normalizeFields,
+  checkFormulaRefresh, checkSfFilter, checkStreamingSource, checkSyncMode, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -16,6 +16,8 @@ export interface ConfigPatch {
   streamingSource?: StreamingSource;
   flushIntervalSeconds?: number;
   maxDailyApiCalls?: number | null;
+  sfFilter?: string | null;
+  formulaRefreshSeconds?: number | null;
 }
 
 type Check = (value: unknown, path: string) => ConfigIssue[];
@@ -28,6 +30,8 @@ const CHECKS: Record<Exclude<keyof ConfigPatch, 'fields'>, Check> = {
   streamingSource: checkStreamingSource,
   flushIntervalSeconds: checkFlushInterval,
   maxDailyApiCalls: checkMaxDailyApiCalls,
+  sfFilter: checkSfFilter,
+  formulaRefreshSeconds: checkFormulaRefresh,
 };
 
 /**
@@ -75,7 +79,7 @@ function patched(cfg: MappingConfig, patch: unknown): { next: MappingConfig; iss
     }
     const found = check(value, key);
     if (found.length > 0) issues.push(...found);
-    else (next as unknown as Record<string, unknown>)[key] = value;
+    else (next as unknown as Record<string, unknown>)[key] = key === 'sfFilter' && typeof value === 'string' ? value.trim() : value;
   }
   if (issues.length === 0) {
     issues.push(...checkFieldReferences(next, { index: () => 'fields', upsertField: 'fields' }));

@@ -69,6 +69,10 @@ export interface MappingConfig {
   flushIntervalSeconds: number;
   /** Postgres schema of the mapping's table. */
   schema: string;
+  /** SOQL WHERE condition choosing the records the mapping holds (domain/record-filter.ts); absent/null = all. */
+  sfFilter?: string | null;
+  /** How often calculated (formula, roll-up) fields are re-read (activities/refresh-formulas.ts); absent/null = never. */
+  formulaRefreshSeconds?: number | null;
 }
 
 /** The overlap a mapping's polls re-read, in ms. */
@@ -114,6 +118,29 @@ export const checkPollOverlap: Check = intInRange(POLL_OVERLAP_MIN_SECONDS, POLL
   'Poll overlap (seconds)');
 export const checkFlushInterval: Check = intInRange(FLUSH_INTERVAL_MIN_SECONDS, FLUSH_INTERVAL_MAX_SECONDS,
   'Flush interval (seconds)');
+
+/** Formula refresh bounds: 1 minute to 1 day; off (null) by default. */
+export const FORMULA_REFRESH_MIN_SECONDS = 60;
+export const FORMULA_REFRESH_MAX_SECONDS = 86_400;
+/** Longest record filter (the same bound domain/record-filter.ts enforces with the parser). */
+export const SF_FILTER_MAX_CHARS = 4_000;
+
+export const checkFormulaRefresh: Check = (value, path) => {
+  if (value === null) return [];
+  return intInRange(FORMULA_REFRESH_MIN_SECONDS, FORMULA_REFRESH_MAX_SECONDS, 'Formula refresh interval (seconds)')(value, path);
+};
+
+/**
+ * The record filter's shape only (a string or null, not blank, not too long): its syntax and fields are checked
+ * against the org's describe by the API (domain/record-filter.ts), which workflow code cannot reach.
+ */
+export const checkSfFilter: Check = (value, path) => {
+  if (value === null) return [];
+  if (typeof value !== 'string') return [{ path, rule: 'type', message: 'sf_filter must be a SOQL WHERE condition (a string) or null' }];
+  if (value.trim() === '') return [{ path, rule: 'empty', message: 'sf_filter is empty; use null for no filter' }];
+  if (value.length > SF_FILTER_MAX_CHARS) return [{ path, rule: 'too_long', message: `sf_filter has ${value.length} characters; at most ${SF_FILTER_MAX_CHARS} are allowed` }];
+  return [];
+};
 
 export const checkMaxDailyApiCalls: Check = (value, path) => {
   if (value === null) return [];

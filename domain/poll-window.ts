@@ -39,8 +39,9 @@ export function pollWindowStart(coveredMs: number, overlapMs: number): number {
  * `SELECT Id,Name FROM Contact WHERE SystemModstamp >= 2024-01-02T03:04:05.000Z ORDER BY SystemModstamp,Id`.
  * Run it with queryAll so deletions (IsDeleted true) come back too.
  */
-export function pollQuery(object: string, fields: readonly string[], fromMs: number): string {
-  return `${fullLoadQuery(object, fields)} WHERE SystemModstamp >= ${formatSoqlDatetime(fromMs)} ORDER BY SystemModstamp,Id`;
+export function pollQuery(object: string, fields: readonly string[], fromMs: number, scope: string | null = null): string {
+  // `scope`: a filtered mapping's parenthesized filter (domain/record-filter.ts filterWhere).
+  return `${fullLoadQuery(object, fields)} WHERE SystemModstamp >= ${formatSoqlDatetime(fromMs)}${scope === null ? '' : ` AND ${scope}`} ORDER BY SystemModstamp,Id`;
 }
 
 export interface PollOutcome {

@@ -65,9 +65,10 @@ function isRecordId(id: string): boolean {
  * under 20,000 characters. Duplicate ids are sent once; no ids → no queries.
  */
 export function recordsByIdQuery(
-  object: string, fields: readonly string[], ids: readonly string[], maxChars = MAX_SOQL_CHARS,
+  object: string, fields: readonly string[], ids: readonly string[], maxChars = MAX_SOQL_CHARS, scope: string | null = null,
 ): string[] {
-  const head = `${fullLoadQuery(object, fields)} WHERE Id IN (`;
+  // `scope`: a filtered mapping's parenthesized filter, ANDed in before the id list (domain/record-filter.ts).
+  const head = `${fullLoadQuery(object, fields)} WHERE ${scope === null ? '' : `${scope} AND `}Id IN (`;
   const queries: string[] = [];
   let current: string[] = [];
   let length = 0; // of head + quoted ids + commas + ")"

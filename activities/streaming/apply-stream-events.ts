@@ -20,6 +20,8 @@ import { type MappingConnection, type MappingRef } from '../../salesforce/mappin
 import type { SalesforceSessions } from '../../salesforce/session';
 import { markApplied, readStagedEvents, takeSubscriptionReports } from '../../store/stream-state';
 import { withSyncWriter } from '../../store/sync-writer';
+import { filterWhere } from '../../domain/record-filter';
+import { deleteOutOfScope } from '../../store/out-of-scope';
 
 /** Events per transaction: large enough for bursts, small enough for one unnest merge. */
 export const APPLY_BATCH_EVENTS = 5_000;
@@ -120,6 +122,11 @@ async function applyBatch(
 async function applyChanges(
   client: PoolClient, input: ApplyStreamInput, changes: RecordChange[], connect: () => Promise<MappingConnection>, result: ApplyStreamResult,
 ): Promise<void> {
+  const scope = filterWhere(input.config);
+  if (scope !== null) {
+    await applyInScope(client, input, changes, scope, connect, result);
+    return;
+  }
   const complete = changes.filter((c) => c.complete);
   const partial = changes.filter((c) => !c.complete);
   const refetch: string[] = [];
@@ -151,6 +158,34 @@ async function applyChanges(
       result.refetched += page.records.length;
     }
   }
+  await mergeRecords(client, input, records, result);
+}
+
+/**
+ * A filtered mapping: an event cannot tell whether its record is in scope (a CDC update carries only the
+ * fields that changed, a filter may name fields the mapping does not sync, and date literals are the org's),
+ * so the changed records are read again with the filter ANDed in — one query per ~900 ids, deleted records
+ * included. Those returned are merged; the others are outside the filter and are removed locally (a record
+ * an update took out of the filter, or one that was never in it: a no-op).
+ */
+async function applyInScope(
+  client: PoolClient, input: ApplyStreamInput, changes: RecordChange[], scope: string,
+  connect: () => Promise<MappingConnection>, result: ApplyStreamResult,
+): Promise<void> {
+  const ids = [...new Set(changes.map((c) => c.id))];
+  const sf = await connect();
+  const records: Record<string, unknown>[] = [];
+  for (const soql of recordsByIdQuery(input.config.objectName, input.fields.map((f) => f.name), ids, undefined, scope)) {
+    const page = await sf.conn.query<Record<string, unknown>>(soql, { scanAll: true, autoFetch: true, maxFetch: 1_000_000 });
+    records.push(...page.records);
+    result.refetched += page.records.length;
+  }
+  const inScope = new Set(records.map((r) => String(r.Id)));
+  result.deleted += await deleteOutOfScope(client, input.config.schema, input.table, ids.filter((id) => !inScope.has(id)));
+  await mergeRecords(client, input, records, result);
+}
+
+async function mergeRecords(client: PoolClient, input: ApplyStreamInput, records: Record<string, unknown>[], result: ApplyStreamResult): Promise<void> {
   if (records.length === 0) return;
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const byColumn = restRecordColumns(records, input.fields);

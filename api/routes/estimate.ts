@@ -8,10 +8,11 @@ import {
   checkFlushInterval, checkPollInterval, checkStreamingSource, checkSyncMode, type ConfigIssue,
 } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
+import { filterAndFormulaCalls, filterAndFormulaInputs } from '../estimate-extras';
 import { badConfig, objectBody } from '../problem';
 
 const KNOWN = new Set(['object_name', 'record_count', 'changes_per_day', 'writes_per_day', 'sf_polling_seconds', 'sync_mode',
-  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls']);
+  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls', 'formula_refresh_seconds', 'sf_filter']);
 
 function nonNegative(value: unknown, path: string): ConfigIssue[] {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? []
@@ -45,6 +46,7 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
     if (b.cap !== null && !(typeof b.cap === 'number' && Number.isInteger(b.cap) && b.cap >= 1)) {
       issues.push({ path: 'sf_max_daily_api_calls', rule: 'range', message: 'sf_max_daily_api_calls must be a whole number ≥ 1, or null for no cap' });
     }
+    const extras = filterAndFormulaInputs(body, issues);
     if (issues.length > 0) throw badConfig(issues);
 
     const counted = b.recordCount === undefined;
@@ -54,6 +56,10 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
       pollIntervalSeconds: b.pollIntervalSeconds as number, syncMode: b.syncMode as 'polling' | 'event_driven',
       streamingSource: b.streamingSource as 'pushtopic' | 'cdc' | 'pubsub', flushIntervalSeconds: b.flushIntervalSeconds as number,
     });
+    const more = filterAndFormulaCalls(recordCount, b.pollIntervalSeconds as number, b.syncMode as string, extras);
+    e.low += more.low;
+    e.high += more.high;
+    e.firstDay = { low: e.firstDay.low + more.low, high: e.firstDay.high + more.high };
     const cap = b.cap as number | null;
     return {
       object_name: b.objectName ?? null,
@@ -64,6 +70,7 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
       breakdown: {
         initial_load: e.breakdown.initialLoad, polling: e.breakdown.polling, streaming: e.breakdown.streaming,
         outbound: e.breakdown.outbound, purge_sweeps: e.breakdown.purgeSweeps,
+        formula_refresh: more.formulaRefresh, record_filter: more.recordFilter,
       },
       cap: { sf_max_daily_api_calls: cap, fits: cap === null ? true : e.high <= cap, may_exceed: cap !== null && e.high > cap && e.low <= cap, exceeds: cap !== null && e.low > cap },
     };

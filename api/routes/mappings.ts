@@ -50,7 +50,7 @@ export async function reconfigureMapping(ctx: ApiContext, ref: MappingRef, reqBo
     if (err instanceof ConfigError) throw badConfig(bodyIssues(err.issues));
     throw err;
   }
-  if (patch.fields !== undefined || patch.access !== undefined) {
+  if (patch.fields !== undefined || patch.access !== undefined || typeof patch.sfFilter === 'string') {
     const checked = await checkAgainstOrg(ctx.org, next);
     if (!checked.config) throw badConfig(checked.issues);
     if (patch.fields !== undefined) patch.fields = checked.config.fields;

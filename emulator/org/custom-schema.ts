@@ -17,7 +17,10 @@
 //               "required"?: bool, "externalId"?: bool, "unique"?: bool,
 //               "picklist"?: ["A","B"], "restrictedPicklist"?: bool,
 //               "referenceTo"?: ["Account"], "relationshipName"?: "Account__r",
-//               "createable"?: bool, "updateable"?: bool }
+//               "createable"?: bool, "updateable"?: bool,
+//               "formula"?: "Amount__c * Quantity__c" | "Name & ' (' & Status__c & ')'"    // calculated,
+//                          | "COUNT(Lines__r)" | "SUM(Lines__r.Amount__c)",               // read-only
+//               "childRelationshipName"?: "Lines__r" }                  // on a reference: the parent's name for it
 //
 // A "location" field (geolocation, e.g. "Site__c" with "scale") gets its components Site__Latitude__s and
 // Site__Longitude__s. Every custom object gets the standard fields a real one has: Id, OwnerId, IsDeleted,
@@ -44,6 +47,10 @@ const FieldSchema = z.object({
   relationshipName: z.string().optional(),
   createable: z.boolean().optional(),
   updateable: z.boolean().optional(),
+  /** A calculated field (org/formulas.ts): `Amount__c * 2`, `Name & ' ' & Status__c`, `COUNT(Lines__r)`, `SUM(Lines__r.Amount__c)`. */
+  formula: z.string().min(1).optional(),
+  /** On a reference: the parent's name for its children through it (`Lines__r`); default the child's plural label + __r. */
+  childRelationshipName: z.string().optional(),
 }).strict();
 
 const RecordTypeSchema = z.object({

@@ -25,6 +25,8 @@ export type FieldSpec = Partial<Omit<FieldDef, 'picklistValues'>> & {
   sample?: boolean;
   /** The parent's name for the children through this reference (null: none); default: the child's plural label. */
   childRelationshipName?: string | null;
+  /** A calculated field's formula (org/formulas.ts): read-only, describe calculated: true. */
+  formula?: string;
 };
 
 /** Fields the emulator manages itself: never createable or updateable through an API. */
@@ -42,13 +44,16 @@ export interface EmulatorFieldDef extends FieldDef {
   sample: boolean;
   /** undefined: derived from the child's plural label (see org/child-relationships.ts). */
   childRelationshipName?: string | null;
+  /** The formula of a calculated field the emulator evaluates (org/formulas.ts). */
+  formula?: string;
 }
 
 /** Compound types: no storage of their own, read from their components. */
 export const COMPOUND_TYPES = new Set<SfFieldType>(['address', 'location']);
 
 export function field(spec: FieldSpec): EmulatorFieldDef {
-  const system = SYSTEM_FIELDS.has(spec.name) || COMPOUND_TYPES.has(spec.type) || (spec.autoNumber ?? false);
+  // Formula fields are computed by the org: never written through an API, never seeded.
+  const system = SYSTEM_FIELDS.has(spec.name) || COMPOUND_TYPES.has(spec.type) || (spec.autoNumber ?? false) || spec.formula !== undefined;
   const required = spec.required ?? false;
   const isNumber = NUMBER_TYPES.has(spec.type);
   const def: EmulatorFieldDef = {
@@ -65,7 +70,7 @@ export function field(spec: FieldSpec): EmulatorFieldDef {
     externalId: spec.externalId ?? false,
     unique: spec.unique ?? false,
     custom: spec.custom ?? spec.name.endsWith('__c'),
-    calculated: spec.calculated ?? false,
+    calculated: spec.calculated ?? spec.formula !== undefined,
     filterable: spec.filterable ?? spec.type !== 'textarea',
     sortable: spec.sortable ?? (spec.type !== 'textarea' && !COMPOUND_TYPES.has(spec.type)),
     picklistValues: (spec.picklist ?? []).map((v) => ({ value: v, label: v, active: true, defaultValue: false })),
@@ -78,8 +83,9 @@ export function field(spec: FieldSpec): EmulatorFieldDef {
     idLookup: spec.idLookup ?? (spec.type === 'id' || (spec.externalId ?? false)),
     displayFormat: spec.displayFormat ?? null,
     startingNumber: spec.startingNumber ?? 1,
-    sample: spec.sample ?? true,
+    sample: spec.sample ?? spec.formula === undefined,
     ...(spec.childRelationshipName !== undefined ? { childRelationshipName: spec.childRelationshipName } : {}),
+    ...(spec.formula !== undefined ? { formula: spec.formula } : {}),
   };
   return def;
 }

@@ -16,6 +16,8 @@ import { isIdShaped, makeId } from './ids.js';
 import { parseSoql } from './soql/parse.js';
 import { explainQuery, runQuery } from './soql/query-engine.js';
 import { recentRecords, runSearch } from './sosl.js';
+import { childRelationshipsOf } from './child-relationships.js';
+import { FormulaEngine } from './formulas.js';
 import { checkPushTopicQuery, deriveComputedFields } from './org-rules.js';
 import { CREATE_DEFAULTS } from './standard-objects.js';
 import { DELETED, LIVE, PURGED, Table } from './table.js';
@@ -43,6 +45,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   readonly now: () => number;
   readonly clock: OrgClock;
   private readonly compileForCheck = (soql: string): CompiledSoql => this.compileSoql(soql);
+  /** Calculated fields of the --schema file: recomputed on writes without a new SystemModstamp. */
+  private formulas!: FormulaEngine;
 
   constructor(private readonly opts: OrgStoreOptions) {
     super();
@@ -63,6 +67,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
       this.tablesByExactName.set(def.name, table);
       this.byPrefix.set(def.keyPrefix, table);
     }
+    this.formulas = new FormulaEngine([...this.tables.values()], this, (t) => childRelationshipsOf(t.def, this.opts.objects));
     const userId = this.create('User', { Username: this.opts.username, FirstName: 'Ferry', LastName: 'Integration', Email: 'integration@ferry.invalid', Alias: 'ferry' }, 'emulator/admin');
     this.createRecordTypes();
     return userId;
@@ -179,6 +184,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     sys.lastModifiedById.set(row, user);
     if (sys.ownerId && sys.ownerId.get(row) === null) sys.ownerId.set(row, user);
     deriveComputedFields(table, row);
+    this.formulas.afterWrite(table, row);
     table.logChange(row, stamp);
     this.emitChange('CREATE', table, row, origin, null, stamp);
     return table.idOf(row);
@@ -191,11 +197,13 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     checkPushTopicQuery(this.compileForCheck, table, sets, errors);
     if (errors.length) throw new SfRecordError(errors);
     const before = this.listenerCount('change') > 0 ? table.record(row) : null;
+    const parentsBefore = this.formulas.parentsOf(table, row);
     for (const set of sets) this.setValue(table, set, row);
     const stamp = this.nextStamp();
     table.system.lastModifiedDate.set(row, stamp);
     table.system.lastModifiedById.set(row, this.userId);
     deriveComputedFields(table, row);
+    this.formulas.afterWrite(table, row, parentsBefore);
     table.logChange(row, stamp);
     let changed: string[] = [];
     let after: SfRecord | undefined;
@@ -241,6 +249,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     table.deletedAt[row] = stamp;
     table.liveCount--;
     table.system.lastModifiedDate.set(row, stamp);
+    this.formulas.afterWrite(table, row);
     table.logChange(row, stamp);
     this.emitChange('DELETE', table, row, origin, ['IsDeleted', 'LastModifiedDate', 'SystemModstamp'], stamp);
   }
@@ -259,6 +268,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
     table.status[row] = LIVE;
     table.liveCount++;
     table.system.lastModifiedDate.set(row, stamp);
+    this.formulas.afterWrite(table, row);
     table.logChange(row, stamp);
     this.emitChange('UNDELETE', table, row, origin, null, stamp);
   }

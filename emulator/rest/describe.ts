@@ -35,7 +35,7 @@ function describeField(f: FieldDef) {
   const text = SOAP_TYPES[f.type] === 'xsd:string';
   return {
     aggregatable: f.type !== 'textarea' && f.type !== 'address' && f.type !== 'location', autoNumber: f.autoNumber ?? false, byteLength: text || f.type === 'id' || f.type === 'reference' ? f.length * 3 : 0,
-    calculated: f.calculated, calculatedFormula: null, cascadeDelete: false, caseSensitive: false,
+    calculated: f.calculated, calculatedFormula: (f as { formula?: string }).formula ?? null, cascadeDelete: false, caseSensitive: false,
     compoundFieldName: f.compoundFieldName ?? null, controllerName: null, createable: f.createable, custom: f.custom, defaultValue: null,
     defaultedOnCreate: f.defaultedOnCreate, dependentPicklist: false, deprecatedAndHidden: false,
     digits: f.type === 'int' ? f.precision : 0, externalId: f.externalId, filterable: f.filterable,

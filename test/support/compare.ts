@@ -44,8 +44,8 @@ function snapshot(rows: Iterable<[string, (string | null)[]]>): Snapshot {
  * pipes every result page into one CSV parser without waiting for the previous page to drain, so pages can
  * interleave on large results; ferry's own loader reads pages one by one for that reason.)
  */
-export async function orgSnapshot(conn: Connection, object: string, fields: FieldSpec[]): Promise<Snapshot> {
-  const result = await conn.query<Record<string, unknown>>(`SELECT Id, ${fields.map((f) => f.name).join(', ')} FROM ${object}`)
+export async function orgSnapshot(conn: Connection, object: string, fields: FieldSpec[], where?: string): Promise<Snapshot> {
+  const result = await conn.query<Record<string, unknown>>(`SELECT Id, ${fields.map((f) => f.name).join(', ')} FROM ${object}${where ? ` WHERE ${where}` : ''}`)
     .run({ autoFetch: true, maxFetch: 10_000_000 });
   return snapshot(result.records.map((r) => [String(r.Id), fields.map((f) => canonical(r[f.name], f.type))]));
 }

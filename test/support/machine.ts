@@ -26,6 +26,8 @@ export const result = {
   'stream-register': (over: Partial<StepResults['stream-register']> = {}): StepResults['stream-register'] => ({ channel: '/topic/ferry_Account', apiCalls: 2, apiCallsInWindow: 8, ...over }),
   'stream-apply': (over: Partial<StepResults['stream-apply']> = {}): StepResults['stream-apply'] => ({ events: 1, partial: 0, refetched: 0, remaining: false, catchUp: null, apiCalls: 0, apiCallsInWindow: null, ...counts, ...over }),
   teardown: (over: Partial<StepResults['teardown']> = {}): StepResults['teardown'] => ({ table: 'account', tableDropped: false, pushTopicLeft: null, ...over }),
+  'filter-change': (over: Partial<StepResults['filter-change']> = {}): StepResults['filter-change'] => ({ fetched: 0, mode: null, apiCalls: 2, apiCallsInWindow: 9, ...counts, ...over }),
+  'formula-refresh': (over: Partial<StepResults['formula-refresh']> = {}): StepResults['formula-refresh'] => ({ mode: 'rest', records: 1, rowsChanged: 0, apiCalls: 1, apiCallsInWindow: 10, ...over }),
 };
 
 export function machine(config: MappingConfig, run: Partial<MappingRun> = {}, nowMs = 0): MappingMachine {

@@ -10,10 +10,14 @@
 //   event-driven: DATA_SYNCED ─register─► STREAMING ─nudge─► apply ─► STREAMING (a catch-up polls first)
 //   reload: RELOAD_TABLE (build beside, swap) ─► DATA_SYNCED
 //   fields added: SCHEMA_CHANGED ─prepare─► RESYNC (load into the live table) ─► DATA_SYNCED
+//   record filter changed: DATA_SYNCED ─filter-change (fetch new∧¬old, drop old∧¬new)─► DATA_SYNCED
+//   formula_refresh_seconds: DATA_SYNCED ─formula-refresh (calculated fields only)─► DATA_SYNCED, on its schedule
 //   halted: PAUSED · BAD_CONFIG · UNAUTHORIZED · SYSTEM_ERROR · API_BUDGET_EXHAUSTED (left by resume,
 //   reconfigure, sync now, or — for the budget and system errors — by time)
 //   delete: any state ─► DELETING (teardown) ─► the workflow completes
+import type { FilterChangeInput, FilterChangeResult } from '../../activities/apply-filter-change';
 import type { LoadInput, LoadResult } from '../../activities/load-object';
+import type { RefreshFormulasInput, RefreshFormulasResult } from '../../activities/refresh-formulas';
 import type { FlushInput, FlushResult } from '../../activities/outbound/flush-outbound';
 import type { SetAccessModeInput } from '../../activities/outbound/set-access-mode';
 import type { PollInput, PollResult } from '../../activities/poll-changes';
@@ -118,6 +122,22 @@ export interface CarriedStateV1 {
   retrying?: Partial<Record<RetriedStep, StepRetry>>;
   /** The last error, once whatever failed recovered (with when it recovered). */
   previousError?: (LastError & { clearedAtMs: number }) | null;
+  /**
+   * The record filter the table reflects (what the last initial load, reload or filter change applied);
+   * absent in states carried from before filters (then the config's, i.e. none). A config whose filter
+   * differs gets a filter-change step.
+   */
+  scopeFilter?: string | null;
+  /** Scheduled formula refreshes (absent before them). */
+  formulas?: FormulaState;
+}
+
+export interface FormulaState {
+  lastRefreshAtMs: number | null;
+  refreshes: number;
+  lastRowsChanged: number;
+  lastRecords: number;
+  lastApiCalls: number;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -134,6 +154,8 @@ export type Step =
   | { kind: 'stream-register'; input: RegisterStreamInput; key: string | null }
   | { kind: 'stream-apply'; input: ApplyStreamInput }
   | { kind: 'teardown'; input: TeardownInput }
+  | { kind: 'filter-change'; input: FilterChangeInput }
+  | { kind: 'formula-refresh'; input: RefreshFormulasInput }
   | { kind: 'wait'; untilMs: number | null };
 
 export type ActivityStep = Exclude<Step, { kind: 'wait' }>;
@@ -149,6 +171,8 @@ export interface StepResults {
   'stream-register': RegisterStreamResult;
   'stream-apply': ApplyStreamResult;
   teardown: TeardownResult;
+  'filter-change': FilterChangeResult;
+  'formula-refresh': RefreshFormulasResult;
 }
 
 /** A step's failure as the activity boundary classified it (`type`: BadConfig, Unauthorized, …). */
@@ -180,6 +204,8 @@ export interface MappingRun {
   visibleRetries?: boolean;
   /** A reconfigure or resume lifts a spent-budget halt at once (off when replaying a history from before). */
   liftBudget?: boolean;
+  /** Filter changes and formula refreshes are scheduled (off when replaying a history from before them). */
+  filtersAndFormulas?: boolean;
 }
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -205,7 +231,20 @@ export function initialState(config: MappingConfig): CarriedState {
 
 /** Brings a carried state of any earlier version up to the current one. */
 export function upgrade(carried: CarriedState): CarriedState {
-  return { ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream() };
+  return {
+    ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream(),
+    scopeFilter: carried.scopeFilter === undefined ? filterOf(carried.config) : carried.scopeFilter,
+    formulas: carried.formulas ?? initialFormulas(),
+  };
+}
+
+function initialFormulas(): FormulaState {
+  return { lastRefreshAtMs: null, refreshes: 0, lastRowsChanged: 0, lastRecords: 0, lastApiCalls: 0 };
+}
+
+/** The config's filter as compared with what the table reflects (patch and import trim it; blank = none). */
+function filterOf(cfg: MappingConfig): string | null {
+  return typeof cfg.sfFilter === 'string' && cfg.sfFilter !== '' ? cfg.sfFilter : null;
 }
 
 export class MappingMachine {
@@ -299,6 +338,9 @@ export class MappingMachine {
     if (s.reloadRequested) return load('reload');
     const newFields = s.fields.some((f) => !s.loadedFields.includes(f.name));
     if (s.watermarkMs === null || newFields) return load('live');
+    if (this.run.filtersAndFormulas && filterOf(s.config) !== s.scopeFilter) {
+      return { kind: 'filter-change', input: { ...ref, table, fields: s.fields, from: s.scopeFilter ?? null, to: filterOf(s.config) } };
+    }
     const flushAt = this.flushDueAtMs();
     if (flushAt !== null && nowMs >= flushAt) {
       return { kind: 'flush', input: { ...ref, table, fields: s.fields, archive: archiveDue(this.outbound, nowMs) }, startedAtMs: nowMs };
@@ -317,10 +359,14 @@ export class MappingMachine {
       const w = this.purgeSweepWindow();
       return { kind: 'purge-sweep', input: { ...ref, table, fromMs: w.startMs, toMs: w.endMs } };
     }
+    const refreshAt = this.nextFormulaRefreshAtMs();
+    if (refreshAt !== null && nowMs >= refreshAt) {
+      return { kind: 'formula-refresh', input: { ...ref, table, fields: s.fields, pageRecords: this.run.bulkPageRecords } };
+    }
     // After polls and sweeps, so a continuous stream of events never starves them.
     const applyAt = this.stream.pending && this.stream.registered !== null ? this.retryAtOf('stream-apply') : null;
     if (applyAt !== null && nowMs >= applyAt) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
-    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), sweepAt, flushAt ?? Infinity, applyAt ?? Infinity) };
+    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), sweepAt, flushAt ?? Infinity, applyAt ?? Infinity, refreshAt ?? Infinity) };
   }
 
   /** A step starts: the state it shows while it runs. */
@@ -361,7 +407,7 @@ export class MappingMachine {
     }
     const handlers: { [K in ActivityStep['kind']]: (step: Extract<ActivityStep, { kind: K }>, r: StepResults[K]) => void } = {
       prepare: (_step, r) => this.markPrepared(r, nowMs),
-      load: (st, r) => this.markLoaded(st.input.target, r, nowMs),
+      load: (st, r) => this.markLoaded(st.input.target, r, nowMs, st.input.config),
       poll: (_step, r) => this.markPolled(r, nowMs),
       'purge-sweep': (_step, r) => this.markSwept(r, nowMs),
       'set-access': (st) => this.markCaptureInstalled(st.input.config.access, nowMs),
@@ -371,6 +417,8 @@ export class MappingMachine {
       teardown: (_step, r) => {
         this.deletion!.result = r;
       },
+      'filter-change': (st, r) => this.markFilterChanged(st, r, nowMs),
+      'formula-refresh': (_step, r) => this.markFormulasRefreshed(r, nowMs),
     };
     (handlers[step.kind] as (s: S, r: StepResults[S['kind']]) => void)(step, outcome.result);
     if (this.run.visibleRetries) this.recovered(step.kind, nowMs);
@@ -433,9 +481,11 @@ export class MappingMachine {
     this.succeeded();
   }
 
-  private markLoaded(target: LoadInput['target'], r: LoadResult, nowMs: number): void {
+  private markLoaded(target: LoadInput['target'], r: LoadResult, nowMs: number, loaded?: MappingConfig): void {
     const s = this.carried;
     this.apiUsage(r.apiCallsInWindow, nowMs);
+    // A whole-object load (the first, or a reload) read the scope of the filter it ran with.
+    if (loaded && (target === 'reload' || s.watermarkMs === null)) s.scopeFilter = filterOf(loaded);
     s.loadedFields = s.fields.map((f) => f.name);
     if (target === 'reload') {
       s.reloadRequested = false;
@@ -463,6 +513,26 @@ export class MappingMachine {
     s.syncRequested = false;
     s.counts.polls += 1;
     this.count(r);
+    this.succeeded();
+  }
+
+  private markFilterChanged(step: Extract<Step, { kind: 'filter-change' }>, r: FilterChangeResult, nowMs: number): void {
+    this.apiUsage(r.apiCallsInWindow, nowMs);
+    // The table now reflects the filter the step applied (a change made meanwhile is the next step).
+    this.carried.scopeFilter = step.input.to;
+    this.count(r);
+    this.succeeded();
+  }
+
+  private markFormulasRefreshed(r: RefreshFormulasResult, nowMs: number): void {
+    if (r.apiCalls > 0) this.apiUsage(r.apiCallsInWindow, nowMs);
+    const f = this.carried.formulas!;
+    f.lastRefreshAtMs = nowMs;
+    f.refreshes += 1;
+    f.lastRowsChanged = r.rowsChanged;
+    f.lastRecords = r.records;
+    f.lastApiCalls = r.apiCalls;
+    this.carried.counts.updated += r.rowsChanged;
     this.succeeded();
   }
 
@@ -646,6 +716,16 @@ export class MappingMachine {
         sent: o.sent,
         failed: o.failed,
       },
+      filter: { applied: s.scopeFilter ?? null, changePending: filterOf(s.config) !== (s.scopeFilter ?? null) },
+      formulas: {
+        refreshSeconds: s.config.formulaRefreshSeconds ?? null,
+        lastRefreshAt: iso(s.formulas!.lastRefreshAtMs),
+        nextRefreshAt: iso(this.nextFormulaRefreshAtMs()),
+        refreshes: s.formulas!.refreshes,
+        lastRowsChanged: s.formulas!.lastRowsChanged,
+        lastRecords: s.formulas!.lastRecords,
+        lastApiCalls: s.formulas!.lastApiCalls,
+      },
       streaming: {
         channel: st.channel,
         applies: st.applies,
@@ -693,6 +773,16 @@ export class MappingMachine {
   flushDueAtMs(): number | null {
     const due = this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
     return due === null ? null : Math.max(due, this.retryAtOf('flush'));
+  }
+
+  /** When the next formula refresh is due; null when off, before the initial load, or with no calculated field mapped. */
+  private nextFormulaRefreshAtMs(): number | null {
+    const s = this.carried;
+    const every = s.config.formulaRefreshSeconds;
+    if (!this.run.filtersAndFormulas || typeof every !== 'number' || s.watermarkMs === null) return null;
+    if (!s.fields.some((f) => f.calculated === true)) return null;
+    const last = s.formulas!.lastRefreshAtMs;
+    return last === null ? 0 : last + every * 1000;
   }
 
   private nextPollAtMs(): number {

@@ -40,6 +40,18 @@ export interface MappingStatus {
     sent: number;
     failed: number;
   };
+  /** The record filter the table reflects, and whether a changed one is still to be applied. */
+  filter?: { applied: string | null; changePending: boolean };
+  /** Scheduled refreshes of calculated fields: the last one's figures. */
+  formulas?: {
+    refreshSeconds: number | null;
+    lastRefreshAt: string | null;
+    nextRefreshAt: string | null;
+    refreshes: number;
+    lastRowsChanged: number;
+    lastRecords: number;
+    lastApiCalls: number;
+  };
   /** Event-driven sync: the subscribed channel, what was applied, and the last fallback to a poll and why. */
   streaming?: {
     channel: string | null;

@@ -85,6 +85,8 @@ function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>, b
     'stream-register': quick.registerStream,
     'stream-apply': (beside?.polls ?? polls).applyStreamEvents,
     teardown: quick.teardownMapping,
+    'filter-change': loads.applyFilterChange,
+    'formula-refresh': polls.refreshFormulas,
   };
 }
 
@@ -95,9 +97,11 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   // Runs from before these retried failing steps in Temporal, unseen, and lifted a budget halt only by time.
   const visibleRetries = patched('visible-retries');
   const liftBudget = patched('lift-budget-halt');
+  // Histories recorded before record filters and formula refreshes replay without their steps.
+  const filtersAndFormulas = patched('record-filters-formula-refresh');
   const m = MappingMachine.startRun(input.config, input.carried, {
     mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
-    visibleRetries, liftBudget,
+    visibleRetries, liftBudget, filtersAndFormulas,
   }, Date.now());
   let woken = false;
   const wake = (): void => {

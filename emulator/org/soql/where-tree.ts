@@ -32,8 +32,11 @@ const malformed = (message: string) => new SfRequestError(400, 'MALFORMED_QUERY'
 function flatten(where: WhereNode, out: Token[]): void {
   let node: WhereNode | undefined = where;
   while (node) {
-    if (node.left === null) {
+    // `NOT …` is `{left: null, operator: 'NOT'}`; `(NOT …` carries its parentheses on a left without a condition.
+    const parensOnly = node.left !== null && node.left.field === undefined && node.left.fn === undefined && node.operator === 'NOT';
+    if (node.left === null || parensOnly) {
       if (node.operator !== 'NOT') throw malformed(`unexpected ${node.operator ?? 'end'} in WHERE`);
+      for (let i = 0; i < (node.left?.openParen ?? 0); i++) out.push('(');
       out.push('NOT');
       node = node.right;
       continue;

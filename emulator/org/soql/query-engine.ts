@@ -13,6 +13,7 @@ import { comparableGetter, resolvePath, rowBuilder, wireGetter, type TableLookup
 import { conjuncts, type BoolExpr } from './where-tree.js';
 import { runAggregate } from './aggregates.js';
 import { compileSubquery } from './subqueries.js';
+import { idRangeRows } from './id-ranges.js';
 
 export interface EngineOptions {
   scanAll: boolean;
@@ -198,6 +199,8 @@ function logOrdered(table: Table): Source {
 /** The narrowest row source the top-level AND terms allow. */
 function pickSource(table: Table, where: BoolExpr | null): Source {
   if (!where) return { rows: range(table.size), modstampOrdered: false };
+  const byIdRange = idRangeRows(table, where);
+  if (byIdRange !== null) return { rows: byIdRange, modstampOrdered: false, kind: 'index', field: 'Id' };
   let from = -Infinity;
   let fromInclusive = true;
   let to = Infinity;

@@ -7,6 +7,7 @@ import type { MappingStatus } from '../workflows/mapping/messages';
 import type { MappingRef } from './mapping-ids';
 import type { CurrentProblem } from './mapping-overview';
 import type { LoadProgress } from './mapping-telemetry';
+import { verifyView, type VerifyView } from './verify-view';
 
 export interface StatusView {
   state: MappingState;
@@ -33,6 +34,8 @@ export interface StatusView {
     channel: string | null; applies: number; events: number; last_applied_at: string | null;
     fallbacks: number; last_fallback: { reason: string; at: string } | null;
   } | null;
+  /** Drift verification: interval, next due, and what the last verify found and repaired (api/verify-view.ts). */
+  verify: VerifyView | null;
 }
 
 export interface MappingView extends HcMappingEntry {
@@ -65,6 +68,7 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
       channel: s.streaming.channel, applies: s.streaming.applies, events: s.streaming.events, last_applied_at: s.streaming.lastAppliedAt,
       fallbacks: s.streaming.fallbacks, last_fallback: s.streaming.lastFallback,
     } : null,
+    verify: s.verify ? verifyView(s.verify) : null,
   };
 }
 

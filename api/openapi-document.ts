@@ -54,6 +54,7 @@ const hcConfig = {
     streaming_source: { enum: ['pushtopic', 'cdc', 'pubsub'], description: 'ferry key: pubsub (CDC over the Pub/Sub API, the default for event-driven mappings), cdc (CDC over CometD) or pushtopic' },
     flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
     poll_overlap_seconds: { type: 'integer', minimum: 5, maximum: 21600, default: 300, description: 'ferry key: how far behind its start each poll re-reads' },
+    verify_interval_seconds: { type: ['integer', 'null'], default: 86400, description: 'ferry key: how often the mapping verifies itself against the org (drift detection and repair); 0 or null = never (POST …/actions/verify still runs one)' },
     schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },
   },
 };
@@ -92,7 +93,7 @@ export const openApiDocument = {
       },
     },
     '/mappings/{object}/actions/{action}': {
-      parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now'] } }],
+      parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now', 'verify'] } }],
       post: { summary: 'Pause, resume, reload the table, or poll now', responses: { ...mapping, 422: problem('The workflow refused (e.g. reload before the initial load)'), ...notFound, ...common } },
     },
     '/mappings/{object}/errors': {

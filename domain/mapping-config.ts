@@ -5,7 +5,7 @@ import { z } from 'zod';
 import {
   ConfigError, DEFAULT_SCHEMA, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT,
   POLL_INTERVAL_DEFAULT_SECONDS, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
-  checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
+  checkMaxDailyApiCalls, checkPollInterval, checkVerifyInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -31,6 +31,8 @@ export interface HcMappingEntry {
     flush_interval_seconds: number;
     /** ferry key; absent = the default (POLL_OVERLAP_DEFAULT_SECONDS). */
     poll_overlap_seconds?: number;
+    /** ferry key: scheduled drift verification; absent = daily, null or 0 = off. */
+    verify_interval_seconds?: number | null;
     schema: string;
   };
 }
@@ -63,6 +65,7 @@ const hcEntrySchema = z.object({
     streaming_source: z.string().optional(),
     flush_interval_seconds: z.number().optional(),
     poll_overlap_seconds: z.number().optional(),
+    verify_interval_seconds: z.number().nullable().optional(),
     schema: z.string().optional(),
   }),
 });
@@ -125,6 +128,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   const flushIntervalSeconds = c.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS;
   issues.push(...checkFlushInterval(flushIntervalSeconds, at('flush_interval_seconds')));
   if (c.poll_overlap_seconds !== undefined) issues.push(...checkPollOverlap(c.poll_overlap_seconds, at('poll_overlap_seconds')));
+  if (c.verify_interval_seconds !== undefined) issues.push(...checkVerifyInterval(c.verify_interval_seconds, at('verify_interval_seconds')));
   // The default comes from the connection block, which the caller validates.
   const schema = c.schema ?? defaultSchema;
   if (c.schema !== undefined) issues.push(...checkSchemaName(c.schema, at('schema')));
@@ -140,6 +144,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
     syncMode: syncMode as SyncMode, streamingSource: streamingSource as StreamingSource, flushIntervalSeconds, schema,
   };
   if (c.poll_overlap_seconds !== undefined) cfg.pollOverlapSeconds = c.poll_overlap_seconds;
+  if (c.verify_interval_seconds !== undefined) cfg.verifyIntervalSeconds = c.verify_interval_seconds;
   return { cfg, issues };
 }
 
@@ -166,6 +171,7 @@ export function toMappingEntry(cfg: MappingConfig): HcMappingEntry {
       streaming_source: cfg.streamingSource,
       flush_interval_seconds: cfg.flushIntervalSeconds,
       ...(cfg.pollOverlapSeconds === undefined ? {} : { poll_overlap_seconds: cfg.pollOverlapSeconds }),
+      ...(cfg.verifyIntervalSeconds === undefined ? {} : { verify_interval_seconds: cfg.verifyIntervalSeconds }),
       schema: cfg.schema,
     },
   };

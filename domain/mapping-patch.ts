@@ -2,7 +2,7 @@
 // so workflow code can validate an update with exactly the rules the import uses.
 import {
   ConfigError, checkAccess, checkFieldReferences, checkFlushInterval, checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap,
-  checkStreamingSource, checkSyncMode, normalizeFields,
+  checkStreamingSource, checkSyncMode, checkVerifyInterval, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -16,6 +16,7 @@ export interface ConfigPatch {
   streamingSource?: StreamingSource;
   flushIntervalSeconds?: number;
   maxDailyApiCalls?: number | null;
+  verifyIntervalSeconds?: number | null;
 }
 
 type Check = (value: unknown, path: string) => ConfigIssue[];
@@ -28,6 +29,7 @@ const CHECKS: Record<Exclude<keyof ConfigPatch, 'fields'>, Check> = {
   streamingSource: checkStreamingSource,
   flushIntervalSeconds: checkFlushInterval,
   maxDailyApiCalls: checkMaxDailyApiCalls,
+  verifyIntervalSeconds: checkVerifyInterval,
 };
 
 /**

@@ -9,9 +9,11 @@ import {
 } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
 import { badConfig, objectBody } from '../problem';
+import { checkVerifyInterval, VERIFY_INTERVAL_DEFAULT_SECONDS } from '../../domain/mapping-rules';
+import { verifyEstimate } from '../verify-estimate';
 
 const KNOWN = new Set(['object_name', 'record_count', 'changes_per_day', 'writes_per_day', 'sf_polling_seconds', 'sync_mode',
-  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls']);
+  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls', 'verify_interval_seconds', 'drift_records']);
 
 function nonNegative(value: unknown, path: string): ConfigIssue[] {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? []
@@ -45,6 +47,9 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
     if (b.cap !== null && !(typeof b.cap === 'number' && Number.isInteger(b.cap) && b.cap >= 1)) {
       issues.push({ path: 'sf_max_daily_api_calls', rule: 'range', message: 'sf_max_daily_api_calls must be a whole number ≥ 1, or null for no cap' });
     }
+    const verifyInterval = body.verify_interval_seconds === undefined ? VERIFY_INTERVAL_DEFAULT_SECONDS : body.verify_interval_seconds;
+    issues.push(...checkVerifyInterval(verifyInterval, 'verify_interval_seconds'));
+    if (body.drift_records !== undefined) issues.push(...nonNegative(body.drift_records, 'drift_records'));
     if (issues.length > 0) throw badConfig(issues);
 
     const counted = b.recordCount === undefined;
@@ -65,6 +70,7 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
         initial_load: e.breakdown.initialLoad, polling: e.breakdown.polling, streaming: e.breakdown.streaming,
         outbound: e.breakdown.outbound, purge_sweeps: e.breakdown.purgeSweeps,
       },
+      verify: verifyEstimate(recordCount, verifyInterval as number | null, body.drift_records as number | undefined),
       cap: { sf_max_daily_api_calls: cap, fits: cap === null ? true : e.high <= cap, may_exceed: cap !== null && e.high > cap && e.low <= cap, exceeds: cap !== null && e.low > cap },
     };
 }

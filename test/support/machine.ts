@@ -26,6 +26,10 @@ export const result = {
   'stream-register': (over: Partial<StepResults['stream-register']> = {}): StepResults['stream-register'] => ({ channel: '/topic/ferry_Account', apiCalls: 2, apiCallsInWindow: 8, ...over }),
   'stream-apply': (over: Partial<StepResults['stream-apply']> = {}): StepResults['stream-apply'] => ({ events: 1, partial: 0, refetched: 0, remaining: false, catchUp: null, apiCalls: 0, apiCallsInWindow: null, ...counts, ...over }),
   teardown: (over: Partial<StepResults['teardown']> = {}): StepResults['teardown'] => ({ table: 'account', tableDropped: false, pushTopicLeft: null, ...over }),
+  verify: (over: Partial<StepResults['verify']> = {}): StepResults['verify'] => ({
+    deferred: false, retryAtMs: null, startedAtMs: 0, watermarkMs: 100_000, mode: 'rest', buckets: 1, bucketsDiffering: 0, rowsCompared: 2,
+    missing: 0, stale: 0, extra: 0, skipped: 0, repaired: 0, estimate: { low: 1, high: 2 }, apiCalls: 1, apiCallsInWindow: 9, ...counts, ...over,
+  }),
 };
 
 export function machine(config: MappingConfig, run: Partial<MappingRun> = {}, nowMs = 0): MappingMachine {

@@ -13,6 +13,7 @@
 //   halted: PAUSED · BAD_CONFIG · UNAUTHORIZED · SYSTEM_ERROR · API_BUDGET_EXHAUSTED (left by resume,
 //   reconfigure, sync now, or — for the budget and system errors — by time)
 //   delete: any state ─► DELETING (teardown) ─► the workflow completes
+//   verify (drift detection and repair, verify.ts): due by interval or asked for, run between the other steps
 import type { LoadInput, LoadResult } from '../../activities/load-object';
 import type { FlushInput, FlushResult } from '../../activities/outbound/flush-outbound';
 import type { SetAccessModeInput } from '../../activities/outbound/set-access-mode';
@@ -22,6 +23,7 @@ import type { ApplyStreamInput, ApplyStreamResult } from '../../activities/strea
 import type { RegisterStreamInput, RegisterStreamResult } from '../../activities/streaming/register-stream';
 import type { PurgeSweepInput, PurgeSweepResult } from '../../activities/sync-purged-deletes';
 import type { TeardownInput, TeardownResult } from '../../activities/teardown-mapping';
+import type { VerifyInput, VerifyResult } from '../../activities/verify-mapping';
 import type { MappedField } from '../../domain/mapped-field';
 import { PURGE_SWEEP_INTERVAL_MS } from '../../domain/sync-limits';
 import { applyConfigPatch, mergeConfigPatch, type ConfigPatch } from '../../domain/mapping-patch';
@@ -35,6 +37,7 @@ import {
 } from './outbound';
 import { type MappingState } from './states';
 import { applied, desiredStream, initialStream, registered, type StreamState } from './streaming';
+import { initialVerify, markVerified, verifyDueAtMs, verifyStatus, type VerifyState } from './verify';
 
 export { PURGE_SWEEP_INTERVAL_MS };
 
@@ -92,6 +95,8 @@ export interface CarriedStateV1 {
   outbound?: OutboundState;
   /** Event-driven sync (absent in states carried from before it; see upgrade). */
   stream?: StreamState;
+  /** Drift verification (absent in states carried from before it; see upgrade). */
+  verify?: VerifyState;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -108,6 +113,7 @@ export type Step =
   | { kind: 'stream-register'; input: RegisterStreamInput; key: string | null }
   | { kind: 'stream-apply'; input: ApplyStreamInput }
   | { kind: 'teardown'; input: TeardownInput }
+  | { kind: 'verify'; input: VerifyInput }
   | { kind: 'wait'; untilMs: number | null };
 
 export type ActivityStep = Exclude<Step, { kind: 'wait' }>;
@@ -123,6 +129,7 @@ export interface StepResults {
   'stream-register': RegisterStreamResult;
   'stream-apply': ApplyStreamResult;
   teardown: TeardownResult;
+  verify: VerifyResult;
 }
 
 /** A step's failure as the activity boundary classified it (`type`: BadConfig, Unauthorized, …). */
@@ -147,6 +154,8 @@ export interface MappingRun {
   outboundEnabled: boolean;
   /** Pausing stops the mapping's streaming listener (off when replaying a history from before it did). */
   pauseStreams?: boolean;
+  /** Drift verification runs (off when replaying a history recorded before it existed). */
+  verifyEnabled?: boolean;
 }
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -163,18 +172,20 @@ export function initialState(config: MappingConfig): CarriedState {
     reloadRequested: false, syncRequested: false, watermarkMs: null, lastPollAtMs: null, lastPurgeSweepMs: null,
     lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 }, lastError: null,
     retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null, outbound: initialOutbound(), stream: initialStream(),
+    verify: initialVerify(),
   };
 }
 
 /** Brings a carried state of any earlier version up to the current one. */
 export function upgrade(carried: CarriedState): CarriedState {
-  return { ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream() };
+  return { ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream(), verify: carried.verify ?? initialVerify() };
 }
 
 export class MappingMachine {
   private readonly carried: CarriedState;
   private readonly outbound: OutboundState;
   private readonly stream: StreamState;
+  private readonly verify: VerifyState;
   /** When this run last heard of pending outbound work (not carried: a new run flushes once anyway). */
   private lastSignalAtMs: number | null = null;
   /** A deletion asked for in this run (the teardown step comes before anything else). */
@@ -184,6 +195,7 @@ export class MappingMachine {
     this.carried = upgrade(carried);
     this.outbound = this.carried.outbound!;
     this.stream = this.carried.stream!;
+    this.verify = this.carried.verify!;
   }
 
   /** The machine of a new run: pending work that arrived while no run listened is looked for once. */
@@ -193,6 +205,8 @@ export class MappingMachine {
     if (m.stream.registered !== null) m.stream.pending = true;
     // Nor whether writes were captured meanwhile: look once.
     if (run.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, nowMs);
+    // The verify interval counts from the first run that knows about verifying.
+    if (run.verifyEnabled) m.verify.sinceMs ??= nowMs;
     return m;
   }
 
@@ -277,7 +291,9 @@ export class MappingMachine {
     }
     // After polls and sweeps, so a continuous stream of events never starves them.
     if (this.stream.pending && this.stream.registered !== null) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
-    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity) };
+    const verifyAt = this.verifyDueAtMs();
+    if (verifyAt !== null && nowMs >= verifyAt) return { kind: 'verify', input: { ...ref, table, fields: s.fields } };
+    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), s.lastPurgeSweepMs + PURGE_SWEEP_INTERVAL_MS, flushAt ?? Infinity, verifyAt ?? Infinity) };
   }
 
   /** A step starts: the state it shows while it runs. */
@@ -324,6 +340,7 @@ export class MappingMachine {
       flush: (st, r) => this.markFlushed(st, r, nowMs),
       'stream-register': (st, r) => this.markStreamRegistered(st, r, nowMs),
       'stream-apply': (_step, r) => this.markStreamApplied(r, nowMs),
+      verify: (_step, r) => this.markVerified(r, nowMs),
       teardown: (_step, r) => {
         this.deletion!.result = r;
       },
@@ -380,6 +397,14 @@ export class MappingMachine {
     this.carried.lastPurgeSweepMs = nowMs;
     if (typeof r.toMs === 'number') this.carried.purgeSweptMs = Math.max(this.carried.purgeSweptMs ?? r.toMs, r.toMs);
     this.carried.counts.deleted += r.deleted;
+    this.succeeded();
+  }
+
+  private markVerified(r: VerifyResult, nowMs: number): void {
+    if (markVerified(this.verify, r, nowMs)) {
+      this.apiUsage(r.apiCallsInWindow, nowMs);
+      this.count(r);
+    }
     this.succeeded();
   }
 
@@ -473,6 +498,18 @@ export class MappingMachine {
     this.unhalt();
   }
 
+  /** Throws when there is nothing to verify yet (the verify update's validator). */
+  checkVerify(): void {
+    if (!this.run.verifyEnabled) throw new Error('This mapping\'s workflow predates verifying; it verifies after its next continue-as-new');
+    if (this.carried.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to verify');
+  }
+
+  /** A verify on demand: runs as the next step it can (after a due flush, poll or sweep). */
+  requestVerify(): void {
+    this.verify.requested = true;
+    this.unhalt();
+  }
+
   /** Throws when there is nothing to reload yet (the update's validator). */
   checkReload(): void {
     if (this.carried.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to reload');
@@ -551,6 +588,7 @@ export class MappingMachine {
         fallbacks: st.fallbacks,
         lastFallback: st.lastFallback && { reason: st.lastFallback.reason, at: iso(st.lastFallback.atMs)! },
       },
+      ...(this.run.verifyEnabled ? { verify: verifyStatus(this.verify, s.config, s.watermarkMs !== null && !this.halted) } : {}),
     };
   }
 
@@ -589,6 +627,12 @@ export class MappingMachine {
   /** When the next outbound flush is due; null when nothing waits to be sent. */
   flushDueAtMs(): number | null {
     return this.run.outboundEnabled ? flushDueAtMs(this.outboundView()) : null;
+  }
+
+  /** When the next verify is due; null when none is (or verifying is off in this run). */
+  private verifyDueAtMs(): number | null {
+    if (!this.run.verifyEnabled || this.carried.watermarkMs === null) return null;
+    return verifyDueAtMs(this.verify, this.carried.config);
   }
 
   private nextPollAtMs(): number {

@@ -13,7 +13,7 @@ import { FERRY_STATE } from '../../infra/search-attributes';
 import { MappingMachine, type ActivityStep, type CarriedState, type StepFailure, type StepOutcome, type StepResults } from './machine';
 import {
   deleteUpdate, outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, streamEventsSignal,
-  syncNowUpdate, wakeSignal,
+  syncNowUpdate, verifyUpdate, wakeSignal,
 } from './messages';
 import { MAX_SIGNALS_PER_RUN } from './outbound';
 import { StatusPublisher, waitSummary } from './publish';
@@ -71,6 +71,7 @@ function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>): 
     'stream-register': quick.registerStream,
     'stream-apply': polls.applyStreamEvents,
     teardown: quick.teardownMapping,
+    verify: loads.verifyMapping,
   };
 }
 
@@ -78,8 +79,9 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   // Histories recorded before outbound sync (or before pausing stopped the streaming listener) replay without it.
   const outboundEnabled = patched('outbound-sync');
   const pauseStreams = patched('pause-stream-listeners');
+  const verifyEnabled = patched('verify-drift');
   const m = MappingMachine.startRun(input.config, input.carried, {
-    mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
+    mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams, verifyEnabled,
   }, Date.now());
   let woken = false;
   const wake = (): void => {
@@ -97,6 +99,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   setHandler(resumeUpdate, () => (m.resume(), wake(), m.status()));
   setHandler(syncNowUpdate, () => (m.syncNow(), wake(), m.status()));
   setHandler(reloadUpdate, () => (m.reload(), wake(), m.status()), { validator: () => m.checkReload() });
+  setHandler(verifyUpdate, () => (m.requestVerify(), wake(), m.status()), { validator: () => m.checkVerify() });
   setHandler(deleteUpdate, async ({ dropTable }) => {
     m.requestDeletion(dropTable);
     wake();

@@ -18,7 +18,7 @@ import { createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, stagingTableName } from '../domain/sql-names';
 import {
-  BucketTally, bucketModulus, bucketOf, bucketRanges, chooseFetch, differingBuckets, estimateVerifyCalls, RANGES_PER_QUERY,
+  BucketTally, bucketModulus, bucketOf, bucketRanges, chooseFetch, differingBuckets, estimateVerifyCalls, refetchPlan,
   REFETCH_BULK_PAGE_RECORDS, VERIFY_BULK_PAGE_RECORDS, verifyWhere, type FetchMode, type IdRange,
 } from '../domain/verify-buckets';
 import type { Pool } from '../infra/db';
@@ -171,17 +171,13 @@ interface RepairPlan {
   skipped: Set<string>;
 }
 
-/** REST queries carry their SOQL in the URL: keep them short. */
-const REST_RANGES_PER_QUERY = 100;
-
 async function repair(pool: Pool, conn: import('jsforce').Connection, input: VerifyInput, plan: RepairPlan) {
   const { schema } = input.config;
   const stage = stagingTableName(`${input.table}_verify`);
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const target = qualified(schema, input.table);
   const staged = qualified(schema, stage);
-  const mode: FetchMode = plan.ranges.length <= REST_RANGES_PER_QUERY && chooseFetch(plan.expectedRows, REFETCH_BULK_PAGE_RECORDS) === 'rest' ? 'rest' : 'bulk';
-  const perQuery = mode === 'rest' ? REST_RANGES_PER_QUERY : RANGES_PER_QUERY;
+  const { mode, rangesPerQuery: perQuery } = refetchPlan(plan.ranges.length, plan.expectedRows);
   const fieldList = input.fields.map((f) => f.name).join(', ');
   const csvCopy = copyCsvStatement(schema, stage, input.fields.map((f) => f.column));
   const textCopy = copyTextStatement(schema, stage, input.fields.map((f) => f.column));

@@ -142,8 +142,20 @@ export function inRanges(ranges: readonly IdRange[], id: string): boolean {
   return false;
 }
 
-/** Id ranges per re-fetch query: keeps its SOQL well under Salesforce's 100,000-character limit. */
+/** Id ranges per re-fetch Bulk query: keeps its SOQL well under Salesforce's 100,000-character limit. */
 export const RANGES_PER_QUERY = 800;
+/** Id ranges per re-fetch REST query: REST carries the SOQL in the URL, so it stays short. */
+export const REST_RANGES_PER_QUERY = 100;
+
+/**
+ * How the differing buckets are re-fetched: REST when few ranges and rows make it cheaper, else Bulk 2.0
+ * jobs of up to RANGES_PER_QUERY ranges each.
+ */
+export function refetchPlan(ranges: number, expectedRows: number): { mode: FetchMode; rangesPerQuery: number; queries: number } {
+  const mode: FetchMode = ranges <= REST_RANGES_PER_QUERY && chooseFetch(expectedRows, REFETCH_BULK_PAGE_RECORDS) === 'rest' ? 'rest' : 'bulk';
+  const rangesPerQuery = mode === 'rest' ? REST_RANGES_PER_QUERY : RANGES_PER_QUERY;
+  return { mode, rangesPerQuery, queries: Math.max(1, Math.ceil(ranges / rangesPerQuery)) };
+}
 
 function rangeCondition(r: IdRange): string {
   for (const id of [r.lo, r.hi]) {
@@ -227,9 +239,10 @@ export function estimateVerifyCalls(rows: number, driftRows = Math.ceil(rows * 0
   const compare = { mode, ...fetchCalls(mode, rows) };
   const buckets = Math.min(driftRows, Math.ceil(rows / bucketModulus(rows)) + 1);
   const refetchRows = Math.min(rows + driftRows, buckets * bucketModulus(rows) * 2);
-  const queries = Math.max(1, Math.ceil(buckets / RANGES_PER_QUERY));
+  const plan = refetchPlan(buckets, refetchRows);
+  const queries = plan.queries;
   const perQuery = Math.ceil(refetchRows / queries);
-  const each = fetchCalls(chooseFetch(perQuery, REFETCH_BULK_PAGE_RECORDS), perQuery, REFETCH_BULK_PAGE_RECORDS);
+  const each = fetchCalls(plan.mode, perQuery, REFETCH_BULK_PAGE_RECORDS);
   const repair = driftRows === 0 ? { low: 0, high: 0 } : { low: 0, high: queries * each.high };
   return { compare, repair, low: compare.low + repair.low, high: compare.high + repair.high };
 }

@@ -61,6 +61,8 @@ export interface VerifyResult {
   estimate: { low: number; high: number };
   apiCalls: number;
   apiCallsInWindow: number;
+  /** Wall time of the verify (comparison and repair). */
+  durationMs: number;
 }
 
 /**
@@ -88,7 +90,10 @@ export function createVerifyMapping(deps: { pool: Pool; sessions?: SalesforceSes
     const sf = await connectMapping(deps, input);
     try {
       const r = await verify(pool, sf.conn, input, pgRows, () => sf.orgTimeMs(), options);
-      const result: VerifyResult = { ...r, deferred: false, retryAtMs: null, startedAtMs, estimate: { low: estimate.low, high: estimate.high }, apiCalls: sf.callsMade(), apiCallsInWindow: sf.usedInWindow() };
+      const result: VerifyResult = {
+        ...r, deferred: false, retryAtMs: null, startedAtMs, estimate: { low: estimate.low, high: estimate.high }, apiCalls: sf.callsMade(),
+        apiCallsInWindow: sf.usedInWindow(), durationMs: Date.now() - startedAtMs,
+      };
       await recordVerifyRun(pool, { ...result, mappingId: input.mappingId, finishedAtMs: Date.now(), mode: result.mode ?? 'none' });
       return result;
     } catch (err) {
@@ -101,11 +106,11 @@ function empty(startedAtMs: number, estimate: { low: number; high: number }): Ve
   return {
     deferred: false, retryAtMs: null, startedAtMs, watermarkMs: null, mode: null, buckets: 0, bucketsDiffering: 0, rowsCompared: 0,
     missing: 0, stale: 0, extra: 0, skipped: 0, repaired: 0, inserted: 0, updated: 0, deleted: 0,
-    estimate: { low: estimate.low, high: estimate.high }, apiCalls: 0, apiCallsInWindow: 0,
+    estimate: { low: estimate.low, high: estimate.high }, apiCalls: 0, apiCallsInWindow: 0, durationMs: 0,
   };
 }
 
-type Found = Omit<VerifyResult, 'deferred' | 'retryAtMs' | 'startedAtMs' | 'estimate' | 'apiCalls' | 'apiCallsInWindow'>;
+type Found = Omit<VerifyResult, 'deferred' | 'retryAtMs' | 'startedAtMs' | 'estimate' | 'apiCalls' | 'apiCallsInWindow' | 'durationMs'>;
 
 async function verify(
   pool: Pool, conn: import('jsforce').Connection, input: VerifyInput, pgRows: number, orgTimeMs: () => number | null, options: VerifyOptions,

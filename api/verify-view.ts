@@ -10,7 +10,7 @@ export interface VerifyView {
   last: {
     at: string; watermark: string | null; mode: string | null; buckets_compared: number; buckets_differing: number;
     rows_compared: number; missing: number; stale: number; extra: number; skipped: number; repaired: number;
-    api_calls: number; estimated_api_calls: { low: number; high: number };
+    api_calls: number; estimated_api_calls: { low: number; high: number }; duration_ms: number;
   } | null;
 }
 
@@ -21,7 +21,7 @@ export function verifyView(v: VerifyStatus): VerifyView {
     last: l && {
       at: l.at, watermark: l.watermark, mode: l.mode, buckets_compared: l.buckets, buckets_differing: l.bucketsDiffering,
       rows_compared: l.rowsCompared, missing: l.missing, stale: l.stale, extra: l.extra, skipped: l.skipped, repaired: l.repaired,
-      api_calls: l.apiCalls, estimated_api_calls: l.estimate,
+      api_calls: l.apiCalls, estimated_api_calls: l.estimate, duration_ms: l.durationMs,
     },
   };
 }

@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<(args: string[]) => Promise<strin
   streaming: async () => (await import('./streaming.js')).runStreamingBench,
   emulator: async () => (await import('./emulator.js')).runEmulatorBench,
   adopt: async () => (await import('./adopt.js')).runAdoptBench,
+  verify: async () => (await import('./verify.js')).runVerifyBench,
 };
 
 async function main(): Promise<void> {

@@ -28,7 +28,7 @@ export const result = {
   teardown: (over: Partial<StepResults['teardown']> = {}): StepResults['teardown'] => ({ table: 'account', tableDropped: false, pushTopicLeft: null, ...over }),
   verify: (over: Partial<StepResults['verify']> = {}): StepResults['verify'] => ({
     deferred: false, retryAtMs: null, startedAtMs: 0, watermarkMs: 100_000, mode: 'rest', buckets: 1, bucketsDiffering: 0, rowsCompared: 2,
-    missing: 0, stale: 0, extra: 0, skipped: 0, repaired: 0, estimate: { low: 1, high: 2 }, apiCalls: 1, apiCallsInWindow: 9, ...counts, ...over,
+    missing: 0, stale: 0, extra: 0, skipped: 0, repaired: 0, estimate: { low: 1, high: 2 }, apiCalls: 1, apiCallsInWindow: 9, durationMs: 5, ...counts, ...over,
   }),
 };
 

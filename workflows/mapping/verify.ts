@@ -21,6 +21,7 @@ export interface LastVerify {
   repaired: number;
   apiCalls: number;
   estimate: { low: number; high: number };
+  durationMs: number;
 }
 
 export interface VerifyState {
@@ -59,7 +60,7 @@ export function markVerified(v: VerifyState, r: VerifyResult, nowMs: number): bo
   v.last = {
     atMs: nowMs, watermarkMs: r.watermarkMs, mode: r.mode, buckets: r.buckets, bucketsDiffering: r.bucketsDiffering,
     rowsCompared: r.rowsCompared, missing: r.missing, stale: r.stale, extra: r.extra, skipped: r.skipped, repaired: r.repaired,
-    apiCalls: r.apiCalls, estimate: r.estimate,
+    apiCalls: r.apiCalls, estimate: r.estimate, durationMs: r.durationMs,
   };
   return true;
 }

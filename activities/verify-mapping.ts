@@ -18,7 +18,7 @@ import { createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, stagingTableName } from '../domain/sql-names';
 import {
-  BucketTally, bucketModulus, bucketOf, bucketRanges, chooseFetch, differingBuckets, estimateVerifyCalls, refetchPlan,
+  BucketTally, bucketModulus, bucketRanges, chooseFetch, differingBuckets, estimateVerifyCalls, refetchPlan,
   REFETCH_BULK_PAGE_RECORDS, VERIFY_BULK_PAGE_RECORDS, verifyWhere, type FetchMode, type IdRange,
 } from '../domain/verify-buckets';
 import type { Pool } from '../infra/db';
@@ -29,7 +29,7 @@ import { budgetFreesAtMs, pendingOutboundSfids, recordVerifyRun } from '../store
 import { classifyFailure, connectMapping } from './errors';
 import { copyCsvStatement, copyLines } from './load/copy-page';
 import { copyTextStatement, restRecordLines } from './load/rest-rows';
-import { countSyncedRows, rowStamps, sampleBoundaries, streamRowStamps } from './verify/postgres-side';
+import { countSyncedRows, rowStamps, rowStampsInRanges, sampleBoundaries, streamRowStamps } from './verify/postgres-side';
 import { readRecords, readStamps } from './verify/salesforce-side';
 
 export interface VerifyInput extends MappingRef {
@@ -63,6 +63,8 @@ export interface VerifyResult {
   apiCallsInWindow: number;
   /** Wall time of the verify (comparison and repair). */
   durationMs: number;
+  /** Where the time went: boundaries, the Postgres pass, the Salesforce read, the differing rows, the repair. */
+  phasesMs?: Record<string, number>;
 }
 
 /**
@@ -112,13 +114,29 @@ function empty(startedAtMs: number, estimate: { low: number; high: number }): Ve
 
 type Found = Omit<VerifyResult, 'deferred' | 'retryAtMs' | 'startedAtMs' | 'estimate' | 'apiCalls' | 'apiCallsInWindow' | 'durationMs'>;
 
+/** Time of each phase, in ms. */
+function phaseClock(): { mark(phase: string): void; phases: Record<string, number> } {
+  let last = Date.now();
+  const phases: Record<string, number> = {};
+  return {
+    phases,
+    mark(phase) {
+      const now = Date.now();
+      phases[phase] = (phases[phase] ?? 0) + now - last;
+      last = now;
+    },
+  };
+}
+
 async function verify(
   pool: Pool, conn: import('jsforce').Connection, input: VerifyInput, pgRows: number, orgTimeMs: () => number | null, options: VerifyOptions,
 ): Promise<Found> {
   const { schema, objectName } = input.config;
   const extraCondition = verifyCondition(input.config);
+  const clock = phaseClock();
   const pending = await pendingOutboundSfids(pool, schema, input.table);
   const boundaries = await sampleBoundaries(pool, schema, input.table, bucketModulus(pgRows));
+  clock.mark('boundaries');
   const pgTally = new BucketTally(boundaries);
   const sfTally = new BucketTally(boundaries);
   const skipped = new Set<string>(pending);
@@ -128,11 +146,13 @@ async function verify(
 
   const ready = async () => {
     watermarkMs = orgTimeMs() ?? Date.now();
+    const started = Date.now();
     await streamRowStamps(pool, schema, input.table, (id, ms) => {
       if (pending.has(id)) return;
       if (ms > watermarkMs) skipped.add(id);
       else pgTally.add(id, ms);
     });
+    clock.phases.postgres = Date.now() - started;
   };
   const pageRecords = options.comparePageRecords ?? VERIFY_BULK_PAGE_RECORDS;
   const mode = await readStamps(conn, `SELECT Id, SystemModstamp FROM ${objectName}${verifyWhere({ extraCondition })}`, chooseFetch(pgRows, pageRecords), pageRecords, ready, (id, ms) => {
@@ -144,26 +164,24 @@ async function verify(
   });
   for (const [id, ms] of await rowStamps(pool, schema, input.table, young)) if (ms <= watermarkMs) pgTally.add(id, ms, -1);
 
+  clock.mark('compare');
   const differing = differingBuckets(pgTally, sfTally);
   const found: Found = {
     watermarkMs, mode, buckets: boundaries.length + 1, bucketsDiffering: differing.length, rowsCompared: pgTally.rows + sfTally.rows,
-    missing: 0, stale: 0, extra: 0, skipped: skipped.size, repaired: 0, inserted: 0, updated: 0, deleted: 0,
+    missing: 0, stale: 0, extra: 0, skipped: skipped.size, repaired: 0, inserted: 0, updated: 0, deleted: 0, phasesMs: clock.phases,
   };
   if (differing.length === 0) return found;
 
-  // The Postgres rows of the differing buckets (a second pass: nothing per row was kept from the first).
-  const differs = new Uint8Array(boundaries.length + 1);
   let expectedRows = 0;
-  for (const k of differing) {
-    differs[k] = 1;
-    expectedRows += Math.max(sfTally.counts[k], pgTally.counts[k]);
-  }
-  const local = new Map<string, number>();
-  await streamRowStamps(pool, schema, input.table, (id, ms) => {
-    if (!skipped.has(id) && differs[bucketOf(boundaries, id)] === 1) local.set(id, ms);
-  });
+  for (const k of differing) expectedRows += Math.max(sfTally.counts[k], pgTally.counts[k]);
   const ranges = bucketRanges(boundaries, differing);
-  return { ...found, ...await repair(pool, conn, input, { ranges, extraCondition, expectedRows, watermarkMs, local, skipped }) };
+  // The Postgres rows of the differing buckets (nothing per row was kept from the comparison).
+  const local = await rowStampsInRanges(pool, schema, input.table, ranges);
+  for (const id of skipped) local.delete(id);
+  clock.mark('differing');
+  const repaired = await repair(pool, conn, input, { ranges, extraCondition, expectedRows, watermarkMs, local, skipped }, clock.mark);
+  clock.mark('repair');
+  return { ...found, ...repaired };
 }
 
 interface RepairPlan {
@@ -176,7 +194,7 @@ interface RepairPlan {
   skipped: Set<string>;
 }
 
-async function repair(pool: Pool, conn: import('jsforce').Connection, input: VerifyInput, plan: RepairPlan) {
+async function repair(pool: Pool, conn: import('jsforce').Connection, input: VerifyInput, plan: RepairPlan, mark: (phase: string) => void) {
   const { schema } = input.config;
   const stage = stagingTableName(`${input.table}_verify`);
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
@@ -195,6 +213,7 @@ async function repair(pool: Pool, conn: import('jsforce').Connection, input: Ver
         (csv) => copyLines(client, csvCopy, [csv]),
         (records) => copyLines(client, textCopy, restRecordLines(records, input.fields)));
     }
+    mark('refetch');
     // Changed after the watermark (the next poll brings them): neither written nor taken as gone.
     const young = await client.query<{ sfid: string }>(
       `DELETE FROM ${staged} WHERE systemmodstamp > ($1::timestamptz AT TIME ZONE 'UTC') RETURNING sfid`, [wm]);

@@ -75,7 +75,7 @@ export async function runVerifyBench(args: string[]): Promise<string> {
     const orgCount = Number((await (await fetch(`${stack.orgUrl}/__emulator/records/Account/count`)).json() as { count: number }).count);
     const tableCount = Number((await stack.pool.query('SELECT count(*) AS n FROM salesforce.account')).rows[0].n);
     log(`verify: ${v.mode}, ${v.buckets} buckets (${v.bucketsDiffering} differing), ${v.rowsCompared} rows compared (both sides), `
-      + `missing=${v.missing} stale=${v.stale} extra=${v.extra}, ${v.durationMs} ms, estimate ${v.estimate.low}–${v.estimate.high} calls; table ${tableCount} rows, org ${orgCount}`);
+      + `missing=${v.missing} stale=${v.stale} extra=${v.extra}, ${v.durationMs} ms (${JSON.stringify(v.phasesMs)}), estimate ${v.estimate.low}–${v.estimate.high} calls; table ${tableCount} rows, org ${orgCount}`);
     if (tableCount !== orgCount) throw new Error(`after the verify the table holds ${tableCount} rows, the org ${orgCount}`);
     if (v.repaired !== drift) log(`WARNING: repaired ${v.repaired} rows, the drift made was ${drift}`);
     await handle.terminate('benchmark done');

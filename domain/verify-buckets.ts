@@ -41,8 +41,17 @@ export function bucketOf(boundaries: readonly string[], id: string): number {
   return lo;
 }
 
+/** The second hash of the last rowHash call (no array per row: the tallies hash millions of rows). */
+let secondHash = 0;
+
 /** Two independent 32-bit hashes of (id, stampMs): FNV-1a variants with a murmur finalizer. */
 export function rowHashes(id: string, stampMs: number): [number, number] {
+  const a = rowHash(id, stampMs);
+  return [a, secondHash];
+}
+
+/** The first hash of (id, stampMs); the second is left in `secondHash`. */
+function rowHash(id: string, stampMs: number): number {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {
@@ -54,7 +63,8 @@ export function rowHashes(id: string, stampMs: number): [number, number] {
   const highMs = Math.floor(stampMs / 4294967296);
   a = Math.imul(Math.imul(a ^ lowMs, 0x01000193) ^ highMs, 0x01000193);
   b = Math.imul(Math.imul(b ^ lowMs, 0x5bd1e995) ^ highMs, 0x5bd1e995);
-  return [fmix(a), fmix(b)];
+  secondHash = fmix(b);
+  return fmix(a);
 }
 
 function fmix(h: number): number {
@@ -93,7 +103,8 @@ export class BucketTally {
   /** Adds a row (sign 1) or takes one away (sign -1); returns its bucket. */
   add(id: string, stampMs: number, sign: 1 | -1 = 1): number {
     const k = this.find(id);
-    const [h1, h2] = rowHashes(id, stampMs);
+    const h1 = rowHash(id, stampMs);
+    const h2 = secondHash;
     this.counts[k] += sign;
     this.xors[k] ^= h1;
     this.sums[k] = (this.sums[k] + sign * h2) >>> 0;
@@ -182,15 +193,26 @@ export function verifyWhere(opts: { extraCondition?: string | null; ranges?: rea
   return terms.length === 0 ? '' : ` WHERE ${terms.join(' AND ')}`;
 }
 
+/** The day of the last stamp parsed, and its epoch ms (stamps of one object mostly share few days). */
+let lastDay = '';
+let lastDayMs = 0;
+
+const digits = (text: string, from: number, len: number): number => {
+  let v = 0;
+  for (let i = from; i < from + len; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  return v;
+};
+
 /** SystemModstamp text as Salesforce writes it (`2026-12-06T04:00:00.000+0000` or `…Z`) → epoch ms; NaN if not. */
 export function parseStampMs(text: string): number {
-  if (text.length >= 23 && text.charCodeAt(10) === 84 /* T */ && (text.endsWith('Z') || text.endsWith('+0000'))) {
-    const n = (from: number, len: number) => {
-      let v = 0;
-      for (let i = from; i < from + len; i++) v = v * 10 + text.charCodeAt(i) - 48;
-      return v;
-    };
-    return Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2), n(20, 3));
+  const n = text.length;
+  const utc = (n === 24 && text.charCodeAt(23) === 90 /* Z */) || (n === 28 && text.charCodeAt(23) === 43 /* + */ && text.endsWith('0000'));
+  if (utc && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(19) === 46 /* . */) {
+    if (!text.startsWith(lastDay) || lastDay === '') {
+      lastDay = text.slice(0, 10);
+      lastDayMs = Date.UTC(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2));
+    }
+    return lastDayMs + digits(text, 11, 2) * 3_600_000 + digits(text, 14, 2) * 60_000 + digits(text, 17, 2) * 1000 + digits(text, 20, 3);
   }
   return text === '' ? NaN : Date.parse(text);
 }
@@ -202,8 +224,11 @@ export const REST_PAGE_RECORDS = 2_000;
 export const VERIFY_BULK_PAGE_RECORDS = 500_000;
 /** Records per results page when the differing buckets are re-fetched with all mapped fields. */
 export const REFETCH_BULK_PAGE_RECORDS = 100_000;
-/** Status checks a verify expects a Bulk 2.0 job to need (low, high). */
-export const VERIFY_BULK_POLLS = { low: 1, high: 8 } as const;
+/**
+ * Status checks a verify expects a Bulk 2.0 job to need (low, high): as many as a load's (estimate.ts's
+ * BULK_POLLS_HIGH), about 45 s of processing at the growing interval salesforce/bulk-query.ts polls with.
+ */
+export const VERIFY_BULK_POLLS = { low: 1, high: 20 } as const;
 
 export type FetchMode = 'rest' | 'bulk';
 

@@ -44,6 +44,24 @@ export async function streamRowStamps(pool: Pool, schema: string, table: string,
   }
 }
 
+/**
+ * (sfid → stamp ms) of the rows in the Id ranges [lo, hi) (null: open), read through the sfid index. Ids compare
+ * by code unit (as SOQL compares them): in a database whose collation is not C, the comparison names COLLATE
+ * "C", which the sfid index (of the database's collation) cannot serve — correct, but a scan per range.
+ */
+export async function rowStampsInRanges(pool: Pool, schema: string, table: string, ranges: readonly { lo: string | null; hi: string | null }[]): Promise<Map<string, number>> {
+  if (ranges.length === 0) return new Map();
+  const { rows: [db] } = await pool.query<{ c: boolean }>("SELECT datcollate IN ('C', 'POSIX') AS c FROM pg_database WHERE datname = current_database()");
+  const collate = db.c ? '' : ' COLLATE "C"';
+  // '' sorts before every id and '~' after every id (ids are alphanumeric): open ends as bounds.
+  const { rows } = await pool.query<{ sfid: string; ms: string }>(
+    `SELECT t.sfid, coalesce(round(extract(epoch FROM t.systemmodstamp) * 1000), 0)::bigint AS ms
+       FROM unnest($1::text[], $2::text[]) AS r(lo, hi)
+       JOIN ${qualified(schema, table)} t ON t.sfid${collate} >= r.lo AND t.sfid${collate} < r.hi`,
+    [ranges.map((r) => r.lo ?? ''), ranges.map((r) => r.hi ?? '~')]);
+  return new Map(rows.map((r) => [r.sfid, Number(r.ms)]));
+}
+
 /** (sfid → stamp ms) of the given rows. */
 export async function rowStamps(pool: Pool, schema: string, table: string, ids: readonly string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();

@@ -60,15 +60,18 @@ export function parseStampCsv(csv: string, onRow: (id: string, ms: number) => vo
   let start = csv.indexOf('\n') + 1;
   if (start === 0) return 0;
   let rows = 0;
-  while (start < csv.length) {
+  const length = csv.length;
+  while (start < length) {
     let end = csv.indexOf('\n', start);
-    if (end === -1) end = csv.length;
+    if (end === -1) end = length;
     let lineEnd = end;
     if (csv.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (lineEnd > start) {
       const comma = csv.indexOf(',', start);
-      const unq = (a: number, b: number) => (csv.charCodeAt(a) === 34 ? csv.slice(a + 1, b - 1) : csv.slice(a, b));
-      onRow(unq(start, comma), parseStampMs(unq(comma + 1, lineEnd)));
+      // Values may be quoted ("…"); ids and stamps never hold a quote or comma.
+      const q1 = csv.charCodeAt(start) === 34 ? 1 : 0;
+      const q2 = csv.charCodeAt(comma + 1) === 34 ? 1 : 0;
+      onRow(csv.slice(start + q1, comma - q1), parseStampMs(csv.slice(comma + 1 + q2, lineEnd - q2)));
       rows++;
     }
     start = end + 1;

@@ -22,7 +22,7 @@ const MAPPING = 'salesforce.account';
 
 describe.each([
   { records: 1_500, compareMode: 'rest' },
-  { records: 25_000, compareMode: 'bulk' },
+  { records: 50_000, compareMode: 'bulk' },
 ])('verify of $records Accounts', ({ records, compareMode }) => {
   let fx: StreamingFixture;
   let handle: Handle;

@@ -22,6 +22,7 @@ export interface LastVerify {
   apiCalls: number;
   estimate: { low: number; high: number };
   durationMs: number;
+  phasesMs?: Record<string, number>;
 }
 
 export interface VerifyState {
@@ -60,7 +61,7 @@ export function markVerified(v: VerifyState, r: VerifyResult, nowMs: number): bo
   v.last = {
     atMs: nowMs, watermarkMs: r.watermarkMs, mode: r.mode, buckets: r.buckets, bucketsDiffering: r.bucketsDiffering,
     rowsCompared: r.rowsCompared, missing: r.missing, stale: r.stale, extra: r.extra, skipped: r.skipped, repaired: r.repaired,
-    apiCalls: r.apiCalls, estimate: r.estimate, durationMs: r.durationMs,
+    apiCalls: r.apiCalls, estimate: r.estimate, durationMs: r.durationMs, phasesMs: r.phasesMs,
   };
   return true;
 }

@@ -150,3 +150,46 @@ describe.each([
     expect(s.verify).toMatchObject({ intervalSeconds: null, nextAt: null, requested: false });
   });
 });
+
+describe('verify of a read_write mapping with queued outbound changes', () => {
+  let fx: StreamingFixture;
+  let handle: Handle;
+
+  beforeAll(async () => {
+    fx = await streamingFixture('verify_rw', { Account: 800 });
+    handle = await fx.start('Account', ['Id', ...FIELDS.map((f) => f.name), 'IsDeleted'], {
+      access: 'read_write', flush_interval_seconds: 60, sf_polling_seconds: 3600, verify_interval_seconds: 0,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('leaves a row with a queued local change alone and repairs the rest', async () => {
+    const ids = (await fx.conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 10')).records.map((r) => r.Id);
+    const [queued, drifted] = ids;
+    // The flush a new run makes once is done: the local edit below starts a new minute's wait.
+    await waitForStatus(handle, 'the first flush', (st) => st.outbound?.pending === false && (st.outbound?.flushes ?? 0) >= 1, 120_000);
+    // Both records change in the org with their events lost; the app then edits one of them locally.
+    await fetch(`${fx.org.url}/__emulator/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropChangeEvents: 1 }) });
+    fx.org.org.update('Account', queued, { Phone: 'org side' }, 'emulator/admin');
+    fx.org.org.update('Account', drifted, { Phone: 'org side' }, 'emulator/admin');
+    await fetch(`${fx.org.url}/__emulator/faults`, { method: 'DELETE' });
+    await fx.db.pool.query(`UPDATE ${MAPPING} SET name = 'local edit' WHERE sfid = $1`, [queued]);
+    const { rows: log } = await fx.db.pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE sfid = $1 AND state = 'NEW'", [queued]);
+    expect(log[0].n).toBe(1);
+
+    // The flush is a minute away: the verify runs first.
+    await handle.executeUpdate(verifyUpdate);
+    const s = await waitForStatus(handle, 'the verify', (st) => (st.verify?.runs ?? 0) >= 1, 120_000);
+    expect(s.verify!.last).toMatchObject({ stale: 1, missing: 0, extra: 0, repaired: 1, skipped: 1 });
+    const { rows } = await fx.db.pool.query<{ sfid: string; name: string; phone: string | null }>(`SELECT sfid, name, phone FROM ${MAPPING} WHERE sfid = ANY($1) ORDER BY sfid`, [[queued, drifted]]);
+    expect(rows.find((r) => r.sfid === queued)).toMatchObject({ name: 'local edit' });
+    expect(rows.find((r) => r.sfid === queued)!.phone).not.toBe('org side');
+    expect(rows.find((r) => r.sfid === drifted)).toMatchObject({ phone: 'org side' });
+    // The repair was ferry's own write: nothing new was captured for Salesforce.
+    const { rows: captured } = await fx.db.pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE sfid = $1", [drifted]);
+    expect(captured[0].n).toBe(0);
+  }, 300_000);
+});

@@ -176,6 +176,9 @@ describe('verify of a read_write mapping with queued outbound changes', () => {
     fx.org.org.update('Account', queued, { Phone: 'org side' }, 'emulator/admin');
     fx.org.org.update('Account', drifted, { Phone: 'org side' }, 'emulator/admin');
     await fetch(`${fx.org.url}/__emulator/faults`, { method: 'DELETE' });
+    // The verify's watermark is the org's Date header (whole seconds): changes of the last second are the next
+    // poll's, so these must be older than that when the verify starts.
+    await new Promise((r) => setTimeout(r, 2_000));
     await fx.db.pool.query(`UPDATE ${MAPPING} SET name = 'local edit' WHERE sfid = $1`, [queued]);
     const { rows: log } = await fx.db.pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE sfid = $1 AND state = 'NEW'", [queued]);
     expect(log[0].n).toBe(1);

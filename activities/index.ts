@@ -16,6 +16,7 @@ import type { SalesforceSessions } from '../salesforce/session';
 import { createSwapReloadedTable } from './swap-reloaded-table';
 import { createSyncPurgedDeletes } from './sync-purged-deletes';
 import { createTeardownMapping } from './teardown-mapping';
+import { createVerifyMapping } from './verify-mapping';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     registerStream: createRegisterStream(deps),
     applyStreamEvents: createApplyStreamEvents(deps),
     teardownMapping: createTeardownMapping(deps),
+    verifyMapping: createVerifyMapping(deps),
     publishMappingStatus: createPublishMappingStatus(deps),
     applyFilterChange: createApplyFilterChange(deps),
     refreshFormulas: createRefreshFormulas(deps),

@@ -14,6 +14,7 @@ const PATCH_KEY: Record<string, keyof ConfigPatch> = {
   streaming_source: 'streamingSource',
   flush_interval_seconds: 'flushIntervalSeconds',
   sf_max_daily_api_calls: 'maxDailyApiCalls',
+  verify_interval_seconds: 'verifyIntervalSeconds',
   fields: 'fields',
   sf_filter: 'sfFilter',
   formula_refresh_seconds: 'formulaRefreshSeconds',

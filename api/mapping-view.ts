@@ -7,6 +7,7 @@ import type { MappingStatus } from '../workflows/mapping/messages';
 import type { MappingRef } from './mapping-ids';
 import type { CurrentProblem } from './mapping-overview';
 import type { LoadProgress } from './mapping-telemetry';
+import { verifyView, type VerifyView } from './verify-view';
 
 export interface StatusView {
   state: MappingState;
@@ -44,6 +45,8 @@ export interface StatusView {
     refresh_seconds: number | null; last_refresh_at: string | null; next_refresh_at: string | null; refreshes: number;
     last_rows_changed: number; last_records: number; last_api_calls: number;
   };
+  /** Drift verification: interval, next due, and what the last verify found and repaired (api/verify-view.ts). */
+  verify: VerifyView | null;
 }
 
 export interface MappingView extends HcMappingEntry {
@@ -84,6 +87,7 @@ export function statusView(s: MappingStatus, live: { loadProgress?: LoadProgress
       refreshes: s.formulas.refreshes, last_rows_changed: s.formulas.lastRowsChanged, last_records: s.formulas.lastRecords,
       last_api_calls: s.formulas.lastApiCalls,
     } } : {}),
+    verify: s.verify ? verifyView(s.verify) : null,
   };
 }
 

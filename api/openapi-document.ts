@@ -54,6 +54,7 @@ const hcConfig = {
     streaming_source: { enum: ['pushtopic', 'cdc', 'pubsub'], description: 'ferry key: pubsub (CDC over the Pub/Sub API, the default for event-driven mappings), cdc (CDC over CometD) or pushtopic' },
     flush_interval_seconds: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'ferry key' },
     poll_overlap_seconds: { type: 'integer', minimum: 5, maximum: 21600, default: 300, description: 'ferry key: how far behind its start each poll re-reads' },
+    verify_interval_seconds: { type: ['integer', 'null'], default: 86400, description: 'ferry key: how often the mapping verifies itself against the org (drift detection and repair); 0 or null = never (POST …/actions/verify still runs one)' },
     schema: { type: 'string', description: 'ferry key: Postgres schema (default FERRY_SCHEMA)' },
     sf_filter: { type: ['string', 'null'], maxLength: 4000, description: 'ferry key: SOQL WHERE condition choosing the records synced (e.g. "IsActive__c = true AND CreatedDate = LAST_N_DAYS:365"); checked against the describe; null = every record' },
     formula_refresh_seconds: { type: ['integer', 'null'], minimum: 60, maximum: 86400, description: 'ferry key: re-read calculated (formula, roll-up) fields this often; null/absent = off' },
@@ -94,7 +95,7 @@ export const openApiDocument = {
       },
     },
     '/mappings/{object}/actions/{action}': {
-      parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now'] } }],
+      parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now', 'verify'] } }],
       post: { summary: 'Pause, resume, reload the table, or poll now', responses: { ...mapping, 422: problem('The workflow refused (e.g. reload before the initial load)'), ...notFound, ...common } },
     },
     '/mappings/{object}/errors': {

@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<(args: string[]) => Promise<strin
   emulator: async () => (await import('./emulator.js')).runEmulatorBench,
   adopt: async () => (await import('./adopt.js')).runAdoptBench,
   scale: async () => (await import('./scale.js')).runScaleBench,
+  verify: async () => (await import('./verify.js')).runVerifyBench,
 };
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import {
   ConfigError, DEFAULT_SCHEMA, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT,
   POLL_INTERVAL_DEFAULT_SECONDS, SYNC_MODE_DEFAULT, checkAccess, checkApiName, checkFieldReferences, checkFlushInterval,
-  checkFormulaRefresh, checkMaxDailyApiCalls, checkPollInterval, checkSfFilter, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
+  checkFormulaRefresh, checkMaxDailyApiCalls, checkPollInterval, checkSfFilter, checkVerifyInterval, checkPollOverlap, checkSchemaName, checkStreamingSource, checkSyncMode, defaultStreamingSource, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -35,6 +35,8 @@ export interface HcMappingEntry {
     sf_filter?: string;
     /** ferry key; absent = formula fields are not refreshed on a schedule. */
     formula_refresh_seconds?: number;
+    /** ferry key: scheduled drift verification; absent = daily, null or 0 = off. */
+    verify_interval_seconds?: number | null;
     schema: string;
   };
 }
@@ -69,6 +71,7 @@ const hcEntrySchema = z.object({
     poll_overlap_seconds: z.number().optional(),
     sf_filter: z.string().nullable().optional(),
     formula_refresh_seconds: z.number().nullable().optional(),
+    verify_interval_seconds: z.number().nullable().optional(),
     schema: z.string().optional(),
   }),
 });
@@ -133,6 +136,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   if (c.poll_overlap_seconds !== undefined) issues.push(...checkPollOverlap(c.poll_overlap_seconds, at('poll_overlap_seconds')));
   if (c.sf_filter !== undefined) issues.push(...checkSfFilter(c.sf_filter, at('sf_filter')));
   if (c.formula_refresh_seconds !== undefined) issues.push(...checkFormulaRefresh(c.formula_refresh_seconds, at('formula_refresh_seconds')));
+  if (c.verify_interval_seconds !== undefined) issues.push(...checkVerifyInterval(c.verify_interval_seconds, at('verify_interval_seconds')));
   // The default comes from the connection block, which the caller validates.
   const schema = c.schema ?? defaultSchema;
   if (c.schema !== undefined) issues.push(...checkSchemaName(c.schema, at('schema')));
@@ -150,6 +154,7 @@ function parseEntry(json: unknown, prefix: string, defaultSchema: string): { cfg
   if (c.poll_overlap_seconds !== undefined) cfg.pollOverlapSeconds = c.poll_overlap_seconds;
   if (typeof c.sf_filter === 'string') cfg.sfFilter = c.sf_filter.trim();
   if (typeof c.formula_refresh_seconds === 'number') cfg.formulaRefreshSeconds = c.formula_refresh_seconds;
+  if (c.verify_interval_seconds !== undefined) cfg.verifyIntervalSeconds = c.verify_interval_seconds;
   return { cfg, issues };
 }
 
@@ -180,6 +185,7 @@ export function toMappingEntry(cfg: MappingConfig): HcMappingEntry {
       // and a filtered mapping re-imported keeps its scope instead of silently syncing every record.
       ...(typeof cfg.sfFilter === 'string' ? { sf_filter: cfg.sfFilter } : {}),
       ...(typeof cfg.formulaRefreshSeconds === 'number' ? { formula_refresh_seconds: cfg.formulaRefreshSeconds } : {}),
+      ...(cfg.verifyIntervalSeconds === undefined ? {} : { verify_interval_seconds: cfg.verifyIntervalSeconds }),
       schema: cfg.schema,
     },
   };

@@ -2,7 +2,7 @@
 // so workflow code can validate an update with exactly the rules the import uses.
 import {
   ConfigError, checkAccess, checkFieldReferences, checkFlushInterval, checkMaxDailyApiCalls, checkPollInterval, checkPollOverlap,
-  checkFormulaRefresh, checkSfFilter, checkStreamingSource, checkSyncMode, normalizeFields,
+  checkFormulaRefresh, checkSfFilter, checkStreamingSource, checkSyncMode, checkVerifyInterval, normalizeFields,
   type Access, type ConfigIssue, type MappingConfig, type StreamingSource, type SyncMode,
 } from './mapping-rules.js';
 
@@ -18,6 +18,7 @@ export interface ConfigPatch {
   maxDailyApiCalls?: number | null;
   sfFilter?: string | null;
   formulaRefreshSeconds?: number | null;
+  verifyIntervalSeconds?: number | null;
 }
 
 type Check = (value: unknown, path: string) => ConfigIssue[];
@@ -32,6 +33,7 @@ const CHECKS: Record<Exclude<keyof ConfigPatch, 'fields'>, Check> = {
   maxDailyApiCalls: checkMaxDailyApiCalls,
   sfFilter: checkSfFilter,
   formulaRefreshSeconds: checkFormulaRefresh,
+  verifyIntervalSeconds: checkVerifyInterval,
 };
 
 /**

@@ -42,6 +42,10 @@ export const FLUSH_INTERVAL_MIN_SECONDS = 1;
 export const FLUSH_INTERVAL_MAX_SECONDS = 60;
 export const FLUSH_INTERVAL_DEFAULT_SECONDS = 10;
 export const MAX_DAILY_API_CALLS_DEFAULT = 3000;
+/** How often a mapping verifies itself against the org (drift detection): daily by default; 0 or null = never. */
+export const VERIFY_INTERVAL_DEFAULT_SECONDS = 86_400;
+export const VERIFY_INTERVAL_MIN_SECONDS = 60;
+export const VERIFY_INTERVAL_MAX_SECONDS = 30 * 86_400;
 export const DEFAULT_SCHEMA = 'salesforce';
 export const SYNC_MODE_DEFAULT: SyncMode = 'polling';
 export const STREAMING_SOURCE_DEFAULT: StreamingSource = 'pushtopic';
@@ -73,6 +77,14 @@ export interface MappingConfig {
   sfFilter?: string | null;
   /** How often calculated (formula, roll-up) fields are re-read (activities/refresh-formulas.ts); absent/null = never. */
   formulaRefreshSeconds?: number | null;
+  /** Scheduled verify (drift detection) interval; absent = VERIFY_INTERVAL_DEFAULT_SECONDS, null or 0 = off. */
+  verifyIntervalSeconds?: number | null;
+}
+
+/** The verify interval in ms, or null when scheduled verifies are off. */
+export function verifyIntervalMs(cfg: Pick<MappingConfig, 'verifyIntervalSeconds'>): number | null {
+  const s = cfg.verifyIntervalSeconds === undefined ? VERIFY_INTERVAL_DEFAULT_SECONDS : cfg.verifyIntervalSeconds;
+  return s === null || s === 0 ? null : s * 1000;
 }
 
 /** The overlap a mapping's polls re-read, in ms. */
@@ -116,6 +128,9 @@ export const checkPollInterval: Check = intInRange(POLL_INTERVAL_MIN_SECONDS, PO
   'Polling interval (seconds)');
 export const checkPollOverlap: Check = intInRange(POLL_OVERLAP_MIN_SECONDS, POLL_OVERLAP_MAX_SECONDS,
   'Poll overlap (seconds)');
+/** null or 0 (off), or a whole number of seconds in range. */
+export const checkVerifyInterval: Check = (value, path) => (value === null || value === 0 ? []
+  : intInRange(VERIFY_INTERVAL_MIN_SECONDS, VERIFY_INTERVAL_MAX_SECONDS, 'Verify interval (seconds; 0 or null = off)')(value, path));
 export const checkFlushInterval: Check = intInRange(FLUSH_INTERVAL_MIN_SECONDS, FLUSH_INTERVAL_MAX_SECONDS,
   'Flush interval (seconds)');
 

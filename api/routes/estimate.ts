@@ -10,9 +10,11 @@ import {
 import type { ApiContext } from '../context';
 import { filterAndFormulaCalls, filterAndFormulaInputs } from '../estimate-extras';
 import { badConfig, objectBody } from '../problem';
+import { checkVerifyInterval, VERIFY_INTERVAL_DEFAULT_SECONDS } from '../../domain/mapping-rules';
+import { verifyEstimate } from '../verify-estimate';
 
 const KNOWN = new Set(['object_name', 'record_count', 'changes_per_day', 'writes_per_day', 'sf_polling_seconds', 'sync_mode',
-  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls', 'formula_refresh_seconds', 'sf_filter']);
+  'sf_notify_enabled', 'streaming_source', 'flush_interval_seconds', 'access', 'sf_max_daily_api_calls', 'formula_refresh_seconds', 'sf_filter', 'verify_interval_seconds', 'drift_records']);
 
 function nonNegative(value: unknown, path: string): ConfigIssue[] {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? []
@@ -47,6 +49,9 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
       issues.push({ path: 'sf_max_daily_api_calls', rule: 'range', message: 'sf_max_daily_api_calls must be a whole number ≥ 1, or null for no cap' });
     }
     const extras = filterAndFormulaInputs(body, issues);
+    const verifyInterval = body.verify_interval_seconds === undefined ? VERIFY_INTERVAL_DEFAULT_SECONDS : body.verify_interval_seconds;
+    issues.push(...checkVerifyInterval(verifyInterval, 'verify_interval_seconds'));
+    if (body.drift_records !== undefined) issues.push(...nonNegative(body.drift_records, 'drift_records'));
     if (issues.length > 0) throw badConfig(issues);
 
     const counted = b.recordCount === undefined;
@@ -72,6 +77,7 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
         outbound: e.breakdown.outbound, purge_sweeps: e.breakdown.purgeSweeps,
         formula_refresh: more.formulaRefresh, record_filter: more.recordFilter,
       },
+      verify: verifyEstimate(recordCount, verifyInterval as number | null, body.drift_records as number | undefined),
       cap: { sf_max_daily_api_calls: cap, fits: cap === null ? true : e.high <= cap, may_exceed: cap !== null && e.high > cap && e.low <= cap, exceeds: cap !== null && e.low > cap },
     };
 }

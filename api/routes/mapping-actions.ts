@@ -1,15 +1,15 @@
-// POST /mappings/{object}/actions/{pause|resume|reload|sync-now}: each one workflow Update, answered with the
+// POST /mappings/{object}/actions/{pause|resume|reload|sync-now|verify}: each one workflow Update, answered with the
 // status the workflow reports after applying it. A refusal by the workflow's validator (e.g. reload before the
 // initial load finished) is a 422 with the workflow's reason.
 import { Router } from 'express';
-import { pauseUpdate, reloadUpdate, resumeUpdate, syncNowUpdate } from '../../workflows/mapping/messages';
+import { pauseUpdate, reloadUpdate, resumeUpdate, syncNowUpdate, verifyUpdate } from '../../workflows/mapping/messages';
 import type { ApiContext } from '../context';
 import { readApiCalls24h } from '../mapping-telemetry';
 import { mappingView, statusView } from '../mapping-view';
 import { Problem } from '../problem';
 import { paramRef } from './mappings';
 
-export const ACTIONS = { pause: pauseUpdate, resume: resumeUpdate, reload: reloadUpdate, 'sync-now': syncNowUpdate } as const;
+export const ACTIONS = { pause: pauseUpdate, resume: resumeUpdate, reload: reloadUpdate, 'sync-now': syncNowUpdate, verify: verifyUpdate } as const;
 
 export function createMappingActionsRouter(ctx: ApiContext): Router {
   const router = Router();

@@ -10,6 +10,7 @@ import type { ApiContext } from '../context';
 import { readOverview } from '../mapping-overview';
 import { readApiCalls24h } from '../mapping-telemetry';
 import { CONNECTION_LEDGER_KEY } from '../org-call-limits';
+import { verifyGauges } from '../verify-metrics';
 
 export function createMetricsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -33,6 +34,7 @@ export function createMetricsRouter(ctx: ApiContext): Router {
     const lag = new Gauge({ name: 'ferry_mapping_lag_seconds', help: 'Seconds since the table last caught up with Salesforce (last poll or load)', labelNames: labels, registers: [registry] });
     const apiCalls = new Gauge({ name: 'ferry_mapping_api_calls_24h', help: 'Salesforce API calls in the rolling 24 h window', labelNames: labels, registers: [registry] });
     const statusAge = new Gauge({ name: 'ferry_mapping_status_age_seconds', help: 'Seconds since the mapping workflow last published its status (it publishes after every step: much older than the poll interval means no worker runs it)', labelNames: labels, registers: [registry] });
+    const verify = verifyGauges(registry, labels);
     const apiCap = new Gauge({ name: 'ferry_mapping_api_call_cap', help: 'The mapping\'s cap on API calls per rolling 24 h (absent when uncapped)', labelNames: labels, registers: [registry] });
     new Gauge({ name: 'ferry_connection_api_calls_24h', help: 'Salesforce API calls the API itself made (describes, counts, identity) in the rolling 24 h window', registers: [registry] })
       .set(used.get(CONNECTION_LEDGER_KEY) ?? 0);
@@ -58,6 +60,7 @@ export function createMetricsRouter(ctx: ApiContext): Router {
         writeErrors.inc(l, s.outbound.failed);
       }
       if (s.config.maxDailyApiCalls !== null) apiCap.set(l, s.config.maxDailyApiCalls);
+      if (s.verify?.last) verify.set(l, s.verify.last);
       const caughtUp = s.lastPollAt ?? s.lastLoad?.finishedAt;
       if (caughtUp) lag.set(l, Math.max(0, (now - Date.parse(caughtUp)) / 1000));
     });

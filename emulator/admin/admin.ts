@@ -7,6 +7,7 @@ import { seedObject } from '../org/seed.js';
 import type { MemoryOrgStore } from '../org/store.js';
 import type { QueryLocators } from '../rest/query-routes.js';
 import type { FaultConfig, FaultInjector, FaultStats } from './faults.js';
+import { DriftFaults, type DriftFaultConfig, type DriftFaultStats } from '../org/drift-faults.js';
 import { Mutator, type MutatorOptions, type MutatorStatus } from './mutator.js';
 
 const CHANGE_TYPES: readonly ChangeType[] = ['CREATE', 'UPDATE', 'DELETE', 'UNDELETE'];
@@ -17,6 +18,7 @@ export interface AdminCounters {
   api: ApiCounters;
   usage: { used: number; max: number };
   faults: FaultStats;
+  drift: DriftFaultStats;
   records: Record<string, number>;
   sessions: number;
   mutator: MutatorStatus;
@@ -85,6 +87,7 @@ export class EmulatorAdmin {
     this.deps.org.reset();
     this.deps.accounting.reset();
     this.deps.faults.clear();
+    this.deps.org.drift.clear();
     this.deps.faults.stats = { delayed: 0, errors: 0, dropped: 0 };
     this.deps.locators.clear();
   }
@@ -95,6 +98,7 @@ export class EmulatorAdmin {
       api: this.deps.accounting.snapshot(),
       usage: this.deps.accounting.usage(),
       faults: { ...this.deps.faults.stats },
+      drift: { ...this.deps.org.drift.stats },
       records: Object.fromEntries(org.objects().map((o) => [o.name, org.count(o.name)])),
       sessions: this.deps.sessions.activeSessions(),
       mutator: this.mutator.status(),
@@ -102,17 +106,22 @@ export class EmulatorAdmin {
     };
   }
 
-  getFaults(): FaultConfig & { requestLimitExceeded: boolean } {
-    return { ...this.deps.faults.get(), requestLimitExceeded: this.deps.accounting.forceLimitExceeded };
+  getFaults(): FaultConfig & DriftFaultConfig & { requestLimitExceeded: boolean } {
+    return { ...this.deps.faults.get(), ...this.deps.org.drift.get(), requestLimitExceeded: this.deps.accounting.forceLimitExceeded };
   }
-  setFaults(patch: Partial<FaultConfig> & { requestLimitExceeded?: boolean }): FaultConfig & { requestLimitExceeded: boolean } {
-    const { requestLimitExceeded, ...rest } = patch;
+  setFaults(patch: Partial<FaultConfig & DriftFaultConfig> & { requestLimitExceeded?: boolean }): FaultConfig & DriftFaultConfig & { requestLimitExceeded: boolean } {
+    const { requestLimitExceeded, dropChangeEvents, dropPollResults, driftSeed, ...rest } = patch;
+    const drift = Object.fromEntries(Object.entries({ dropChangeEvents, dropPollResults, driftSeed }).filter(([, v]) => v !== undefined));
+    // Checked before either is applied: a refused patch changes nothing.
+    new DriftFaults().set({ ...this.deps.org.drift.get(), ...drift });
     this.deps.faults.set(rest);
+    this.deps.org.drift.set(drift);
     if (requestLimitExceeded !== undefined) this.deps.accounting.forceLimitExceeded = requestLimitExceeded;
     return this.getFaults();
   }
   clearFaults(): void {
     this.deps.faults.clear();
+    this.deps.org.drift.clear();
     this.deps.accounting.forceLimitExceeded = false;
   }
   setDailyApiRequests(max: number): void {

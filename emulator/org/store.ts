@@ -13,6 +13,8 @@ import { OrgClock } from './clock.js';
 import { compileSoqlMatcher } from './compile-soql.js';
 import type { EmulatorObjectDef } from './field-defs.js';
 import { isIdShaped, makeId } from './ids.js';
+import { DriftFaults } from './drift-faults.js';
+import { whereMentions } from './soql/id-ranges.js';
 import { parseSoql } from './soql/parse.js';
 import { explainQuery, runQuery } from './soql/query-engine.js';
 import { recentRecords, runSearch } from './sosl.js';
@@ -44,6 +46,8 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   readonly userId: string;
   readonly now: () => number;
   readonly clock: OrgClock;
+  /** Faults that drop change events or poll rows without an error (admin faults; drift-faults.ts). */
+  readonly drift = new DriftFaults();
   private readonly compileForCheck = (soql: string): CompiledSoql => this.compileSoql(soql);
   /** Calculated fields of the --schema file: recomputed on writes without a new SystemModstamp. */
   private formulas!: FormulaEngine;
@@ -131,6 +135,7 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
   private emitChange(changeType: ChangeType, table: Table, row: number, origin: string, changedFields: string[] | null, stamp: number, built?: SfRecord): void {
     this.commitNumber++;
     if (this.listenerCount('change') === 0) return;
+    if (this.drift.dropsChangeEvent(table.idOf(row), stamp)) return;
     const record = built ?? table.record(row);
     const event: ChangeEvent = {
       changeType,
@@ -344,7 +349,12 @@ export class MemoryOrgStore extends EventEmitter implements OrgStore, TableDirec
 
   // --- queries ---------------------------------------------------------------------------------------------
   queryCursor(soql: string, opts: QueryOptions): QueryCursor {
-    return runQuery(this, parseSoql(soql), { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now(), bulk: opts.bulk });
+    const parsed = parseSoql(soql);
+    // The drift fault loses rows of polls: queries filtered on SystemModstamp.
+    const rowFilter = this.drift.dropsPollRows && parsed.where && whereMentions(parsed.where, 'SystemModstamp')
+      ? (t: Table, r: number) => !this.drift.dropsPollRow(t.idOf(r), t.modstamp.data[r])
+      : undefined;
+    return runQuery(this, parsed, { scanAll: opts.scanAll, apiVersion: opts.apiVersion ?? this.opts.apiVersion, now: this.now(), bulk: opts.bulk, rowFilter });
   }
 
   query(soql: string, opts: QueryOptions): QueryResult {

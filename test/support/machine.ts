@@ -28,6 +28,10 @@ export const result = {
   teardown: (over: Partial<StepResults['teardown']> = {}): StepResults['teardown'] => ({ table: 'account', tableDropped: false, pushTopicLeft: null, ...over }),
   'filter-change': (over: Partial<StepResults['filter-change']> = {}): StepResults['filter-change'] => ({ fetched: 0, mode: null, apiCalls: 2, apiCallsInWindow: 9, ...counts, ...over }),
   'formula-refresh': (over: Partial<StepResults['formula-refresh']> = {}): StepResults['formula-refresh'] => ({ mode: 'rest', records: 1, rowsChanged: 0, apiCalls: 1, apiCallsInWindow: 10, ...over }),
+  verify: (over: Partial<StepResults['verify']> = {}): StepResults['verify'] => ({
+    deferred: false, retryAtMs: null, startedAtMs: 0, watermarkMs: 100_000, mode: 'rest', buckets: 1, bucketsDiffering: 0, rowsCompared: 2,
+    missing: 0, stale: 0, extra: 0, skipped: 0, repaired: 0, estimate: { low: 1, high: 2 }, apiCalls: 1, apiCallsInWindow: 9, durationMs: 5, ...counts, ...over,
+  }),
 };
 
 export function machine(config: MappingConfig, run: Partial<MappingRun> = {}, nowMs = 0): MappingMachine {

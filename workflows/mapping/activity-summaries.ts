@@ -8,6 +8,7 @@ const WORDS: Record<string, string> = {
   prepareMapping: 'prepare the table for', loadObject: 'load', pollChanges: 'poll', flushOutbound: 'flush outbound writes of',
   setAccessMode: 'install write capture on', registerStream: 'subscribe to the stream of', applyStreamEvents: 'apply streamed changes to',
   syncPurgedDeletes: 'sweep purged deletes of', swapReloadedTable: 'swap in the reloaded table of',
+  verifyMapping: 'verify against the org (drift detection and repair)',
 };
 
 /** "poll salesforce.account"; a load says which table it fills. Pure. */

@@ -15,6 +15,7 @@
 //   halted: PAUSED · BAD_CONFIG · UNAUTHORIZED · SYSTEM_ERROR · API_BUDGET_EXHAUSTED (left by resume,
 //   reconfigure, sync now, or — for the budget and system errors — by time)
 //   delete: any state ─► DELETING (teardown) ─► the workflow completes
+//   verify (drift detection and repair, verify.ts): due by interval or asked for, run between the other steps
 import type { FilterChangeInput, FilterChangeResult } from '../../activities/apply-filter-change';
 import type { LoadInput, LoadResult } from '../../activities/load-object';
 import type { RefreshFormulasInput, RefreshFormulasResult } from '../../activities/refresh-formulas';
@@ -26,6 +27,7 @@ import type { ApplyStreamInput, ApplyStreamResult } from '../../activities/strea
 import type { RegisterStreamInput, RegisterStreamResult } from '../../activities/streaming/register-stream';
 import type { PurgeSweepInput, PurgeSweepResult } from '../../activities/sync-purged-deletes';
 import type { TeardownInput, TeardownResult } from '../../activities/teardown-mapping';
+import type { VerifyInput, VerifyResult } from '../../activities/verify-mapping';
 import type { MappedField } from '../../domain/mapped-field';
 import { PURGE_SWEEP_INTERVAL_MS } from '../../domain/sync-limits';
 import { applyConfigPatch, mergeConfigPatch, type ConfigPatch } from '../../domain/mapping-patch';
@@ -39,6 +41,7 @@ import {
 } from './outbound';
 import { type MappingState } from './states';
 import { applied, desiredStream, initialStream, registered, type StreamState } from './streaming';
+import { initialVerify, markVerified, verifyDueAtMs, verifyStatus, type VerifyState } from './verify';
 
 export { PURGE_SWEEP_INTERVAL_MS };
 
@@ -130,6 +133,8 @@ export interface CarriedStateV1 {
   scopeFilter?: string | null;
   /** Scheduled formula refreshes (absent before them). */
   formulas?: FormulaState;
+  /** Drift verification (absent in states carried from before it; see upgrade). */
+  verify?: VerifyState;
 }
 
 export interface FormulaState {
@@ -156,6 +161,7 @@ export type Step =
   | { kind: 'teardown'; input: TeardownInput }
   | { kind: 'filter-change'; input: FilterChangeInput }
   | { kind: 'formula-refresh'; input: RefreshFormulasInput }
+  | { kind: 'verify'; input: VerifyInput }
   | { kind: 'wait'; untilMs: number | null };
 
 export type ActivityStep = Exclude<Step, { kind: 'wait' }>;
@@ -173,6 +179,7 @@ export interface StepResults {
   teardown: TeardownResult;
   'filter-change': FilterChangeResult;
   'formula-refresh': RefreshFormulasResult;
+  verify: VerifyResult;
 }
 
 /** A step's failure as the activity boundary classified it (`type`: BadConfig, Unauthorized, …). */
@@ -206,6 +213,8 @@ export interface MappingRun {
   liftBudget?: boolean;
   /** Filter changes and formula refreshes are scheduled (off when replaying a history from before them). */
   filtersAndFormulas?: boolean;
+  /** Drift verification runs (off when replaying a history recorded before it existed). */
+  verifyEnabled?: boolean;
 }
 
 const HALTING_FAILURES: Record<string, MappingState> = {
@@ -226,6 +235,7 @@ export function initialState(config: MappingConfig): CarriedState {
     reloadRequested: false, syncRequested: false, watermarkMs: null, lastPollAtMs: null, lastPurgeSweepMs: null,
     lastLoad: null, counts: { loads: 0, polls: 0, inserted: 0, updated: 0, deleted: 0 }, lastError: null,
     retryAtMs: null, apiCallsInWindow: 0, apiCallsAsOfMs: null, outbound: initialOutbound(), stream: initialStream(),
+    verify: initialVerify(),
   };
 }
 
@@ -234,7 +244,7 @@ export function upgrade(carried: CarriedState): CarriedState {
   return {
     ...carried, outbound: carried.outbound ?? initialOutbound(), stream: carried.stream ?? initialStream(),
     scopeFilter: carried.scopeFilter === undefined ? filterOf(carried.config) : carried.scopeFilter,
-    formulas: carried.formulas ?? initialFormulas(),
+    formulas: carried.formulas ?? initialFormulas(), verify: carried.verify ?? initialVerify(),
   };
 }
 
@@ -251,6 +261,7 @@ export class MappingMachine {
   private readonly carried: CarriedState;
   private readonly outbound: OutboundState;
   private readonly stream: StreamState;
+  private readonly verify: VerifyState;
   /** When this run last heard of pending outbound work (not carried: a new run flushes once anyway). */
   private lastSignalAtMs: number | null = null;
   /** A deletion asked for in this run (the teardown step comes before anything else). */
@@ -260,6 +271,7 @@ export class MappingMachine {
     this.carried = upgrade(carried);
     this.outbound = this.carried.outbound!;
     this.stream = this.carried.stream!;
+    this.verify = this.carried.verify!;
   }
 
   /** The machine of a new run: pending work that arrived while no run listened is looked for once. */
@@ -269,6 +281,8 @@ export class MappingMachine {
     if (m.stream.registered !== null) m.stream.pending = true;
     // Nor whether writes were captured meanwhile: look once.
     if (run.outboundEnabled && m.outbound.installedAccess === 'read_write') markPending(m.outbound, nowMs);
+    // The verify interval counts from the first run that knows about verifying.
+    if (run.verifyEnabled) m.verify.sinceMs ??= nowMs;
     return m;
   }
 
@@ -366,7 +380,9 @@ export class MappingMachine {
     // After polls and sweeps, so a continuous stream of events never starves them.
     const applyAt = this.stream.pending && this.stream.registered !== null ? this.retryAtOf('stream-apply') : null;
     if (applyAt !== null && nowMs >= applyAt) return { kind: 'stream-apply', input: { ...ref, table, fields: s.fields } };
-    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), sweepAt, flushAt ?? Infinity, applyAt ?? Infinity, refreshAt ?? Infinity) };
+    const verifyAt = this.verifyDueAtMs();
+    if (verifyAt !== null && nowMs >= verifyAt) return { kind: 'verify', input: { ...ref, table, fields: s.fields } };
+    return { kind: 'wait', untilMs: Math.min(this.nextPollAtMs(), sweepAt, flushAt ?? Infinity, applyAt ?? Infinity, refreshAt ?? Infinity, verifyAt ?? Infinity) };
   }
 
   /** A step starts: the state it shows while it runs. */
@@ -414,6 +430,7 @@ export class MappingMachine {
       flush: (st, r) => this.markFlushed(st, r, nowMs),
       'stream-register': (st, r) => this.markStreamRegistered(st, r, nowMs),
       'stream-apply': (_step, r) => this.markStreamApplied(r, nowMs),
+      verify: (_step, r) => this.markVerified(r, nowMs),
       teardown: (_step, r) => {
         this.deletion!.result = r;
       },
@@ -544,6 +561,14 @@ export class MappingMachine {
     this.succeeded();
   }
 
+  private markVerified(r: VerifyResult, nowMs: number): void {
+    if (markVerified(this.verify, r, nowMs)) {
+      this.apiUsage(r.apiCallsInWindow, nowMs);
+      this.count(r);
+    }
+    this.succeeded();
+  }
+
   private markCaptureInstalled(access: Access, nowMs: number): void {
     markInstalled(this.outbound, access, this.carried.table!, nowMs);
     this.succeeded();
@@ -635,6 +660,18 @@ export class MappingMachine {
   syncNow(): void {
     this.carried.syncRequested = true;
     this.retryNow();
+    this.unhalt();
+  }
+
+  /** Throws when there is nothing to verify yet (the verify update's validator). */
+  checkVerify(): void {
+    if (!this.run.verifyEnabled) throw new Error('This mapping\'s workflow predates verifying; it verifies after its next continue-as-new');
+    if (this.carried.watermarkMs === null) throw new Error('The initial load has not completed yet; there is nothing to verify');
+  }
+
+  /** A verify on demand: runs as the next step it can (after a due flush, poll or sweep). */
+  requestVerify(): void {
+    this.verify.requested = true;
     this.unhalt();
   }
 
@@ -734,6 +771,7 @@ export class MappingMachine {
         fallbacks: st.fallbacks,
         lastFallback: st.lastFallback && { reason: st.lastFallback.reason, at: iso(st.lastFallback.atMs)! },
       },
+      ...(this.run.verifyEnabled ? { verify: verifyStatus(this.verify, s.config, s.watermarkMs !== null && !this.halted) } : {}),
     };
   }
 
@@ -783,6 +821,12 @@ export class MappingMachine {
     if (!s.fields.some((f) => f.calculated === true)) return null;
     const last = s.formulas!.lastRefreshAtMs;
     return last === null ? 0 : last + every * 1000;
+  }
+
+  /** When the next verify is due; null when none is (or verifying is off in this run). */
+  private verifyDueAtMs(): number | null {
+    if (!this.run.verifyEnabled || this.carried.watermarkMs === null) return null;
+    return verifyDueAtMs(this.verify, this.carried.config);
   }
 
   private nextPollAtMs(): number {

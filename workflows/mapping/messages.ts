@@ -6,6 +6,7 @@ import type { ConfigPatch } from '../../domain/mapping-patch';
 import type { MappingConfig } from '../../domain/mapping-rules';
 import type { MappingState } from './states';
 import type { LastError, MappingCounts } from './machine';
+import type { VerifyStatus } from './verify';
 
 export interface MappingStatus {
   mappingId: string;
@@ -61,6 +62,8 @@ export interface MappingStatus {
     fallbacks: number;
     lastFallback: { reason: string; at: string } | null;
   };
+  /** Drift verification: the interval, when the next one is due, and what the last one found and repaired. */
+  verify?: VerifyStatus;
 }
 
 export const statusQuery = defineQuery<MappingStatus>('status');
@@ -71,6 +74,8 @@ export const pauseUpdate = defineUpdate<MappingStatus>('pause');
 export const resumeUpdate = defineUpdate<MappingStatus>('resume');
 export const syncNowUpdate = defineUpdate<MappingStatus>('syncNow');
 export const reloadUpdate = defineUpdate<MappingStatus>('reload');
+/** Verify the table against the org now (drift detection and repair); refused before the initial load. */
+export const verifyUpdate = defineUpdate<MappingStatus>('verify');
 /**
  * Ends the mapping: the workflow stops syncing, runs the teardown (capture triggers, ferry's rows for the
  * mapping, its PushTopic, the table when `dropTable`), answers with what it removed, and completes.

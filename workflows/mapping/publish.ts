@@ -29,6 +29,8 @@ export function detailsOf(s: MappingStatus): string {
   if (s.lastLoad) lines.push(`last load: ${s.lastLoad.rows} rows (${s.lastLoad.mode}) at ${s.lastLoad.finishedAt}`);
   if (s.lastPollAt) lines.push(`last poll: ${s.lastPollAt}`);
   if (s.outbound?.lastFlushAt) lines.push(`last flush: ${s.outbound.lastFlushAt} (${s.outbound.sent} sent, ${s.outbound.failed} failed)`);
+  const v = s.verify?.last;
+  if (v) lines.push(`last verify: ${v.at}, ${v.buckets} buckets (${v.bucketsDiffering} differed), ${v.missing} missing / ${v.stale} stale / ${v.extra} extra, ${v.repaired} repaired, ${v.apiCalls} API calls`);
   if (s.lastError) lines.push(`problem: ${s.lastError.type}: ${s.lastError.message}`);
   return lines.join('\n');
 }

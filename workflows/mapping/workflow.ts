@@ -13,7 +13,7 @@ import { FERRY_STATE } from '../../infra/search-attributes';
 import { MappingMachine, type ActivityStep, type CarriedState, type StepFailure, type StepOutcome, type StepResults } from './machine';
 import {
   deleteUpdate, outboundPendingSignal, pauseUpdate, reconfigureUpdate, reloadUpdate, resumeUpdate, statusQuery, streamEventsSignal,
-  syncNowUpdate, wakeSignal,
+  syncNowUpdate, verifyUpdate, wakeSignal,
 } from './messages';
 import { MAX_SIGNALS_PER_RUN } from './outbound';
 import { StatusPublisher, waitSummary } from './publish';
@@ -87,6 +87,7 @@ function runners({ polls, loads, flushes }: ReturnType<typeof longActivities>, b
     teardown: quick.teardownMapping,
     'filter-change': loads.applyFilterChange,
     'formula-refresh': polls.refreshFormulas,
+    verify: loads.verifyMapping,
   };
 }
 
@@ -99,9 +100,11 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   const liftBudget = patched('lift-budget-halt');
   // Histories recorded before record filters and formula refreshes replay without their steps.
   const filtersAndFormulas = patched('record-filters-formula-refresh');
+  // Histories recorded before drift verification replay without its step.
+  const verifyEnabled = patched('verify-drift');
   const m = MappingMachine.startRun(input.config, input.carried, {
     mappingId: input.mappingId, workflowId: workflowInfo().workflowId, bulkPageRecords: input.bulkPageRecords, outboundEnabled, pauseStreams,
-    visibleRetries, liftBudget, filtersAndFormulas,
+    visibleRetries, liftBudget, filtersAndFormulas, verifyEnabled,
   }, Date.now());
   let woken = false;
   const wake = (): void => {
@@ -119,6 +122,7 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   setHandler(resumeUpdate, () => (m.resume(), wake(), m.status()));
   setHandler(syncNowUpdate, () => (m.syncNow(), wake(), m.status()));
   setHandler(reloadUpdate, () => (m.reload(), wake(), m.status()), { validator: () => m.checkReload() });
+  setHandler(verifyUpdate, () => (m.requestVerify(), wake(), m.status()), { validator: () => m.checkVerify() });
   setHandler(deleteUpdate, async ({ dropTable }) => {
     m.requestDeletion(dropTable);
     wake();

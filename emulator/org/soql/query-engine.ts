@@ -13,6 +13,7 @@ import { comparableGetter, resolvePath, rowBuilder, wireGetter, type TableLookup
 import { conjuncts, type BoolExpr } from './where-tree.js';
 import { runAggregate } from './aggregates.js';
 import { compileSubquery } from './subqueries.js';
+import { idRangeRows } from './id-ranges.js';
 
 export interface EngineOptions {
   scanAll: boolean;
@@ -34,6 +35,8 @@ interface Source {
   /** How the rows are found (explain): a scan, or the index of `field`. */
   kind?: 'scan' | 'index';
   field?: string;
+  /** Every row the source yields matches the WHERE (it is nothing but the index's condition). */
+  exact?: boolean;
 }
 
 export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOptions): QueryCursor {
@@ -45,7 +48,8 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
   if (opts.bulk && selected.some((p) => p.leaf.compound)) {
     throw new SfRequestError(400, 'FUNCTIONALITY_NOT_ENABLED', 'Selecting compound data not supported in Bulk Query');
   }
-  const where: Predicate<number> | null = parsed.where
+  const source = pickSource(table, parsed.where);
+  const where: Predicate<number> | null = parsed.where && !source.exact
     ? compileWhere<number>(parsed.where, (path) => {
       const p = resolvePath(lookup, table, path);
       if (p.leaf.compound) throw notFilterable(p.path);
@@ -56,7 +60,6 @@ export function runQuery(lookup: TableLookup, parsed: ParsedSoql, opts: EngineOp
   const predicate: Predicate<number> | null = rowFilter
     ? (where ? (r) => where(r) && rowFilter(table, r) : (r) => rowFilter(table, r))
     : where;
-  const source = pickSource(table, parsed.where);
   const status = table.status;
   const visible = opts.scanAll ? (r: number) => status[r] === LIVE || status[r] === DELETED : (r: number) => status[r] === LIVE;
   if (parsed.aggregate) return runAggregate(lookup, table, parsed, source.rows, visible, predicate, opts.now);
@@ -198,6 +201,8 @@ function logOrdered(table: Table): Source {
 /** The narrowest row source the top-level AND terms allow. */
 function pickSource(table: Table, where: BoolExpr | null): Source {
   if (!where) return { rows: range(table.size), modstampOrdered: false };
+  const byIdRange = idRangeRows(table, where);
+  if (byIdRange !== null) return { rows: byIdRange.rows, modstampOrdered: false, kind: 'index', field: 'Id', exact: byIdRange.exact };
   let from = -Infinity;
   let fromInclusive = true;
   let to = Infinity;

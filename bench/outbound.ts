@@ -6,6 +6,7 @@
 // can be timed.
 // Last line: outbound records=N records_per_min=T p50_ms=A p99_ms=B api_calls=C
 //   T: records / (first commit → last record in the org); C: API calls the mapping's ledger recorded for the run.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ChangeEvent } from '../emulator/contract';
 import { createEmulator } from '../emulator/server';
@@ -14,6 +15,7 @@ import type { Pool } from '../infra/db';
 import { FERRY_OBJECT } from '../infra/search-attributes';
 import { statusQuery } from '../workflows/mapping/messages';
 import { mappingWorkflow } from '../workflows/mapping/workflow';
+import { loadAverage, ownCpuSeconds, processTreeCpuSeconds } from './support/cpu';
 import { startStack } from './support/stack';
 
 const TICK_MS = 50;
@@ -64,6 +66,11 @@ export async function runOutboundBench(args: string[]): Promise<string> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const callsBefore = await apiCalls(pool);
+    // The postmaster: the parent of a backend.
+    const backend = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+    const cpu = () => ({ postgres: processTreeCpuSeconds(postmaster), worker: processTreeCpuSeconds(stack.worker.pid!), bench: ownCpuSeconds() });
+    const cpuBefore = cpu();
 
     const committedAt = new Float64Array(records);
     const latency = new Float64Array(records).fill(-1);
@@ -97,6 +104,12 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     log(`all committed after ${Math.round(performance.now() - started)} ms; waiting for the org…`);
     const timeoutMs = 120_000 + (records / 1000) * 1000;
     await Promise.race([allArrived, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${arrived}/${records} records reached the org`)), timeoutMs))]);
+    const cpuAfter = cpu();
+    // CPU seconds of the run (from the first commit to the last record in the org, plus the time to read
+    // them): Postgres (capture, claims, write-backs), the worker, and this process (the emulator and the
+    // inserting client).
+    const used = (k: keyof typeof cpuAfter) => (cpuAfter[k] - cpuBefore[k]).toFixed(1);
+    log(`cpu_s postgres=${used('postgres')} worker=${used('worker')} bench_and_emulator=${used('bench')} load=${loadAverage()}`);
     const calls = (await apiCalls(pool)) - callsBefore;
     const sorted = latency.slice().sort();
     const perMin = Math.round((records / (lastArrival - started)) * 60_000);

@@ -8,7 +8,7 @@
 //   T: records / (first commit → last record in the org); C: API calls the mapping's ledger recorded for the run.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ChangeEvent } from '../emulator/contract';
+import type { ChangeEvent, OrgStore } from '../emulator/contract';
 import { createEmulator } from '../emulator/server';
 import { parseMappingEntry } from '../domain/mapping-config';
 import type { Pool } from '../infra/db';
@@ -75,13 +75,17 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     const committedAt = new Float64Array(records);
     const latency = new Float64Array(records).fill(-1);
     let arrived = 0;
+    let duplicates = 0;
     let lastArrival = 0;
     const allArrived = new Promise<void>((done) => {
       org.org.on('change', (e: ChangeEvent) => {
         const name = e.record.Name;
         if (e.changeType !== 'CREATE' || typeof name !== 'string' || !name.startsWith('ob-')) return;
         const i = Number(name.slice(3));
-        if (latency[i] >= 0) return;
+        if (latency[i] >= 0) {
+          duplicates += 1;
+          return;
+        }
         lastArrival = performance.now();
         latency[i] = lastArrival - committedAt[i];
         if (++arrived === records) done();
@@ -115,10 +119,46 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     const perMin = Math.round((records / (lastArrival - started)) * 60_000);
     const failed = await pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'FAILED'");
     if (failed.rows[0].n > 0) throw new Error(`${failed.rows[0].n} writes failed`);
+    await verifyOrgEqualsPostgres(pool, org.org, records, () => duplicates);
     return `outbound records=${records} records_per_min=${perMin} p50_ms=${Math.round(percentile(sorted, 50))} p99_ms=${Math.round(percentile(sorted, 99))} api_calls=${calls}`;
   } finally {
     for (const s of stops.reverse()) await s();
   }
+}
+
+/**
+ * Untimed check that nothing was lost or duplicated: once every write-back is done, each row holds the sfid of
+ * the one org record of its name, no two rows share one, and the org holds exactly the inserted records.
+ */
+async function verifyOrgEqualsPostgres(pool: Pool, store: OrgStore, records: number, duplicates: () => number): Promise<void> {
+  const deadline = Date.now() + 120_000 + records;
+  for (;;) {
+    const { rows } = await pool.query<{ queued: boolean; unsynced: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM salesforce._trigger_log WHERE state IN ('NEW', 'PENDING')) AS queued,
+              EXISTS (SELECT 1 FROM salesforce.account WHERE sfid IS NULL OR _hc_lastop IS DISTINCT FROM 'SYNCED') AS unsynced`);
+    if (!rows[0].queued && !rows[0].unsynced) break;
+    if (Date.now() > deadline) throw new Error('write-back did not finish: rows without their sfid or not SYNCED remain');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (duplicates() > 0) throw new Error(`${duplicates()} records were created in the org more than once`);
+  if (store.count('Account') !== records) throw new Error(`the org holds ${store.count('Account')} Accounts, not ${records}`);
+  const seen = new Set<string>();
+  let rowsChecked = 0;
+  for (let after = 0; ;) {
+    const { rows } = await pool.query<{ id: number; sfid: string; name: string }>(
+      'SELECT id, sfid, name FROM salesforce.account WHERE id > $1 ORDER BY id LIMIT 100000', [after]);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      if (seen.has(r.sfid)) throw new Error(`sfid ${r.sfid} is on more than one row`);
+      seen.add(r.sfid);
+      const name = store.get('Account', r.sfid)?.Name;
+      if (name !== r.name) throw new Error(`row ${r.id} (${r.name}) holds sfid ${r.sfid}, whose record is named ${String(name)}`);
+    }
+    rowsChecked += rows.length;
+    after = rows[rows.length - 1].id;
+  }
+  if (rowsChecked !== records) throw new Error(`salesforce.account holds ${rowsChecked} rows, not ${records}`);
+  log(`verified: ${records} rows, each with the sfid of its one record in the org`);
 }
 
 if (require.main === module) {

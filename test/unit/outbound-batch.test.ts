@@ -64,8 +64,8 @@ describe('chooseApi: Collections for small flushes, Bulk 2.0 for large ones or a
 
   it('estimates calls: one per 200 records and operation for Collections', () => {
     expect(estimateCalls({ insert: 401, update: 200, delete: 0 })).toEqual({ collections: 4, bulk: 14 });
-    // 50,000 inserts are three jobs (2,000 + 25,000 + 23,000).
-    expect(estimateCalls({ insert: 50_000, update: 0, delete: 0 })).toEqual({ collections: 250, bulk: 21 });
+    // 50,000 inserts are six jobs (2,000 + 4 × 10,000 + 8,000).
+    expect(estimateCalls({ insert: 50_000, update: 0, delete: 0 })).toEqual({ collections: 250, bulk: 42 });
   });
 });
 

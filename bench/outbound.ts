@@ -6,14 +6,16 @@
 // can be timed.
 // Last line: outbound records=N records_per_min=T p50_ms=A p99_ms=B api_calls=C
 //   T: records / (first commit → last record in the org); C: API calls the mapping's ledger recorded for the run.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ChangeEvent } from '../emulator/contract';
+import type { ChangeEvent, OrgStore } from '../emulator/contract';
 import { createEmulator } from '../emulator/server';
 import { parseMappingEntry } from '../domain/mapping-config';
 import type { Pool } from '../infra/db';
 import { FERRY_OBJECT } from '../infra/search-attributes';
 import { statusQuery } from '../workflows/mapping/messages';
 import { mappingWorkflow } from '../workflows/mapping/workflow';
+import { loadAverage, ownCpuSeconds, processTreeCpuSeconds } from './support/cpu';
 import { startStack } from './support/stack';
 
 const TICK_MS = 50;
@@ -57,24 +59,39 @@ export async function runOutboundBench(args: string[]): Promise<string> {
       typedSearchAttributes: [{ key: FERRY_OBJECT, value: 'Account' }],
     });
     stops.push(() => handle.terminate('benchmark done').then(() => undefined, () => undefined));
+    const readyBy = Date.now() + 600_000;
     for (;;) {
-      const s = await handle.query(statusQuery);
+      // A busy machine can time a query out before the worker has taken the workflow's first task.
+      const s = await handle.query(statusQuery).catch((err: unknown) => {
+        if (Date.now() > readyBy) throw err;
+        return null;
+      });
+      if (!s) continue;
       if (s.lastError) throw new Error(`mapping failed: ${s.lastError.type}: ${s.lastError.message}`);
       if (s.outbound?.access === 'read_write' && s.counts.polls > 0 && !s.outbound.pending) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const callsBefore = await apiCalls(pool);
+    // The postmaster: the parent of a backend.
+    const backend = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+    const cpu = () => ({ postgres: processTreeCpuSeconds(postmaster), worker: processTreeCpuSeconds(stack.worker.pid!), bench: ownCpuSeconds() });
+    const cpuBefore = cpu();
 
     const committedAt = new Float64Array(records);
     const latency = new Float64Array(records).fill(-1);
     let arrived = 0;
+    let duplicates = 0;
     let lastArrival = 0;
     const allArrived = new Promise<void>((done) => {
       org.org.on('change', (e: ChangeEvent) => {
         const name = e.record.Name;
         if (e.changeType !== 'CREATE' || typeof name !== 'string' || !name.startsWith('ob-')) return;
         const i = Number(name.slice(3));
-        if (latency[i] >= 0) return;
+        if (latency[i] >= 0) {
+          duplicates += 1;
+          return;
+        }
         lastArrival = performance.now();
         latency[i] = lastArrival - committedAt[i];
         if (++arrived === records) done();
@@ -97,15 +114,57 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     log(`all committed after ${Math.round(performance.now() - started)} ms; waiting for the org…`);
     const timeoutMs = 120_000 + (records / 1000) * 1000;
     await Promise.race([allArrived, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${arrived}/${records} records reached the org`)), timeoutMs))]);
+    const cpuAfter = cpu();
+    // CPU seconds of the run (from the first commit to the last record in the org, plus the time to read
+    // them): Postgres (capture, claims, write-backs), the worker, and this process (the emulator and the
+    // inserting client).
+    const used = (k: keyof typeof cpuAfter) => (cpuAfter[k] - cpuBefore[k]).toFixed(1);
+    log(`cpu_s postgres=${used('postgres')} worker=${used('worker')} bench_and_emulator=${used('bench')} load=${loadAverage()}`);
     const calls = (await apiCalls(pool)) - callsBefore;
     const sorted = latency.slice().sort();
     const perMin = Math.round((records / (lastArrival - started)) * 60_000);
     const failed = await pool.query("SELECT count(*)::int AS n FROM salesforce._trigger_log WHERE state = 'FAILED'");
     if (failed.rows[0].n > 0) throw new Error(`${failed.rows[0].n} writes failed`);
+    await verifyOrgEqualsPostgres(pool, org.org, records, () => duplicates);
     return `outbound records=${records} records_per_min=${perMin} p50_ms=${Math.round(percentile(sorted, 50))} p99_ms=${Math.round(percentile(sorted, 99))} api_calls=${calls}`;
   } finally {
     for (const s of stops.reverse()) await s();
   }
+}
+
+/**
+ * Untimed check that nothing was lost or duplicated: once every write-back is done, each row holds the sfid of
+ * the one org record of its name, no two rows share one, and the org holds exactly the inserted records.
+ */
+async function verifyOrgEqualsPostgres(pool: Pool, store: OrgStore, records: number, duplicates: () => number): Promise<void> {
+  const deadline = Date.now() + 120_000 + records;
+  for (;;) {
+    const { rows } = await pool.query<{ queued: boolean; unsynced: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM salesforce._trigger_log WHERE state IN ('NEW', 'PENDING')) AS queued,
+              EXISTS (SELECT 1 FROM salesforce.account WHERE sfid IS NULL OR _hc_lastop IS DISTINCT FROM 'SYNCED') AS unsynced`);
+    if (!rows[0].queued && !rows[0].unsynced) break;
+    if (Date.now() > deadline) throw new Error('write-back did not finish: rows without their sfid or not SYNCED remain');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (duplicates() > 0) throw new Error(`${duplicates()} records were created in the org more than once`);
+  if (store.count('Account') !== records) throw new Error(`the org holds ${store.count('Account')} Accounts, not ${records}`);
+  const seen = new Set<string>();
+  let rowsChecked = 0;
+  for (let after = 0; ;) {
+    const { rows } = await pool.query<{ id: number; sfid: string; name: string }>(
+      'SELECT id, sfid, name FROM salesforce.account WHERE id > $1 ORDER BY id LIMIT 100000', [after]);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      if (seen.has(r.sfid)) throw new Error(`sfid ${r.sfid} is on more than one row`);
+      seen.add(r.sfid);
+      const name = store.get('Account', r.sfid)?.Name;
+      if (name !== r.name) throw new Error(`row ${r.id} (${r.name}) holds sfid ${r.sfid}, whose record is named ${String(name)}`);
+    }
+    rowsChecked += rows.length;
+    after = rows[rows.length - 1].id;
+  }
+  if (rowsChecked !== records) throw new Error(`salesforce.account holds ${rowsChecked} rows, not ${records}`);
+  log(`verified: ${records} rows, each with the sfid of its one record in the org`);
 }
 
 if (require.main === module) {

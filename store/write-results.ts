@@ -86,7 +86,7 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
           WHERE l.table_name = $3 AND l.record_id = u.rid AND l.state IN ('NEW', 'PENDING') AND l.sfid IS NULL`,
         [patch.map((i) => rowIds[i]), patch.map((i) => rowSfids[i]), table]);
     }
-  }, INDEX_PROBES_ONLY);
+  }, [...INDEX_PROBES_ONLY, NO_COMMIT_WAIT]);
 }
 
 /**
@@ -96,6 +96,15 @@ export async function writeResults(pool: Pool, schema: string, table: string, se
  * for each batch, which made write-back cost grow with the log's size.
  */
 const INDEX_PROBES_ONLY = ['SET LOCAL enable_hashjoin = off', 'SET LOCAL enable_mergejoin = off', 'SET LOCAL enable_seqscan = off'];
+
+/**
+ * A write-back's commit does not wait for its WAL to reach the disk. Losing one in a crash is what a crash
+ * before the write-back already does, and is recovered the same way: the flush's attempt row
+ * (ferry.outbound_attempt) is removed only by a later, synchronous commit, and WAL is flushed in order, so
+ * once that removal is durable every write-back before it is too; until then a retried flush resumes the
+ * attempt and settles its entries again from the recorded Bulk jobs (or the records its inserts created).
+ */
+const NO_COMMIT_WAIT = 'SET LOCAL synchronous_commit = off';
 
 /** SQLSTATE of a unique index violation. */
 const UNIQUE_VIOLATION = '23505';

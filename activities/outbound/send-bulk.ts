@@ -1,6 +1,6 @@
 // Sends large flushes through Bulk API 2.0 ingest: jobs per operation (insert or upsert, update, delete),
-// pipelined: the next job is uploaded while Salesforce processes the current one, and one job's results are
-// written back while the next is processed. Each job id is recorded in ferry.outbound_attempt as soon as the job exists, so a flush
+// pipelined: the next job is uploaded while Salesforce processes the current one, and jobs' results are
+// written back (two jobs' at once, on their own connections) while the next is processed. Each job id is recorded in ferry.outbound_attempt as soon as the job exists, so a flush
 // retried after a crash reads the results of the jobs it already ran instead of loading the records again.
 // Results come back unordered: updates and deletes are matched by Id, inserts by their row's exact cells.
 import type { Connection } from 'jsforce';
@@ -23,6 +23,9 @@ type Op = BulkJobRef['op'];
  * a tenth of a second), then every 250 ms. Each check is one API call.
  */
 const POLL_DELAYS_MS = [50, 100, 150, 250];
+
+/** Write-backs of one flush's jobs that may run at once (each holds one database connection). */
+export const WRITE_BACKS_IN_FLIGHT = 2;
 
 /** One CSV cell: Bulk 2.0 reads an empty cell as "leave unchanged" and `#N/A` as null. */
 function cell(value: unknown): string {
@@ -202,7 +205,7 @@ export async function sendBulk(
     p.catch(() => undefined);
     return p;
   };
-  let settling: Promise<void> = Promise.resolve();
+  const settling: Promise<void>[] = [];
   let next = plans.length > 0 ? handled(start(plans[0])) : null;
   try {
     for (let i = 0; i < plans.length; i++) {
@@ -211,14 +214,18 @@ export async function sendBulk(
       // same record (a flush folds each record's changes into one write), so their order does not matter.
       next = i + 1 < plans.length ? handled(start(plans[i + 1])) : null;
       const settled = (await collect(conn, plans[i], jobId, onPoll)) ?? [];
-      // The previous job's write-back ran while Salesforce processed this one.
-      await settling;
-      settling = handled(settle(settled).then(() => {
+      // Write-backs of earlier jobs run while Salesforce processes this one, and up to WRITE_BACKS_IN_FLIGHT
+      // of them at once (each in its own transaction and connection): they touch disjoint entries and rows,
+      // so they cannot wait for each other, and on a multi-core database they run side by side.
+      if (settling.length >= WRITE_BACKS_IN_FLIGHT) await settling.shift();
+      settling.push(handled(settle(settled).then(() => {
         for (const x of settled) done.add(x.write);
-      }));
+      })));
     }
-    await settling;
+    while (settling.length > 0) await settling.shift();
   } finally {
+    // Every write-back has ended (written or failed) before the attempt ends.
+    await Promise.allSettled(settling);
     // A failed flush is retried from the jobs recorded in ferry.outbound_attempt: an upload still under way
     // must have finished (recorded, uploaded and closed, or failed) before this attempt ends.
     await next?.catch(() => undefined);

@@ -2,9 +2,8 @@
 // batch by batch, each batch in one transaction that also deletes the staged events and advances
 // ferry.stream_state — so a crash anywhere applies a batch entirely or not at all, and never twice. While
 // events keep arriving in numbers (a batch of APPLY_CONTINUE_EVENTS or more) the step keeps applying, batch
-// after batch (APPLY_GATHER_MS apart unless the last one was full), for up to its time budget: at thousands of
-// events a second the listener stages the next batch while this one is applied, and no nudge → workflow task →
-// activity round trip sits between them.
+// after batch, for up to its time budget: at thousands of events a second the listener stages the next batch
+// while this one is applied, and no nudge → workflow task → activity round trip sits between them.
 // Complete rows (PushTopic events, CDC creates) cost no Salesforce call; CDC updates are applied to the columns
 // they carry; only partial rows for records the table does not hold yet are completed, by one query per
 // 20,000 characters of ids (recordsByIdQuery), never one call per record.
@@ -33,12 +32,6 @@ export const APPLY_BATCH_EVENTS = 5_000;
  * nudge, a workflow task and a new activity. Below it the step returns, and the next nudge starts the next step.
  */
 export const APPLY_CONTINUE_EVENTS = 200;
-/**
- * Between batches of such a step, when the last one was not full: what the listener stages meanwhile joins the
- * next batch. Postgres spends much of a transaction's cost once per batch (the statements, the bookkeeping), so
- * under a sustained stream fewer, larger batches apply more events a second than many small ones.
- */
-export const APPLY_GATHER_MS = 200;
 /** The step returns after this long (remaining = true) so the workflow can interleave polls and flushes. */
 const APPLY_BUDGET_MS = 20_000;
 
@@ -81,7 +74,6 @@ export function createApplyStreamEvents(deps: { pool: Pool; sessions?: Salesforc
           result.remaining = true;
           break;
         }
-        if (batch.events < APPLY_BATCH_EVENTS) await new Promise((r) => setTimeout(r, APPLY_GATHER_MS));
       }
     } catch (err) {
       classifyFailure(err);

@@ -1,9 +1,6 @@
 // The mapping workflow's stream-apply step: applies the events the listener staged in ferry.stream_events,
 // batch by batch, each batch in one transaction that also deletes the staged events and advances
-// ferry.stream_state — so a crash anywhere applies a batch entirely or not at all, and never twice. While
-// events keep arriving in numbers (a batch of APPLY_CONTINUE_EVENTS or more) the step keeps applying, batch
-// after batch, for up to its time budget: at thousands of events a second the listener stages the next batch
-// while this one is applied, and no nudge → workflow task → activity round trip sits between them.
+// ferry.stream_state — so a crash anywhere applies a batch entirely or not at all, and never twice.
 // Complete rows (PushTopic events, CDC creates) cost no Salesforce call; CDC updates are applied to the columns
 // they carry; only partial rows for records the table does not hold yet are completed, by one query per
 // 20,000 characters of ids (recordsByIdQuery), never one call per record.
@@ -26,12 +23,6 @@ import { withSyncWriter } from '../../store/sync-writer';
 
 /** Events per transaction: large enough for bursts, small enough for one unnest merge. */
 export const APPLY_BATCH_EVENTS = 5_000;
-/**
- * A batch of at least this many events means events arrive faster than nudges are worth: the step applies the
- * next batch at once (what was staged while this one was applied) instead of returning and waiting for the next
- * nudge, a workflow task and a new activity. Below it the step returns, and the next nudge starts the next step.
- */
-export const APPLY_CONTINUE_EVENTS = 200;
 /** The step returns after this long (remaining = true) so the workflow can interleave polls and flushes. */
 const APPLY_BUDGET_MS = 20_000;
 
@@ -68,9 +59,8 @@ export function createApplyStreamEvents(deps: { pool: Pool; sessions?: Salesforc
         const batch = await withSyncWriter(deps.pool, (client) => applyBatch(client, input, connect, result));
         Context.current().heartbeat({ events: result.events });
         if (batch.catchUp) result.catchUp = result.catchUp ? `${result.catchUp}; ${batch.catchUp}` : batch.catchUp;
-        if (batch.gap || batch.events < APPLY_CONTINUE_EVENTS) break;
-        // A catch-up poll asked for is the workflow's to run now; the events after it are applied next step.
-        if (batch.catchUp || Date.now() - started > APPLY_BUDGET_MS) {
+        if (batch.gap || batch.events < APPLY_BATCH_EVENTS) break;
+        if (Date.now() - started > APPLY_BUDGET_MS) {
           result.remaining = true;
           break;
         }

@@ -71,8 +71,11 @@ export async function resumeReplayId(db: Db, mappingId: string, channel: string)
   return rows[0].r === null ? -1 : Number(rows[0].r);
 }
 
-/** What the listener tells the workflow: a catch-up poll is needed, or the org denied the handshake. */
-export async function reportOnSubscription(db: Db, mappingId: string, column: 'catch_up' | 'auth_error', text: string): Promise<void> {
+/**
+ * What the listener tells the workflow: a catch-up poll is needed, the org denied the handshake, or the source
+ * cannot work as configured (a topic that does not exist, an event that cannot be decoded).
+ */
+export async function reportOnSubscription(db: Db, mappingId: string, column: 'catch_up' | 'auth_error' | 'source_error', text: string): Promise<void> {
   await db.query(`UPDATE ferry.stream_subscriptions SET ${column} = $2 WHERE mapping_id = $1`, [mappingId, text]);
 }
 
@@ -82,6 +85,36 @@ export async function stageEvents(db: Db, mappingId: string, channel: string, ev
     `INSERT INTO ferry.stream_events (mapping_id, channel, replay_id, payload)
      SELECT $1, $2, r, p FROM unnest($3::bigint[], $4::jsonb[]) AS u(r, p) ON CONFLICT DO NOTHING`,
     [mappingId, channel, events.map((e) => e.replayId), events.map((e) => JSON.stringify(e.payload))]);
+}
+
+/** A Pub/Sub listener's resume point: the local sequence and opaque replay id of the newest staged, else applied, event. */
+export async function pubsubResumePoint(db: Db, mappingId: string, channel: string): Promise<{ seq: number; bytes: Buffer | null }> {
+  const { rows } = await db.query<{ seq: string; bytes: Buffer | null }>(
+    `SELECT replay_id::text AS seq, replay_bytes AS bytes FROM (
+       SELECT replay_id, replay_bytes FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2
+       UNION ALL SELECT replay_id, replay_bytes FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2
+     ) r ORDER BY replay_id DESC LIMIT 1`, [mappingId, channel]);
+  return { seq: rows[0] ? Number(rows[0].seq) : 0, bytes: rows[0]?.bytes ?? null };
+}
+
+/** How far a channel's events were applied (its replay id, the local sequence for Pub/Sub); 0 when none was. */
+export async function appliedReplayId(db: Db, mappingId: string, channel: string): Promise<number> {
+  const { rows } = await db.query<{ r: string }>(
+    'SELECT replay_id::text AS r FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2', [mappingId, channel]);
+  return rows[0] ? Number(rows[0].r) : 0;
+}
+
+/**
+ * Stages Pub/Sub events in one statement, each under its local sequence with its opaque replay id; one staged
+ * before is ignored. The batch travels as one JSON document: cheaper than a text array per column, which
+ * escapes every element.
+ */
+export async function stagePubSubEvents(db: Db, mappingId: string, channel: string, events: readonly { seq: number; bytes: Buffer; payload: unknown }[]): Promise<void> {
+  const rows = events.map((e) => ({ s: e.seq, b: e.bytes.toString('base64'), p: e.payload }));
+  await db.query(
+    `INSERT INTO ferry.stream_events (mapping_id, channel, replay_id, replay_bytes, payload)
+     SELECT $1, $2, (e->>'s')::bigint, decode(e->>'b', 'base64'), e->'p' FROM jsonb_array_elements($3::jsonb) AS e ON CONFLICT DO NOTHING`,
+    [mappingId, channel, JSON.stringify(rows)]);
 }
 
 /**

@@ -4,8 +4,8 @@
 import { Router } from 'express';
 import { estimateMappingApiCalls } from '../../domain/mapping-api-estimate';
 import {
-  ACCESS_DEFAULT, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT, STREAMING_SOURCE_DEFAULT, SYNC_MODE_DEFAULT, POLL_INTERVAL_DEFAULT_SECONDS, checkAccess, checkApiName,
-  checkFlushInterval, checkPollInterval, checkStreamingSource, checkSyncMode, type ConfigIssue,
+  ACCESS_DEFAULT, FLUSH_INTERVAL_DEFAULT_SECONDS, MAX_DAILY_API_CALLS_DEFAULT, SYNC_MODE_DEFAULT, POLL_INTERVAL_DEFAULT_SECONDS, checkAccess, checkApiName,
+  checkFlushInterval, checkPollInterval, checkStreamingSource, checkSyncMode, defaultStreamingSource, type ConfigIssue,
 } from '../../domain/mapping-rules';
 import type { ApiContext } from '../context';
 import { filterAndFormulaCalls, filterAndFormulaInputs } from '../estimate-extras';
@@ -26,11 +26,15 @@ export async function estimate(ctx: ApiContext, reqBody: unknown) {
     const body = objectBody(reqBody, 'the estimate inputs {"object_name" or "record_count", "changes_per_day", …}');
     const issues: ConfigIssue[] = Object.keys(body).filter((k) => !KNOWN.has(k))
       .map((k) => ({ path: k, rule: 'unknown_key', message: `"${k}" is not an estimate input` }));
+    const syncMode = body.sync_mode ?? (body.sf_notify_enabled === true ? 'event_driven' : SYNC_MODE_DEFAULT);
     const b = {
       objectName: body.object_name, recordCount: body.record_count, changesPerDay: body.changes_per_day ?? 0,
       writesPerDay: body.writes_per_day ?? 0, pollIntervalSeconds: body.sf_polling_seconds ?? POLL_INTERVAL_DEFAULT_SECONDS,
-      syncMode: body.sync_mode ?? (body.sf_notify_enabled === true ? 'event_driven' : SYNC_MODE_DEFAULT),
-      streamingSource: body.streaming_source ?? STREAMING_SOURCE_DEFAULT, flushIntervalSeconds: body.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS,
+      syncMode,
+      // The source a mapping created from the same inputs would get (domain/mapping-config.ts): Pub/Sub for an
+      // event-driven mapping of an object Change Data Capture covers (an estimate by record count alone assumes one).
+      streamingSource: body.streaming_source ?? defaultStreamingSource(typeof body.object_name === 'string' ? body.object_name : '', String(syncMode)),
+      flushIntervalSeconds: body.flush_interval_seconds ?? FLUSH_INTERVAL_DEFAULT_SECONDS,
       access: body.access ?? ACCESS_DEFAULT, cap: body.sf_max_daily_api_calls === undefined ? MAX_DAILY_API_CALLS_DEFAULT : body.sf_max_daily_api_calls,
     };
     if (b.objectName === undefined && b.recordCount === undefined) {

@@ -46,13 +46,15 @@ function recordOf(type: unknown): AvroRecordSchema | undefined {
   return undefined;
 }
 
-/** Bit positions set in a "0x…" bitmap (bit 0 = the lowest). */
+/** Bit positions set in a "0x…" bitmap (bit 0 = the lowest), ascending; read a hex digit at a time from the right. */
 export function bitsOf(hex: string): number[] {
-  const digits = hex.replace(/^0x/i, '');
-  if (!/^[0-9a-f]*$/i.test(digits)) throw new Error(`bad field bitmap "${hex}"`);
+  const start = hex.length >= 2 && hex[0] === '0' && (hex[1] === 'x' || hex[1] === 'X') ? 2 : 0;
   const out: number[] = [];
-  let value = digits === '' ? 0n : BigInt(`0x${digits}`);
-  for (let i = 0; value > 0n; i++, value >>= 1n) if (value & 1n) out.push(i);
+  for (let i = hex.length - 1, base = 0; i >= start; i--, base += 4) {
+    const nibble = parseInt(hex[i], 16);
+    if (Number.isNaN(nibble)) throw new Error(`bad field bitmap "${hex}"`);
+    for (let bit = 0; bit < 4; bit++) if (nibble & (1 << bit)) out.push(base + bit);
+  }
   return out;
 }
 
@@ -97,6 +99,17 @@ function jsonValue(value: unknown, field: AvroField): unknown {
   return value;
 }
 
+/** A schema's fields after the header, each with its compound record when it is one: worked out once per schema. */
+const fieldPlans = new WeakMap<AvroRecordSchema, { field: AvroField; compound: AvroRecordSchema | undefined }[]>();
+function fieldPlan(schema: AvroRecordSchema): { field: AvroField; compound: AvroRecordSchema | undefined }[] {
+  let plan = fieldPlans.get(schema);
+  if (!plan) {
+    plan = schema.fields.slice(1).map((field) => ({ field, compound: recordOf(field.type) }));
+    fieldPlans.set(schema, plan);
+  }
+  return plan;
+}
+
 /** Decodes one event's Avro payload with its schema and returns it in CometD's JSON shape. */
 export function decodeChangeEvent(type: avro.Type, schema: AvroRecordSchema, schemaId: string, payload: Buffer, replayId: string): CdcEventJson {
   const record = type.fromBuffer(payload) as Record<string, unknown>;
@@ -122,12 +135,11 @@ export function decodeChangeEvent(type: avro.Type, schema: AvroRecordSchema, sch
     header.changeType = `GAP_${header.changeType}`;
     return out;
   }
-  const fields = schema.fields.slice(1);
+  const fields = fieldPlan(schema);
   if (header.changeType === 'UPDATE') {
     const changed = new Set(header.changedFields);
-    for (const field of fields) {
+    for (const { field, compound } of fields) {
       const value = record[field.name];
-      const compound = recordOf(field.type);
       if (compound) {
         const parts: Record<string, unknown> = {};
         for (const c of compound.fields) {
@@ -141,10 +153,9 @@ export function decodeChangeEvent(type: avro.Type, schema: AvroRecordSchema, sch
       }
     }
   } else if (!header.changeType.startsWith('GAP_') && header.changeType !== 'DELETE') {
-    for (const field of fields) {
+    for (const { field, compound } of fields) {
       const value = record[field.name];
       if (value === null || value === undefined) continue;
-      const compound = recordOf(field.type);
       out.payload[field.name] = compound
         ? Object.fromEntries(compound.fields.map((c) => [c.name, jsonValue((value as Record<string, unknown>)[c.name], c)]))
         : jsonValue(value, field);

@@ -4,6 +4,7 @@
 // The ledger (ferry.api_call_ledger, every call reserved before it is made) is the measurement.
 // Also GET /connection: the org's identity and its remaining daily allowance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMappingEntry } from '../../domain/mapping-config';
 import { eventually, jsforceFor } from '../support/org';
 import { startApi, type ApiHarness } from '../support/api';
 
@@ -49,6 +50,29 @@ describe('API usage: estimate vs a measured run', () => {
     });
     const given = await h.call<EstimateBody>('POST', '/estimate', { record_count: 2_000_000, changes_per_day: 1_000, sf_polling_seconds: 600, sf_max_daily_api_calls: 100 });
     expect(given.body).toMatchObject({ record_count: 2_000_000, record_count_source: 'given', daily: { low: 168, high: 168 }, cap: { fits: false, exceeds: true } });
+  });
+
+  it('an event-driven estimate that names no streaming_source assumes the source a mapping would get', async () => {
+    const inputs = { record_count: 5_000, changes_per_day: 40_000, sf_polling_seconds: 600 };
+    const post = async (extra: Record<string, unknown>) => {
+      const r = await h.call<EstimateBody>('POST', '/estimate', { ...inputs, ...extra });
+      expect(r.status).toBe(200);
+      return r.body;
+    };
+    const pubsub = await post({ sync_mode: 'event_driven', streaming_source: 'pubsub' });
+    const pushtopic = await post({ sync_mode: 'event_driven', streaming_source: 'pushtopic' });
+    // The two sources cost differently (PushTopic: 2 more set-up calls, complete events; CDC: partial rows).
+    expect(pubsub.breakdown.streaming.high).toBeGreaterThan(0);
+    expect(pushtopic.breakdown.streaming).toEqual({ low: 0, high: 0 });
+    expect(pushtopic.breakdown.initial_load.low).toBe(pubsub.breakdown.initial_load.low + 2);
+    // No source named: Pub/Sub, as mapping creation defaults to for an object CDC covers (or one not named)…
+    expect(await post({ sync_mode: 'event_driven' })).toEqual(pubsub);
+    expect(await post({ sf_notify_enabled: true })).toEqual(pubsub);
+    expect(await post({ sync_mode: 'event_driven', object_name: 'Account' })).toEqual({ ...pubsub, object_name: 'Account' });
+    // …and PushTopic for one Change Data Capture never covers, again as mapping creation does.
+    expect(await post({ sync_mode: 'event_driven', object_name: 'AccountHistory' })).toEqual({ ...pushtopic, object_name: 'AccountHistory' });
+    const created = (object: string) => parseMappingEntry({ object_name: object, config: { access: 'read_only', sync_mode: 'event_driven', fields: { Id: {} } } }).streamingSource;
+    expect([created('Account'), created('AccountHistory')]).toEqual(['pubsub', 'pushtopic']);
   });
 
   it('a real run of the initial load and 24 polls spends calls inside the predicted range', async () => {

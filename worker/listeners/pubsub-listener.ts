@@ -18,10 +18,11 @@
 // that does not exist (CDC not enabled for the object) or an event that cannot be decoded is recorded as the
 // subscription's source_error and halts the mapping with that message (BAD_CONFIG) — nothing is skipped;
 // anything else (a dropped stream, the service unavailable) resubscribes with backoff from the last event.
-import { Client as PgClient } from 'pg';
 import { decodeChangeEvent, echoClientName, isEcho } from '../../salesforce/pubsub/cdc-decode';
 import { MAX_NUM_REQUESTED, PubSubClient, PubSubError, SALESFORCE_PUBSUB_URL, type FetchResponse } from '../../salesforce/pubsub/client';
+import { appliedReplayId, pubsubResumePoint, reportOnSubscription, stagePubSubEvents } from '../../store/stream-state';
 import { streamEventsSignal } from '../../workflows/mapping/messages';
+import { openLockedSession } from './locked-session';
 import { LISTENER_LOCK_CLASS, type ListenerOptions, type StreamListener, type Subscription } from './stream-listener';
 
 /** The staging key of a Pub/Sub topic: kept apart from CometD's replay ids on the same /data channel. */
@@ -43,14 +44,8 @@ interface Staged { seq: number; bytes: Buffer; payload: unknown }
 export async function startPubSubListener(sub: Subscription, opts: PubSubListenerOptions): Promise<StreamListener | null> {
   const log = opts.log.child({ component: 'pubsub-listener', mapping: sub.mappingId });
   const channel = pubsubStagingChannel(sub.channel);
-  const pg = new PgClient({ connectionString: opts.databaseUrl, application_name: 'ferry-pubsub-listener' });
-  pg.on('error', () => undefined);
-  await pg.connect();
-  const locked = await pg.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LISTENER_LOCK_CLASS, sub.mappingId]);
-  if (!locked.rows[0].ok) {
-    await pg.end().catch(() => undefined);
-    return null;
-  }
+  const pg = await openLockedSession(opts.databaseUrl, 'ferry-pubsub-listener', [LISTENER_LOCK_CLASS, sub.mappingId]);
+  if (!pg) return null;
   const batchMs = opts.batchMs ?? 50;
   const batchMax = opts.batchMax ?? 2_000;
   const maxBuffered = Math.max(opts.maxBuffered ?? 2_000, MAX_NUM_REQUESTED);
@@ -59,13 +54,9 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   const echoClient = echoClientName(sub.mappingId);
 
   // The resume point: the newest staged event, else the newest applied one (same local sequence).
-  const { rows } = await pg.query<{ seq: string; bytes: Buffer | null }>(
-    `SELECT replay_id::text AS seq, replay_bytes AS bytes FROM (
-       SELECT replay_id, replay_bytes FROM ferry.stream_events WHERE mapping_id = $1 AND channel = $2
-       UNION ALL SELECT replay_id, replay_bytes FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2
-     ) r ORDER BY replay_id DESC LIMIT 1`, [sub.mappingId, channel]);
-  let seq = rows[0] ? Number(rows[0].seq) : 0;
-  let resumeBytes: Buffer | null = rows[0]?.bytes ?? null;
+  const resume = await pubsubResumePoint(pg, sub.mappingId, channel);
+  let seq = resume.seq;
+  let resumeBytes: Buffer | null = resume.bytes;
 
   const client = new PubSubClient(opts.pubsubUrl ?? SALESFORCE_PUBSUB_URL, () => opts.sessions.get());
   let stream: Awaited<ReturnType<PubSubClient['subscribe']>>['stream'] | null = null;
@@ -114,7 +105,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
   };
 
   const report = async (column: 'catch_up' | 'auth_error' | 'source_error', text: string) => {
-    await pg.query(`UPDATE ferry.stream_subscriptions SET ${column} = $2 WHERE mapping_id = $1`, [sub.mappingId, text]);
+    await reportOnSubscription(pg, sub.mappingId, column, text);
     signal();
   };
 
@@ -123,11 +114,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
    * are requested until the apply step has taken it below half: Postgres's pace reaches the stream.
    */
   let throttle: NodeJS.Timeout | null = null;
-  const backlog = async (): Promise<number> => {
-    const { rows: applied } = await pg.query<{ r: string }>(
-      'SELECT replay_id::text AS r FROM ferry.stream_state WHERE mapping_id = $1 AND channel = $2', [sub.mappingId, channel]);
-    return seq - (applied[0] ? Number(applied[0].r) : 0);
-  };
+  const backlog = async (): Promise<number> => seq - await appliedReplayId(pg, sub.mappingId, channel);
   const checkBacklog = async (): Promise<void> => {
     if (throttle || (await backlog()) <= maxBacklog) return;
     log.info({ maxBacklog }, 'apply backlog full: no more events requested until it drains');
@@ -164,12 +151,7 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
     const batch = buffer;
     buffer = [];
     writing = writing.then(async () => {
-      // The batch travels as one JSON document: cheaper than a text array per column, which escapes every element.
-      const rows = batch.map((e) => ({ s: e.seq, b: e.bytes.toString('base64'), p: e.payload }));
-      await pg.query(
-        `INSERT INTO ferry.stream_events (mapping_id, channel, replay_id, replay_bytes, payload)
-         SELECT $1, $2, (e->>'s')::bigint, decode(e->>'b', 'base64'), e->'p' FROM jsonb_array_elements($3::jsonb) AS e ON CONFLICT DO NOTHING`,
-        [sub.mappingId, channel, JSON.stringify(rows)]);
+      await stagePubSubEvents(pg, sub.mappingId, channel, batch);
       stagedCount += batch.length;
       signal();
       await checkBacklog();

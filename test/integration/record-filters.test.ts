@@ -1,5 +1,5 @@
 // A filtered mapping (sf_filter) holds exactly the org's matching records through its initial load, polls,
-// a filter change, outbound writes and streaming; its formula and roll-up fields (formula_refresh_seconds)
+// a filter change, outbound writes, a verify and streaming; its formula and roll-up fields (formula_refresh_seconds)
 // converge within one refresh interval after a child changes, without being captured as outbound changes.
 // Real Temporal, Postgres and the org emulator (its --schema declares the filter and formula fields).
 import { resolve } from 'node:path';
@@ -8,7 +8,8 @@ import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../supp
 import { mappingConfig, startMapping, type Handle } from '../support/mappings';
 import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
-import { reconfigureUpdate, syncNowUpdate } from '../../workflows/mapping/messages';
+import { withSyncWriter } from '../../store/sync-writer';
+import { reconfigureUpdate, syncNowUpdate, verifyUpdate } from '../../workflows/mapping/messages';
 import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const TABLE = 'salesforce.account';
@@ -117,6 +118,25 @@ describe('a filtered mapping', () => {
     // Removed locally only: the record stays in Salesforce.
     expect((await fx.conn.query(`SELECT Id FROM Account WHERE Id = '${written}'`)).totalSize).toBe(1);
     await holdsExactly(filter);
+  });
+
+  it('a verify compares only the records in scope and repairs drift inside it, leaving out-of-scope records alone', async () => {
+    // Drift behind ferry's back, in ferry's own writer session (a read_write table: plain SQL would be captured):
+    // an in-scope row deleted, an in-scope row set back a day, and a row for a record outside the filter.
+    const [gone, old] = await ids(filter);
+    const [outsideId] = await ids(`NOT (${filter})`);
+    await withSyncWriter(fx.db.pool, async (c) => {
+      await c.query(`DELETE FROM ${TABLE} WHERE sfid = $1`, [gone]);
+      await c.query(`UPDATE ${TABLE} SET name = 'old copy', systemmodstamp = systemmodstamp - interval '1 day' WHERE sfid = $1`, [old]);
+      await c.query(`INSERT INTO ${TABLE} (sfid, name, isactive__c, systemmodstamp, isdeleted, _hc_lastop) VALUES ($1, 'out of scope', false, now() - interval '1 hour', false, 'SYNCED')`, [outsideId]);
+    });
+    const runs = (await status(handle)).verify?.runs ?? 0;
+    await handle.executeUpdate(verifyUpdate);
+    const verified = await waitForStatus(handle, 'the verify of the filtered mapping', (s) => (s.verify?.runs ?? 0) > runs, 120_000);
+    expect(verified.verify!.last).toMatchObject({ missing: 1, stale: 1, extra: 1, repaired: 3 });
+    await holdsExactly(filter);
+    // The out-of-scope record is untouched in Salesforce.
+    expect((await fx.conn.query(`SELECT Id FROM Account WHERE Id = '${outsideId}'`)).totalSize).toBe(1);
   });
 
   it('formula and roll-up fields converge within one refresh interval after a child changes, never captured', async () => {

@@ -127,7 +127,7 @@ const CASES: Record<string, Case> = {
   },
   'an action that does not exist': {
     method: 'POST', path: '/mappings/Contact/actions/explode', status: 404,
-    problem: { type: '/problems/not-found', title: 'Not Found', detail: 'Unknown action "explode"; one of pause, resume, reload, sync-now' },
+    problem: { type: '/problems/not-found', title: 'Not Found', detail: 'Unknown action "explode"; one of pause, resume, reload, sync-now, verify' },
   },
   'DELETE with drop_table that is not a boolean': {
     method: 'DELETE', path: '/mappings/Contact?drop_table=yes', status: 400,

@@ -67,7 +67,10 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
       const handle = await startMapping(temporal.client, temporal.taskQueue,
         mappingConfig(objectName, fields, { sync_mode: 'event_driven', streaming_source: 'pushtopic', ...config }), extra);
       handles.push(handle);
-      await waitForStatus(handle, `${objectName} streaming after its catch-up poll`, (s) => streaming(s) && (s.streaming?.fallbacks ?? 0) >= 1);
+      // The catch-up poll is asked for when the listener subscribes; it may come after a poll already running,
+      // so streaming is settled once no poll is still asked for (the next one is the interval's, after the last).
+      await waitForStatus(handle, `${objectName} streaming after its catch-up poll`, (s) => streaming(s) && (s.streaming?.fallbacks ?? 0) >= 1
+        && s.lastPollAt !== null && s.nextPollAt !== null && Date.parse(s.nextPollAt) > Date.parse(s.lastPollAt));
       return handle;
     },
     async startQuiet(objectName, fields, config = {}) {

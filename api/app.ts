@@ -9,6 +9,7 @@ import { createConsoleRouter } from './console/router';
 import { createContext, type ApiDeps } from './context';
 import { Problem, notFoundHandler, problemHandler, schemaNotReady } from './problem';
 import { Readiness } from './readiness';
+import { DEFAULT_TASK_QUEUE } from '../infra/config';
 import { createConnectionRouter } from './routes/connection';
 import { createConfigTransferRouter } from './routes/config-transfer';
 import { createEstimateRouter } from './routes/estimate';
@@ -59,13 +60,13 @@ function requireSchema(readiness: Readiness): RequestHandler {
 }
 
 export function buildApp(deps: ApiDeps): Express {
-  const ctx = createContext(deps);
+  const readiness = deps.readiness
+    ?? new Readiness({ pool: deps.pool, temporal: deps.temporal, namespace: deps.namespace, taskQueue: deps.taskQueue ?? DEFAULT_TASK_QUEUE }, Math.min(3000, deps.deadlines?.postgresMs ?? 3000));
+  const ctx = createContext({ ...deps, readiness });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(accessLog(deps.log));
-  const readiness = deps.readiness
-    ?? new Readiness({ pool: deps.pool, temporal: deps.temporal, namespace: deps.namespace, taskQueue: ctx.taskQueue }, Math.min(3000, deps.deadlines?.postgresMs ?? 3000));
   app.use(createHealthRouter(readiness, deps.instanceId));
   app.use(createConsoleRouter(ctx, { apiToken: deps.apiToken, temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace }));
   app.use(requireBearerToken(deps.apiToken));

@@ -53,7 +53,7 @@ export function createContext(deps: ApiDeps): ApiContext {
     log: deps.log,
     schema: deps.schema ?? DEFAULT_SCHEMA,
     taskQueue,
-    workflows: new MappingWorkflows(deps.temporal, taskQueue, deadlines.temporalMs),
+    workflows: new MappingWorkflows(deps.temporal, taskQueue, deadlines.temporalMs, deps.readiness && (() => deps.readiness!.workerPresent())),
     org: new OrgClient(deps.salesforce, deadlines.salesforceMs, { pool: deps.pool, perMinute: deps.orgCallsPerMinute }),
     pg: (fn) => callPostgres(deadlines.postgresMs, () => fn(deps.pool)),
   };

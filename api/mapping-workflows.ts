@@ -9,7 +9,7 @@ import { deleteUpdate, statusQuery, type MappingStatus } from '../workflows/mapp
 import type { mappingWorkflow, MappingWorkflowInput } from '../workflows/mapping/workflow';
 import { parseWorkflowId, type MappingIdentity as MappingRef } from '../domain/mapping-id';
 import { Problem } from './problem';
-import { callTemporal } from './upstream';
+import { callTemporal, type WorkerPresence } from './upstream';
 
 /** How long DELETE waits for the workflow to finish its current step and tear down. */
 export const DELETE_DEADLINE_MS = 60_000;
@@ -26,10 +26,15 @@ function cause(err: WorkflowUpdateFailedError): string {
 }
 
 export class MappingWorkflows {
-  constructor(private readonly client: Client, private readonly taskQueue: string, private readonly deadlineMs: number) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly deadlineMs: number,
+    private readonly workerPresent?: WorkerPresence,
+  ) {}
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
-    return callTemporal(this.client, this.deadlineMs, fn);
+    return callTemporal(this.client, this.deadlineMs, fn, this.workerPresent);
   }
 
   /** Starts the mapping's workflow; 409 when one is already running for the same schema and table. */
@@ -100,7 +105,7 @@ export class MappingWorkflows {
   async delete(ref: MappingRef, dropTable: boolean) {
     const handle = await this.running(ref);
     try {
-      return await callTemporal(this.client, Math.max(this.deadlineMs, DELETE_DEADLINE_MS), () => handle.executeUpdate(deleteUpdate, { args: [{ dropTable }] }));
+      return await callTemporal(this.client, Math.max(this.deadlineMs, DELETE_DEADLINE_MS), () => handle.executeUpdate(deleteUpdate, { args: [{ dropTable }] }), this.workerPresent);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new Problem(422, cause(err), undefined, '/problems/refused-by-mapping');
       if (err instanceof WorkflowNotFoundError) throw new Problem(404, `No mapping of ${ref.objectName} in schema ${ref.schema}`, undefined, '/problems/mapping-not-found');

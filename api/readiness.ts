@@ -121,6 +121,13 @@ export class Readiness {
       : { ok: false, latencyMs: p.latencyMs, pollers, error: `no ferry worker is polling task queue "${this.deps.taskQueue}"` };
   }
 
+  /** Whether a worker polls the task queue: undefined when Temporal could not be asked. */
+  async workerPresent(): Promise<boolean | undefined> {
+    const w = await this.worker();
+    if (w.ok) return true;
+    return w.pollers.length === 0 && w.error?.startsWith('no ferry worker') ? false : undefined;
+  }
+
   /** Every probe at once (reused for a second, so a burst of probes costs one round of checks). */
   report(): Promise<Report> {
     const now = Date.now();

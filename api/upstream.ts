@@ -38,22 +38,35 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
+export const NO_WORKER = 'no ferry worker is polling the task queue, so the workflow cannot answer (start a worker: npm run worker)';
+
+/**
+ * Whether a ferry worker polls the task queue now (false: none; undefined: unknown). Asked when a workflow call
+ * runs out of time, so the answer names the missing worker as soon as it is gone — Temporal itself refuses
+ * queries for lack of pollers only after a while, and not at all for updates.
+ */
+export type WorkerPresence = () => Promise<boolean | undefined>;
+
+async function silent(reason: string, workerPresent?: WorkerPresence): Promise<Unavailable> {
+  const present = await workerPresent?.().catch(() => undefined);
+  return new Unavailable('Temporal', present === false ? NO_WORKER : reason);
+}
+
 /** Runs a Temporal client call under a gRPC deadline (plus a guard for connecting); outages → 503. */
-export async function callTemporal<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+export async function callTemporal<T>(client: Client, ms: number, fn: () => Promise<T>, workerPresent?: WorkerPresence): Promise<T> {
   try {
     return await timeout(client.withDeadline(Date.now() + ms, fn), ms + 1000);
   } catch (err) {
-    if (err instanceof TimedOut) throw new Unavailable('Temporal', err.message);
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new Unavailable('Temporal', 'the workflow did not answer in time (is a ferry worker running?)');
+    if (err instanceof TimedOut) throw await silent(`${err.message} (is a ferry worker running?)`, workerPresent);
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw await silent('the workflow did not answer in time (is a ferry worker running?)', workerPresent);
     const code = grpcCode(err);
     // Temporal refuses a query outright once no worker has polled the task queue for a while.
     const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
     if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test(`${firstLine(err)} ${typeof cause === 'string' ? cause : ''}`)) {
-      throw new Unavailable('Temporal', 'no ferry worker is polling the task queue, so the workflow cannot answer (start a worker: npm run worker)');
+      throw new Unavailable('Temporal', NO_WORKER);
     }
-    if (code !== undefined && GRPC_OUTAGE.has(code)) {
-      throw new Unavailable('Temporal', code === 4 ? `no answer within ${ms} ms (is a ferry worker running?)` : firstLine(err));
-    }
+    if (code === 4) throw await silent(`no answer within ${ms} ms (is a ferry worker running?)`, workerPresent);
+    if (code !== undefined && GRPC_OUTAGE.has(code)) throw new Unavailable('Temporal', firstLine(err));
     if (err instanceof ServiceError && /connect|unavailable|deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     if (err instanceof Error && /Failed to connect before the deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     throw err;

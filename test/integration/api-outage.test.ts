@@ -110,7 +110,8 @@ describe('503 when a dependency is down', () => {
       });
       const one = await request<{ detail: string }>(url, 'GET', '/mappings/Account');
       expect(one.status).toBe(503);
-      expect(one.body.detail).toBe('Temporal is unavailable: no answer within 1500 ms (is a ferry worker running?)');
+      // No worker ever polled this task queue: the answer names the missing worker.
+      expect(one.body.detail).toBe('Temporal is unavailable: no ferry worker is polling the task queue, so the workflow cannot answer (start a worker: npm run worker)');
     } finally {
       await new Client({ connection }).workflow.getHandle('ferry-mapping:outage.account').terminate('test cleanup');
     }

@@ -1,5 +1,5 @@
 // 18.6: with its worker gone, a mapping's status answers 503 naming the missing worker — first while the query
-// waits out its deadline, then once Temporal refuses the query for lack of pollers — never a bare 500; the list
+// waits out its deadline, then once no fresh poller is left on the task queue — never a bare 500; the list
 // still answers from visibility.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, terminateMappings, type ApiHarness } from '../support/api';
@@ -20,13 +20,13 @@ describe('no worker polling the task queue', () => {
     await h.worker.stop();
 
     const seen: string[] = [];
-    // Temporal refuses queries for lack of pollers only once none was seen for a while (about a minute or two).
+    // The API names the missing worker once Temporal shows no fresh poller (POLLER_FRESH_MS) or refuses the query
+    // for lack of pollers, whichever comes first.
     const deadline = Date.now() + 200_000;
     while (Date.now() < deadline) {
       const r = await h.call<{ detail?: string }>('GET', '/mappings/Account');
       expect(r.status, r.text).toBe(503);
       seen.push(r.body.detail!);
-      // Temporal's own verdict: it refuses the query outright once no poller was seen for a while.
       if (/no ferry worker is polling the task queue/.test(r.body.detail!)) break;
       await new Promise((res) => setTimeout(res, 1000));
     }

@@ -16,6 +16,8 @@ export interface BulkJobRef {
 
 export interface Claim {
   entries: LogEntry[];
+  /** More NEW entries were left for the next flush (the claim hit its entry or byte limit). */
+  limited: boolean;
   /** The claim resumes a flush that did not finish: what it sent may have reached Salesforce. */
   resumed: { startedAtMs: number; bulkJobs: BulkJobRef[] } | null;
 }
@@ -30,7 +32,17 @@ interface Row {
 
 const toEntry = (r: Row): LogEntry => ({ id: Number(r.id), action: r.action, recordId: r.record_id, sfid: r.sfid, values: r.values });
 
-export async function claimEntries(pool: Pool, mappingId: string, schema: string, table: string, maxEntries: number): Promise<Claim> {
+export interface ClaimLimits {
+  maxEntries: number;
+  /**
+   * Stored size of the claimed entries' values at most (pg_column_size, so compressed for large values): a
+   * flush holds its claim in memory several times over (entries, records to send, request bodies), so wide
+   * rows claim fewer entries. The first entry is always claimed, however large.
+   */
+  maxBytes: number;
+}
+
+export async function claimEntries(pool: Pool, mappingId: string, schema: string, table: string, limits: ClaimLimits): Promise<Claim> {
   const log = qualified(schema, TRIGGER_LOG);
   const select = `SELECT id, action, record_id, sfid, "values" FROM ${log} WHERE table_name = $1 AND state = 'NEW'`;
   return withTransaction(pool, async (client) => {
@@ -43,16 +55,29 @@ export async function claimEntries(pool: Pool, mappingId: string, schema: string
       // An attempt that did not finish: exactly its range again (plus entries of that range that committed
       // late, which is harmless), never anything newer, so its writes are the same writes.
       const { rows } = await client.query<Row>(`${select} AND id <= $2 ORDER BY id`, [table, a.claimed_upto]);
-      return { entries: rows.map(toEntry), resumed: a.started_at ? { startedAtMs: a.started_at.getTime(), bulkJobs: a.bulk_jobs } : null };
+      const more = await client.query(`${select} AND id > $2 LIMIT 1`, [table, a.claimed_upto]);
+      return {
+        entries: rows.map(toEntry),
+        limited: more.rows.length > 0,
+        resumed: a.started_at ? { startedAtMs: a.started_at.getTime(), bulkJobs: a.bulk_jobs } : null,
+      };
     }
-    const { rows } = await client.query<Row>(`${select} ORDER BY id LIMIT $2`, [table, maxEntries]);
+    // The oldest NEW entries up to the entry limit, cut where their values' stored size passes the byte limit.
+    const { rows } = await client.query<Row & { available: string }>(
+      `WITH queued AS (${select} ORDER BY id LIMIT $2),
+            sized AS (SELECT *, count(*) OVER () AS available,
+                             sum(coalesce(pg_column_size("values"), 0)) OVER (ORDER BY id) - coalesce(pg_column_size("values"), 0) AS before
+                        FROM queued)
+       SELECT id, action, record_id, sfid, "values", available FROM sized WHERE before < $3 ORDER BY id`,
+      [table, limits.maxEntries, limits.maxBytes]);
+    const available = rows.length > 0 ? Number(rows[0].available) : 0;
     if (rows.length > 0) {
       await client.query(
         `INSERT INTO ferry.outbound_attempt (mapping_id, claimed_upto, claim_tx, started_at, bulk_jobs) VALUES ($1, $2, txid_current(), NULL, '[]')
          ON CONFLICT (mapping_id) DO UPDATE SET claimed_upto = EXCLUDED.claimed_upto, claim_tx = EXCLUDED.claim_tx, started_at = NULL, bulk_jobs = '[]'`,
         [mappingId, rows[rows.length - 1].id]);
     }
-    return { entries: rows.map(toEntry), resumed: null };
+    return { entries: rows.map(toEntry), limited: available >= limits.maxEntries || rows.length < available, resumed: null };
   });
 }
 

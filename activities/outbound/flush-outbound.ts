@@ -26,11 +26,18 @@ import { writeResults } from '../../store/write-results';
 
 /** Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. */
 export const FLUSH_MAX_ENTRIES = 50_000;
+/**
+ * Stored bytes of claimed values one flush takes at most. The claim lives in the worker's memory three to four
+ * times over while it is sent; 16 MB keeps a flush of wide rows (long text areas, many fields) to tens of MB of
+ * heap, and still claims the whole 50,000 entries of a narrow object.
+ */
+export const FLUSH_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface FlushInput extends MappingRef {
   table: string;
   fields: MappedField[];
   maxEntries?: number;
+  maxBytes?: number;
   /** Also move processed trigger-log entries to the archive (the workflow asks at most hourly). */
   archive?: boolean;
 }
@@ -101,7 +108,7 @@ export function createFlushOutbound(deps: Deps) {
     const { schema, objectName, upsertField, maxDailyApiCalls } = input.config;
     const heartbeat = () => Context.current().heartbeat();
     const maxEntries = input.maxEntries ?? FLUSH_MAX_ENTRIES;
-    const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, maxEntries);
+    const claim: Claim = await claimEntries(pool, input.mappingId, schema, input.table, { maxEntries, maxBytes: input.maxBytes ?? FLUSH_MAX_BYTES });
     const result: FlushResult = { claimed: claim.entries.length, writes: 0, succeeded: 0, failed: 0, api: 'none', remaining: false, apiCalls: 0, apiCallsInWindow: 0 };
     if (claim.entries.length === 0) {
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
@@ -140,9 +147,7 @@ export function createFlushOutbound(deps: Deps) {
       if (input.archive) await archiveTriggerLog(pool, schema, input.table);
       // Only a backlog (the claim hit its limit) flushes again at once; writes committed while this flush ran
       // wait for the next tick of the timer, so a busy mapping flushes once an interval, not back to back.
-      // A full claim is taken as a backlog without counting what is left: the next claim finds out, at the
-      // cost a count would have had.
-      result.remaining = claim.entries.length >= maxEntries;
+      result.remaining = claim.limited;
       return { ...result, apiCalls: sf.callsMade(), apiCallsInWindow: sf.callsMade() > 0 ? sf.usedInWindow() : await apiCallsInWindow(pool, input.mappingId) };
     } catch (err) {
       classifyFailure(err);

@@ -89,22 +89,45 @@ function newestStamp(records: readonly Record<string, unknown>[]): number | null
   return Number.isFinite(ms) ? ms : null;
 }
 
+/**
+ * Merges each page of the query as it arrives, the next page fetched while the one before it merges (one merge
+ * at a time, in order): the poll takes about the longer of reading and merging instead of their sum, and holds
+ * two pages, not all of them. Each page commits on its own; a poll retried after a failure merges again what
+ * was merged, which changes nothing (a row keeps the newest SystemModstamp it saw).
+ */
 async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, first: { records: Record<string, unknown>[]; done: boolean; nextRecordsUrl?: string }): Promise<Merged> {
-  const records = [...first.records];
-  let page = first;
-  while (!page.done && page.nextRecordsUrl) {
-    page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
-    records.push(...page.records);
-    Context.current().heartbeat({ records: records.length });
-  }
-  Context.current().log.info('poll read', { mapping: input.mappingId, records: records.length });
-  if (records.length === 0) return { counts: { inserted: 0, updated: 0, deleted: 0 }, mode: 'rest', records: 0, newestStampMs: null };
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
-  const byColumn = restRecordColumns(records, input.fields);
-  const params = stagingColumnOrder(columns).map((c) => byColumn[input.fields.findIndex((f) => f.column === c)]);
-  const { rows } = await withSyncWriter(pool, (client) => client.query<MergeCounts>(mergeRowsFromParams(input.config.schema, input.table, columns), params));
-  // Ordered by SystemModstamp: the last record is the newest.
-  return { counts: rows[0], mode: 'rest', records: records.length, newestStampMs: newestStamp(records) };
+  const sql = mergeRowsFromParams(input.config.schema, input.table, columns);
+  const order = stagingColumnOrder(columns).map((c) => input.fields.findIndex((f) => f.column === c));
+  const counts: MergeCounts = { inserted: 0, updated: 0, deleted: 0 };
+  const mergePage = async (records: Record<string, unknown>[]) => {
+    const byColumn = restRecordColumns(records, input.fields);
+    const { rows } = await withSyncWriter(pool, (client) => client.query<MergeCounts>(sql, order.map((i) => byColumn[i])));
+    counts.inserted += rows[0].inserted;
+    counts.updated += rows[0].updated;
+    counts.deleted += rows[0].deleted;
+  };
+  let merging: Promise<void> = Promise.resolve();
+  let records = 0;
+  let newestStampMs: number | null = null;
+  let page = first;
+  for (;;) {
+    if (page.records.length > 0) {
+      await merging;
+      const m = mergePage(page.records);
+      m.catch(() => undefined); // awaited below; a failure must not count as unhandled while the next page is read
+      merging = m;
+      records += page.records.length;
+      // Ordered by SystemModstamp: the last record read is the newest.
+      newestStampMs = newestStamp(page.records) ?? newestStampMs;
+    }
+    if (page.done || !page.nextRecordsUrl) break;
+    page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
+    Context.current().heartbeat({ records });
+  }
+  await merging;
+  Context.current().log.info('poll read', { mapping: input.mappingId, records });
+  return { counts, mode: 'rest', records, newestStampMs };
 }
 
 async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql: string): Promise<Merged> {

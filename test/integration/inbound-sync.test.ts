@@ -94,4 +94,23 @@ describe('inbound sync of Account', () => {
     const [orgSide, tableSide] = await Promise.all([orgSnapshot(conn, 'Account', FIELDS), tableSnapshot(db.pool, 'salesforce.account', FIELDS)]);
     expect(differences(orgSide, tableSide, FIELDS)).toEqual([]);
   });
+  it('applies a poll of 4,500 changes read in three REST pages, each merged as the next is read', async () => {
+    const ids = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 4600')).records.map((r) => r.Id);
+    const updated = ids.slice(0, 4_500);
+    const deleted = ids.slice(4_500);
+    const csv = `Id,Name,NumberOfEmployees\n${updated.map((id, i) => `${id},Paged ${i},${i}`).join('\n')}\n`;
+    const results = await conn.bulk2.loadAndWaitForResults({ object: 'Account', operation: 'update', input: csv, pollTimeout: 120_000 });
+    expect(results.successfulResults).toHaveLength(updated.length);
+    for (let i = 0; i < deleted.length; i += 200) await conn.sobject('Account').destroy(deleted.slice(i, i + 200), { allOrNone: true });
+    const before = (await status(handle)).counts;
+    await handle.executeUpdate(syncNowUpdate);
+    const after = (await waitForStatus(handle, 'the poll of 4,600 changes', (s) => s.counts.polls > before.polls && s.state === 'DATA_SYNCED')).counts;
+    // 4,600 records (under the Bulk threshold) come in pages of 2,000: 2,000 + 2,000 + 600.
+    expect(after.updated - before.updated).toBe(updated.length);
+    expect(after.deleted - before.deleted).toBe(deleted.length);
+    const { rows } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM salesforce.account WHERE name LIKE 'Paged %' AND numberofemployees::text = substr(name, 7)");
+    expect(rows[0].n).toBe(updated.length);
+    const [orgSide, tableSide] = await Promise.all([orgSnapshot(conn, 'Account', FIELDS), tableSnapshot(db.pool, 'salesforce.account', FIELDS)]);
+    expect(differences(orgSide, tableSide, FIELDS)).toEqual([]);
+  });
 });

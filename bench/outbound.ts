@@ -119,7 +119,7 @@ export async function runOutboundBench(args: string[]): Promise<string> {
     // them): Postgres (capture, claims, write-backs), the worker, and this process (the emulator and the
     // inserting client).
     const used = (k: keyof typeof cpuAfter) => (cpuAfter[k] - cpuBefore[k]).toFixed(1);
-    log(`cpu_s postgres=${used('postgres')} worker=${used('worker')} bench_and_emulator=${used('bench')} load=${loadAverage()}`);
+    log(`cpu_s postgres=${used('postgres')} worker=${used('worker')} bench_and_emulator=${used('bench')} load=${loadAverage()}; worker peak ${stack.workerPeakRssMb()} MB`);
     const calls = (await apiCalls(pool)) - callsBefore;
     const sorted = latency.slice().sort();
     const perMin = Math.round((records / (lastArrival - started)) * 60_000);

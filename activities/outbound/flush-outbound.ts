@@ -24,12 +24,16 @@ import { sendBulk } from './send-bulk';
 import { sendCollections } from './send-collections';
 import { writeResults } from '../../store/write-results';
 
-/** Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. */
-export const FLUSH_MAX_ENTRIES = 50_000;
+/**
+ * Entries one flush claims at most; more wait for the next flush, which the workflow runs at once. 100,000
+ * rather than 50,000 halves the flushes of a backlog: over a million narrow inserts, 330 API calls instead of 380
+ * and 8 % less Postgres CPU, at the same worker peak (bench/README.md, "Outbound").
+ */
+export const FLUSH_MAX_ENTRIES = 100_000;
 /**
  * Stored bytes of claimed values one flush takes at most. The claim lives in the worker's memory three to four
  * times over while it is sent; 16 MB keeps a flush of wide rows (long text areas, many fields) to tens of MB of
- * heap, and still claims the whole 50,000 entries of a narrow object.
+ * heap, and still claims the whole 100,000 entries of a narrow object (≈ 6 MB).
  */
 export const FLUSH_MAX_BYTES = 16 * 1024 * 1024;
 

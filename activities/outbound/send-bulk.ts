@@ -94,7 +94,7 @@ function rowKey<T>(columns: readonly T[], get: (c: T) => string): string {
 
 async function waitForJob(conn: Connection, jobId: string, onPoll: () => void): Promise<string> {
   const job = conn.bulk2.job('ingest', { id: jobId });
-  // A flush's latency is its jobs', and each check is one API call a flush can afford (a flush of ≤ 50,000
+  // A flush's latency is its jobs', and each check is one API call a flush can afford (a flush of ≤ 100,000
   // records is a few jobs that finish in seconds).
   for (let check = 0; ; check++) {
     await new Promise((r) => setTimeout(r, POLL_DELAYS_MS[Math.min(check, POLL_DELAYS_MS.length - 1)]));

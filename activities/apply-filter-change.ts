@@ -11,16 +11,13 @@ import { filterChangeQueries } from '../domain/record-filter';
 import { createStagingTable } from '../domain/sql-ddl';
 import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, stagingTableName } from '../domain/sql-names';
-import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../domain/sync-limits';
 import type { Pool, PoolClient } from '../infra/db';
-import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
 import type { MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { deleteOutOfScope } from '../store/out-of-scope';
 import { withSyncWriter } from '../store/sync-writer';
 import { classifyFailure, connectMapping } from './errors';
-import { copyCsvStatement, copyLines, copyText } from './load/copy-page';
-import { copyTextStatement, restRecordLines } from './load/rest-rows';
+import { copyQueryToStaging } from './load/query-to-staging';
 
 export interface FilterChangeInput extends MappingRef {
   table: string;
@@ -67,34 +64,7 @@ async function fetchIntoTable(
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   await client.query(`DROP TABLE IF EXISTS ${qualified(schema, staging)}`);
   for (const stmt of createStagingTable(schema, staging, columns)) await client.query(stmt);
-  let records = 0;
-  const first = await conn.query<Record<string, unknown>>(soql, { autoFetch: false, headers: { 'Sforce-Query-Options': 'batchSize=2000' } });
-  const mode = first.totalSize > BULK_THRESHOLD ? 'bulk' : 'rest';
-  if (mode === 'rest') {
-    const sql = copyTextStatement(schema, staging, input.fields.map((f) => f.column));
-    let page = first;
-    for (;;) {
-      records += await copyLines(client, sql, restRecordLines(page.records, input.fields));
-      Context.current().heartbeat({ records });
-      if (page.done || !page.nextRecordsUrl) break;
-      page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
-    }
-  } else {
-    const jobId = await createBulkQueryJob(conn, soql, false);
-    try {
-      await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
-      const sql = copyCsvStatement(schema, staging, input.fields.map((f) => f.column));
-      let locator: string | null = null;
-      do {
-        const page = await fetchBulkResultsPage(conn, jobId, locator, BULK_PAGE_RECORDS);
-        records += await copyText(client, sql, page.csv);
-        locator = page.next;
-        Context.current().heartbeat({ jobId, records });
-      } while (locator !== null);
-    } finally {
-      await deleteBulkQueryJob(conn, jobId);
-    }
-  }
+  const { records, mode } = await copyQueryToStaging(client, conn, soql, { schema, staging, fields: input.fields });
   const { rows } = await client.query<MergeCounts>(mergeFromStaging(schema, input.table, staging, columns));
   await client.query(`DROP TABLE ${qualified(schema, staging)}`);
   return { counts: rows[0], records, mode };

@@ -21,6 +21,7 @@ import { classifyFailure, connectMapping } from './errors';
 import { copyBulkPages } from './load/bulk-pages';
 import { advanceCheckpoint, clearCheckpoint, readCheckpoint, resetCheckpoint, startCheckpoint, type LoadCheckpoint, type LoadTarget } from '../store/load-checkpoints';
 import { copyCsvStatement, copyLines } from './load/copy-page';
+import { queryFirstPage, restPages } from './load/query-to-staging';
 import { copyTextStatement, restRecordLines } from './load/rest-rows';
 import type { MappedField } from '../domain/mapped-field';
 import { relationshipColumns } from '../store/relationship-columns';
@@ -162,17 +163,13 @@ async function copyRest(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckp
     });
     cp.rowsLoaded = 0;
   }
-  let page = await conn.query<Record<string, unknown>>(soql, { autoFetch: false, headers: { 'Sforce-Query-Options': 'batchSize=2000' } });
-  for (;;) {
-    const next = page.done ? null : (page.nextRecordsUrl ?? null);
+  for await (const page of restPages(conn, await queryFirstPage(conn, soql))) {
     await withTransaction(pool, async (client) => {
       const rows = await copyLines(client, sql, restRecordLines(page.records, input.fields));
-      await advanceCheckpoint(client, input.mappingId, input.target, next, rows);
+      await advanceCheckpoint(client, input.mappingId, input.target, page.next, rows);
       cp.rowsLoaded += rows;
     });
     heartbeat();
-    if (next === null) break;
-    page = await conn.queryMore<Record<string, unknown>>(next);
   }
   cp.done = true;
 }

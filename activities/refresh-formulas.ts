@@ -10,15 +10,12 @@ import { calculatedFields, formulaRefreshQuery, formulaUpdateStatement } from '.
 import type { MappedField } from '../domain/mapped-field';
 import { createStagingTable } from '../domain/sql-ddl';
 import { fitIdent, qualified } from '../domain/sql-names';
-import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../domain/sync-limits';
 import type { Pool, PoolClient } from '../infra/db';
-import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
 import type { MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { withSyncWriter } from '../store/sync-writer';
 import { classifyFailure, connectMapping } from './errors';
-import { copyCsvStatement, copyLines, copyText } from './load/copy-page';
-import { copyTextStatement, restRecordLines } from './load/rest-rows';
+import { copyQueryToStaging } from './load/query-to-staging';
 
 export interface RefreshFormulasInput extends MappingRef {
   table: string;
@@ -67,34 +64,7 @@ async function refreshInto(
   const staging = formulaStagingName(input.table);
   const columns = read.map((f) => f.column);
   for (const stmt of createStagingTable(schema, staging, read.map((f) => ({ name: f.column, pgType: f.pgType })))) await client.query(stmt);
-  const first = await conn.query<Record<string, unknown>>(soql, { autoFetch: false, headers: { 'Sforce-Query-Options': 'batchSize=2000' } });
-  const mode = first.totalSize > BULK_THRESHOLD ? 'bulk' : 'rest';
-  let records = 0;
-  if (mode === 'rest') {
-    const sql = copyTextStatement(schema, staging, columns);
-    let page = first;
-    for (;;) {
-      records += await copyLines(client, sql, restRecordLines(page.records, read));
-      Context.current().heartbeat({ records });
-      if (page.done || !page.nextRecordsUrl) break;
-      page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
-    }
-  } else {
-    const jobId = await createBulkQueryJob(conn, soql, false);
-    try {
-      await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
-      const sql = copyCsvStatement(schema, staging, columns);
-      let locator: string | null = null;
-      do {
-        const page = await fetchBulkResultsPage(conn, jobId, locator, input.pageRecords ?? BULK_PAGE_RECORDS);
-        records += await copyText(client, sql, page.csv);
-        locator = page.next;
-        Context.current().heartbeat({ jobId, records });
-      } while (locator !== null);
-    } finally {
-      await deleteBulkQueryJob(conn, jobId);
-    }
-  }
+  const { mode, records } = await copyQueryToStaging(client, conn, soql, { schema, staging, fields: read, pageRecords: input.pageRecords });
   const updated = await client.query(formulaUpdateStatement(schema, input.table, staging, columns.filter((c) => c !== 'sfid')));
   await client.query(`DROP TABLE ${qualified(schema, staging)}`);
   return { mode, records, rowsChanged: updated.rowCount ?? 0 };

@@ -20,7 +20,7 @@ import { mergeFromStaging, type MergeCounts } from '../domain/sql-merge';
 import { qualified, stagingTableName } from '../domain/sql-names';
 import {
   BucketTally, bucketModulus, bucketRanges, chooseFetch, differingBuckets, estimateVerifyCalls, refetchPlan,
-  REFETCH_BULK_PAGE_RECORDS, VERIFY_BULK_PAGE_RECORDS, verifyWhere, type FetchMode, type IdRange,
+  REFETCH_BULK_PAGE_RECORDS, VERIFY_BULK_PAGE_RECORDS, verifyWhere, type FetchMode, type IdRange, type VerifyCounts,
 } from '../domain/verify-buckets';
 import type { Pool } from '../infra/db';
 import type { MappingRef } from '../salesforce/mapping-connection';
@@ -38,7 +38,7 @@ export interface VerifyInput extends MappingRef {
   fields: MappedField[];
 }
 
-export interface VerifyResult {
+export interface VerifyResult extends VerifyCounts {
   /** The budget had no room: nothing was read; try again at retryAtMs. */
   deferred: boolean;
   retryAtMs: number | null;
@@ -46,21 +46,10 @@ export interface VerifyResult {
   /** The org's time the comparison ran up to. */
   watermarkMs: number | null;
   mode: FetchMode | null;
-  buckets: number;
-  bucketsDiffering: number;
-  /** Rows compared, both sides together. */
-  rowsCompared: number;
-  missing: number;
-  stale: number;
-  extra: number;
-  /** Rows left alone (queued outbound changes, or changed after the watermark). */
-  skipped: number;
-  repaired: number;
   inserted: number;
   updated: number;
   deleted: number;
   estimate: { low: number; high: number };
-  apiCalls: number;
   apiCallsInWindow: number;
   /** Wall time of the verify (comparison and repair). */
   durationMs: number;

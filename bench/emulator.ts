@@ -12,23 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { ITEM_FIELDS } from './support/item-fields';
 
 const OBJECT = 'Bench_Item__c';
 /** The object: ten custom fields of the types a Heroku Connect mapping meets most (plus the system fields). */
 const SCHEMA = {
   objects: [{
-    name: OBJECT, label: 'Bench Item', keyPrefix: 'a0B', fields: [
-      { name: 'Code__c', type: 'string', length: 40, externalId: true, unique: true },
-      { name: 'Title__c', type: 'string', length: 80 },
-      { name: 'Amount__c', type: 'currency', precision: 16, scale: 2 },
-      { name: 'Quantity__c', type: 'int', precision: 8 },
-      { name: 'Score__c', type: 'double', precision: 10, scale: 4 },
-      { name: 'Active__c', type: 'boolean' },
-      { name: 'Status__c', type: 'picklist', picklist: ['New', 'Open', 'Closed'] },
-      { name: 'Due_On__c', type: 'date' },
-      { name: 'Email__c', type: 'email' },
-      { name: 'City__c', type: 'string', length: 40 },
-    ],
+    name: OBJECT, label: 'Bench Item', keyPrefix: 'a0B', fields: ITEM_FIELDS,
   }],
 };
 const FIELDS = SCHEMA.objects[0].fields.map((f) => f.name);

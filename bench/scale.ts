@@ -20,22 +20,14 @@ import { FERRY_OBJECT } from '../infra/search-attributes';
 import { reloadUpdate, statusQuery, syncNowUpdate, type MappingStatus } from '../workflows/mapping/messages';
 import { diagnosticsWorkflow } from '../workflows/diagnostics';
 import { mappingWorkflow } from '../workflows/mapping/workflow';
+import { ITEM_FIELDS } from './support/item-fields';
 import { startStack, type Stack } from './support/stack';
 
 const OBJECT = 'Scale_Item__c';
 const TABLE = 'salesforce.scale_item__c';
 /** Twenty custom fields of the types mappings meet most. */
 const FIELDS = [
-  { name: 'Code__c', type: 'string', length: 40, externalId: true, unique: true },
-  { name: 'Title__c', type: 'string', length: 80 },
-  { name: 'Amount__c', type: 'currency', precision: 16, scale: 2 },
-  { name: 'Quantity__c', type: 'int', precision: 8 },
-  { name: 'Score__c', type: 'double', precision: 10, scale: 4 },
-  { name: 'Active__c', type: 'boolean' },
-  { name: 'Status__c', type: 'picklist', picklist: ['New', 'Open', 'Closed'] },
-  { name: 'Due_On__c', type: 'date' },
-  { name: 'Email__c', type: 'email' },
-  { name: 'City__c', type: 'string', length: 40 },
+  ...ITEM_FIELDS,
   { name: 'Region__c', type: 'string', length: 40 },
   { name: 'Category__c', type: 'picklist', picklist: ['Hardware', 'Software', 'Service', 'Support'] },
   { name: 'Price__c', type: 'currency', precision: 12, scale: 2 },

@@ -10,6 +10,25 @@
 // verify activity (activities/verify-mapping.ts) does the I/O. Also the cost arithmetic (which fetch, how many
 // calls) shared with POST /estimate.
 
+/**
+ * What one verify counted: the buckets compared, the rows found differing and repaired, and the Salesforce
+ * calls it made. The verify activity's result, the workflow's last-verify record and ferry.verify_run all
+ * carry these.
+ */
+export interface VerifyCounts {
+  buckets: number;
+  bucketsDiffering: number;
+  /** Rows compared, both sides together. */
+  rowsCompared: number;
+  missing: number;
+  stale: number;
+  extra: number;
+  /** Rows left alone (queued outbound changes, or changed after the watermark). */
+  skipped: number;
+  repaired: number;
+  apiCalls: number;
+}
+
 /** Rows a bucket holds on average (the sampling modulus), for a table of `rows` rows: ≥ 8, ≤ 65,536 buckets. */
 export function bucketModulus(rows: number): number {
   return Math.max(8, Math.ceil(rows / 65_536));

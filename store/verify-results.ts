@@ -2,23 +2,15 @@
 // queued outbound changes), and when a verify that would overrun the mapping's API budget may start.
 import { TRIGGER_LOG } from '../domain/outbound-trigger-sql';
 import { qualified } from '../domain/sql-names';
+import type { VerifyCounts } from '../domain/verify-buckets';
 import type { Pool } from '../infra/db';
 
-export interface VerifyRunRow {
+export interface VerifyRunRow extends VerifyCounts {
   mappingId: string;
   startedAtMs: number;
   finishedAtMs: number;
   watermarkMs: number | null;
   mode: string;
-  buckets: number;
-  bucketsDiffering: number;
-  rowsCompared: number;
-  missing: number;
-  stale: number;
-  extra: number;
-  skipped: number;
-  repaired: number;
-  apiCalls: number;
 }
 
 export async function recordVerifyRun(pool: Pool, r: VerifyRunRow): Promise<void> {

@@ -1,40 +1,39 @@
 // The fault suite's harness: the real stack — Postgres, a Temporal dev server, the org emulator and a ferry
-// worker as a separate PROCESS that can be SIGKILLed — plus traffic helpers, one injected fault per scenario,
-// and the verdict: an exact comparison of the org and the table (counts, missing and extra ids, a checksum of
-// every mapped field) and of the org's records for duplicates. Each scenario prints one line:
+// worker as a separate PROCESS that can be SIGKILLed (processes.ts) — plus traffic helpers, one injected fault
+// per scenario, and the verdict (verdict.ts): an exact comparison of the org and the table (counts, missing and
+// extra ids, a checksum of every mapped field) and of the org's records for duplicates. Each scenario prints
+// one line:
 //
 //   fault <name> lost=0 duplicated=0 converged_s=N
 //
 // and fails on any loss, duplicate, field difference, unexpected worker exit, or convergence past its bound.
 // Postgres and Temporal are the suite's shared ones unless a scenario restarts them (ownPostgres /
 // ownTemporal: a private cluster or dev server, file-backed so a restart keeps its state).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'jsforce';
 import { Client as PgClient } from 'pg';
 import { expect } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../emulator/server';
 import { createPool, migrate, type Pool } from '../../infra/db';
-import { SEARCH_ATTRIBUTES } from '../../infra/search-attributes';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
 import { syncNowUpdate, type MappingStatus } from '../../workflows/mapping/messages';
-import { findPostgresBin, startLocalPostgres } from '../../scripts/runtime/postgres';
-import { findTemporalCli } from '../../scripts/runtime/temporal';
+import { startLocalPostgres } from '../../scripts/runtime/postgres';
 import { freePort } from '../../scripts/runtime/free-port';
-import { orgSnapshot, tableSnapshot, type FieldSpec, type Snapshot } from '../support/compare';
+import type { FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, status, type Handle } from '../support/mappings';
 import { eventually, jsforceFor, orgEnv, startOrg } from '../support/org';
 import { services, testLogger } from '../support/services';
 import { TEST_TOKEN, listen, request, type ApiResponse } from '../support/api';
 import { buildApp, type ApiDeps } from '../../api/app';
 import { sessionsFor } from '../support/org';
+import { OwnPostgres, OwnTemporal, RUN_DIR, WorkerProcess, workflowBundle } from './processes';
+import { verdict, type Verdict, type VerdictOptions } from './verdict';
 
-const ROOT = resolve(__dirname, '../..');
-const RUN_DIR = join(ROOT, `.data/test/faults-${process.pid}`);
+export { OwnPostgres, OwnTemporal, WorkerProcess, type WorkerExit } from './processes';
+export type { Verdict, VerdictOptions } from './verdict';
 
 export interface FaultStackOptions {
   seed?: Record<string, number>;
@@ -43,141 +42,6 @@ export interface FaultStackOptions {
   ownPostgres?: boolean;
   /** A private Temporal dev server (SQLite file) this scenario may kill and start again. */
   ownTemporal?: boolean;
-}
-
-/** A private Temporal dev server on a fixed port and file, so it can be SIGKILLed and started again. */
-class OwnTemporal {
-  private child: ChildProcess | undefined;
-  readonly address: string;
-
-  constructor(private readonly port: number, private readonly dir: string) {
-    this.address = `127.0.0.1:${port}`;
-  }
-
-  async start(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    const log = openSync(join(this.dir, 'temporal.log'), 'a');
-    this.child = spawn(findTemporalCli(), [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--namespace', 'default', '--headless',
-      '--log-level', 'warn', '--db-filename', join(this.dir, 'temporal.db'),
-      ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
-    ], { stdio: ['ignore', log, log] });
-    closeSync(log);
-    await eventually('the Temporal dev server', async () => {
-      const c = await TemporalConnection.connect({ address: this.address, connectTimeout: 1000 });
-      try {
-        await c.workflowService.describeNamespace({ namespace: 'default' });
-        return true;
-      } finally {
-        await c.close();
-      }
-    }, 90_000, 250);
-  }
-
-  /** SIGKILL: no graceful shutdown. */
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-  }
-}
-
-/** A private Postgres cluster with `pg_ctl restart -m immediate` (no checkpoint, crash recovery on start). */
-class OwnPostgres {
-  constructor(readonly dataDir: string) {}
-
-  restartImmediate(): void {
-    const pgCtl = join(findPostgresBin(), 'pg_ctl');
-    const args = ['restart', '-m', 'immediate', '-w', '-t', '60', '-D', this.dataDir, '-l', join(this.dataDir, 'server.log')];
-    const r = userInfo().uid === 0 ? spawnSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { encoding: 'utf8' }) : spawnSync(pgCtl, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`pg_ctl restart failed: ${r.stderr || r.stdout}`);
-  }
-}
-
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  log: string;
-}
-
-/** The ferry worker as a child process (node with tsx's loader, one process, so SIGKILL really ends it). */
-export class WorkerProcess {
-  private child: ChildProcess | undefined;
-  private starts = 0;
-  /** Exits nobody asked for: a crash. */
-  readonly crashes: WorkerExit[] = [];
-
-  constructor(private readonly env: Record<string, string>, private readonly dir: string) {}
-
-  get pid(): number | undefined {
-    return this.alive ? this.child?.pid : undefined;
-  }
-
-  get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  start(): void {
-    if (this.alive) throw new Error('the worker is already running');
-    const logFile = join(this.dir, `worker-${++this.starts}.log`);
-    const log = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      cwd: ROOT, stdio: ['ignore', log, log], env: { ...this.env },
-    });
-    closeSync(log);
-    child.once('exit', (code, signal) => {
-      if ((child as ChildProcess & { expected?: boolean }).expected) return;
-      this.crashes.push({ code, signal, log: existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '' });
-    });
-    this.child = child;
-  }
-
-  /** Workflow tasks the worker processes failed with a nondeterminism error (from their logs). */
-  nondeterminism(): string[] {
-    const out: string[] = [];
-    for (let i = 1; i <= this.starts; i++) {
-      const file = join(this.dir, `worker-${i}.log`);
-      if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const m = /Nondeterminism error: [^"]*/.exec(line);
-        if (m) out.push(`worker ${i}: ${m[0]}`);
-      }
-    }
-    return [...new Set(out)];
-  }
-
-  /** SIGKILL, and waits until the process is gone. */
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || !this.alive) return;
-    (c as ChildProcess & { expected?: boolean }).expected = true;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || !this.alive) return;
-    (c as ChildProcess & { expected?: boolean }).expected = true;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-export interface Verdict {
-  lost: number;
-  duplicated: number;
-  /** Records present on both sides whose mapped fields differ. */
-  mismatched: number;
-  orgCount: number;
-  tableCount: number;
-  details: string[];
 }
 
 export interface FaultStack {
@@ -209,15 +73,6 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
-export interface VerdictOptions {
-  /** Only records whose Name starts with this (a scenario's own rows); the whole object otherwise. */
-  namePrefix?: string;
-  /** An org field every record of the scenario holds uniquely: two org records with the same value are a duplicate. */
-  uniqueField?: string;
-  /** Rows Salesforce refused (FAILED, no sfid) are expected, not lost (the bad-rows scenario checks them itself). */
-  allowFailed?: boolean;
-}
-
 export interface ConvergeCheck extends VerdictOptions {
   object: string;
   table: string;
@@ -228,23 +83,6 @@ export interface ConvergeCheck extends VerdictOptions {
   nudge?: () => Promise<unknown>;
   /** An extra condition of convergence (e.g. every row SYNCED). */
   settled?: () => Promise<boolean>;
-}
-
-function filterSnapshot(s: Snapshot, keep: (values: (string | null)[]) => boolean): Map<string, (string | null)[]> {
-  return new Map([...s.rows].filter(([, v]) => keep(v)));
-}
-
-let bundle: Promise<string> | undefined;
-
-/** The workflow bundle, built once per test file and shared by every worker process it starts. */
-function workflowBundle(): Promise<string> {
-  bundle ??= new Promise((ok, fail) => {
-    mkdirSync(RUN_DIR, { recursive: true });
-    const out = join(RUN_DIR, 'workflows.js');
-    const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'worker/bundle-workflows.ts'), out], { stdio: 'ignore' });
-    p.once('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`bundling workflows failed (${code})`))));
-  });
-  return bundle;
 }
 
 export async function faultStack(prefix: string, opts: FaultStackOptions = {}): Promise<FaultStack> {
@@ -309,59 +147,7 @@ export async function faultStack(prefix: string, opts: FaultStackOptions = {}): 
     async syncNow(handle) {
       await handle.executeUpdate(syncNowUpdate).catch(() => undefined);
     },
-    async verdict(object, table, fields, vopts = {}) {
-      const all = [...fields];
-      if (vopts.uniqueField && !all.some((f) => f.name === vopts.uniqueField)) all.push({ name: vopts.uniqueField, type: 'string' });
-      const nameAt = all.findIndex((f) => f.name === 'Name');
-      const mine = (v: (string | null)[]) => !vopts.namePrefix || (nameAt >= 0 && (v[nameAt] ?? '').startsWith(vopts.namePrefix));
-      const [o, t] = await Promise.all([orgSnapshot(conn, object, all), tableSnapshot(pool, table, all)]);
-      const orgRows = filterSnapshot(o, mine);
-      const tableRows = filterSnapshot(t, mine);
-      const details: string[] = [];
-      let lost = 0;
-      let mismatched = 0;
-      for (const [sfid, values] of orgRows) {
-        const row = tableRows.get(sfid);
-        if (!row) {
-          lost++;
-          if (details.length < 8) details.push(`${sfid}: in the org, missing from the table`);
-        } else if (JSON.stringify(row) !== JSON.stringify(values)) {
-          mismatched++;
-          if (details.length < 8) details.push(`${sfid}: org ${JSON.stringify(values)} ≠ table ${JSON.stringify(row)}`);
-        }
-      }
-      let extra = 0;
-      for (const sfid of tableRows.keys()) {
-        if (!orgRows.has(sfid)) {
-          extra++;
-          if (details.length < 8) details.push(`${sfid}: in the table, not in the org`);
-        }
-      }
-      // Rows of the table without an sfid are writes not (yet) in the org: lost unless still on their way.
-      const where = vopts.namePrefix ? ' AND name LIKE $1' : '';
-      const failedOk = vopts.allowFailed ? " AND _hc_lastop IS DISTINCT FROM 'FAILED'" : '';
-      const unsent = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE sfid IS NULL${failedOk}${where}`, vopts.namePrefix ? [`${vopts.namePrefix}%`] : [])).rows[0].n;
-      const dupSfids = (await pool.query<{ n: number }>(
-        `SELECT coalesce(sum(c - 1), 0)::int AS n FROM (SELECT count(*) AS c FROM ${table} WHERE sfid IS NOT NULL${where} GROUP BY sfid HAVING count(*) > 1) d`,
-        vopts.namePrefix ? [`${vopts.namePrefix}%`] : [])).rows[0].n;
-      let dupOrg = 0;
-      if (vopts.uniqueField) {
-        const at = all.findIndex((f) => f.name === vopts.uniqueField);
-        const seen = new Map<string, number>();
-        for (const v of orgRows.values()) {
-          const key = v[at];
-          if (key !== null) seen.set(key, (seen.get(key) ?? 0) + 1);
-        }
-        for (const [key, n] of seen) {
-          if (n > 1) {
-            dupOrg += n - 1;
-            if (details.length < 8) details.push(`${vopts.uniqueField}=${key}: ${n} records in the org`);
-          }
-        }
-      }
-      if (unsent > 0) details.push(`${unsent} table rows have no sfid`);
-      return { lost: lost + extra + unsent, duplicated: dupSfids + dupOrg, mismatched, orgCount: orgRows.size, tableCount: tableRows.size + unsent, details };
-    },
+    verdict: (object, table, fields, vopts = {}) => verdict(conn, pool, object, table, fields, vopts),
     async api(extra = {}) {
       const app = buildApp({
         pool, temporal: client, namespace: 'default', log: testLogger, taskQueue, apiToken: TEST_TOKEN, salesforce: sessionsFor(org), schema: 'salesforce', ...extra,

@@ -16,6 +16,8 @@
 //   reconfigure, sync now, or — for the budget and system errors — by time)
 //   delete: any state ─► DELETING (teardown) ─► the workflow completes
 //   verify (drift detection and repair, verify.ts): due by interval or asked for, run between the other steps
+//   visible retries (retries.ts): a failing poll, flush, sweep or stream apply waits its backoff beside the others
+//   record filter changes and formula refreshes: when they come, filters-and-formulas.ts
 import type { FilterChangeInput, FilterChangeResult } from '../../activities/apply-filter-change';
 import type { LoadInput, LoadResult } from '../../activities/load-object';
 import type { RefreshFormulasInput, RefreshFormulasResult } from '../../activities/refresh-formulas';
@@ -39,44 +41,25 @@ import {
   archiveDue, flushDueAtMs, initialOutbound, markFlushed, markInstalled, markPending, needsCaptureInstall,
   type OutboundState, type OutboundView,
 } from './outbound';
+import {
+  filterChangeDue, filterOf, filterStatus, formulaRefreshDueAtMs, formulasStatus, initialFormulas, markFormulasRefreshed, type FormulaState,
+} from './filters-and-formulas';
+import {
+  earliestRetryAtMs, isRetriedBeside, markRecovered, markRetrying, retryAllNow, retryAtOf, retryingState, retryStatus,
+  type RetriedStep, type RetryState,
+} from './retries';
 import { type MappingState } from './states';
 import { applied, desiredStream, initialStream, registered, type StreamState } from './streaming';
 import { initialVerify, markVerified, verifyDueAtMs, verifyStatus, type VerifyState } from './verify';
 
 export { PURGE_SWEEP_INTERVAL_MS };
+export { RETRIED_BESIDE, retryBackoffMs, type LastError, type RetriedStep, type StepRetry } from './retries';
+export type { FormulaState } from './filters-and-formulas';
 
 /** Wait after an unexpected failure before the step is tried again. */
 export const SYSTEM_ERROR_RETRY_MS = 60_000;
 /** Wait after a spent API budget when the ledger names no time. */
 export const BUDGET_RETRY_MS = 60_000;
-
-/**
- * Steps whose failures are retried beside the others (runs with visible retries): a failing flush does not
- * hold polls back, nor a failing poll the flushes. Each waits its own backoff and shows while it does.
- */
-export const RETRIED_BESIDE = ['poll', 'flush', 'purge-sweep', 'stream-apply'] as const;
-export type RetriedStep = (typeof RETRIED_BESIDE)[number];
-
-/** A step's backoff after its `attempts`-th failed try: doubling from 5 s (30 s for the org's request limit). */
-export function retryBackoffMs(type: string, attempts: number): number {
-  const limit = type === 'RequestLimitExceeded';
-  const base = limit ? 30_000 : 5_000;
-  const max = limit ? 15 * 60_000 : 5 * 60_000;
-  return Math.min(base * 2 ** Math.min(attempts - 1, 12), max);
-}
-
-/** A step failing now, retried after its backoff. */
-export interface StepRetry {
-  attempts: number;
-  retryAtMs: number;
-  error: LastError;
-}
-
-export interface LastError {
-  type: string;
-  message: string;
-  atMs: number;
-}
 
 export interface MappingCounts {
   loads: number;
@@ -86,8 +69,11 @@ export interface MappingCounts {
   deleted: number;
 }
 
-/** Everything a mapping carries across continue-as-new. Version it; give new fields defaults in `upgrade`. */
-export interface CarriedStateV1 {
+/**
+ * Everything a mapping carries across continue-as-new. Version it; give new fields defaults in `upgrade`.
+ * (lastError, retrying, previousError: RetryState.)
+ */
+export interface CarriedStateV1 extends RetryState {
   v: 1;
   config: MappingConfig;
   state: MappingState;
@@ -112,7 +98,6 @@ export interface CarriedStateV1 {
   purgeSweptMs?: number | null;
   lastLoad: { mode: 'bulk' | 'rest'; rows: number; finishedAtMs: number } | null;
   counts: MappingCounts;
-  lastError: LastError | null;
   /** A halted state waiting to be retried at this time (budget, system error); null = wait for a message. */
   retryAtMs: number | null;
   apiCallsInWindow: number;
@@ -121,10 +106,6 @@ export interface CarriedStateV1 {
   outbound?: OutboundState;
   /** Event-driven sync (absent in states carried from before it; see upgrade). */
   stream?: StreamState;
-  /** Steps failing now and waiting out their backoff (runs with visible retries; absent before). */
-  retrying?: Partial<Record<RetriedStep, StepRetry>>;
-  /** The last error, once whatever failed recovered (with when it recovered). */
-  previousError?: (LastError & { clearedAtMs: number }) | null;
   /**
    * The record filter the table reflects (what the last initial load, reload or filter change applied);
    * absent in states carried from before filters (then the config's, i.e. none). A config whose filter
@@ -135,14 +116,6 @@ export interface CarriedStateV1 {
   formulas?: FormulaState;
   /** Drift verification (absent in states carried from before it; see upgrade). */
   verify?: VerifyState;
-}
-
-export interface FormulaState {
-  lastRefreshAtMs: number | null;
-  refreshes: number;
-  lastRowsChanged: number;
-  lastRecords: number;
-  lastApiCalls: number;
 }
 
 export type CarriedState = CarriedStateV1;
@@ -225,10 +198,6 @@ const HALTING_FAILURES: Record<string, MappingState> = {
 
 const HALTED: readonly MappingState[] = ['BAD_CONFIG', 'UNAUTHORIZED', 'SYSTEM_ERROR', 'API_BUDGET_EXHAUSTED'];
 
-function isRetriedBeside(kind: ActivityStep['kind']): kind is RetriedStep {
-  return (RETRIED_BESIDE as readonly string[]).includes(kind);
-}
-
 export function initialState(config: MappingConfig): CarriedState {
   return {
     v: 1, config, state: 'INITIAL', paused: false, table: null, fields: [], loadedFields: [], needsPrepare: true,
@@ -246,15 +215,6 @@ export function upgrade(carried: CarriedState): CarriedState {
     scopeFilter: carried.scopeFilter === undefined ? filterOf(carried.config) : carried.scopeFilter,
     formulas: carried.formulas ?? initialFormulas(), verify: carried.verify ?? initialVerify(),
   };
-}
-
-function initialFormulas(): FormulaState {
-  return { lastRefreshAtMs: null, refreshes: 0, lastRowsChanged: 0, lastRecords: 0, lastApiCalls: 0 };
-}
-
-/** The config's filter as compared with what the table reflects (patch and import trim it; blank = none). */
-function filterOf(cfg: MappingConfig): string | null {
-  return typeof cfg.sfFilter === 'string' && cfg.sfFilter !== '' ? cfg.sfFilter : null;
 }
 
 export class MappingMachine {
@@ -289,9 +249,8 @@ export class MappingMachine {
   /** The state shown: a working mapping with a step failing beside the others shows that it is retrying. */
   get state(): MappingState {
     const s = this.carried;
-    const retries = this.retries();
-    if (retries.length === 0 || s.paused || s.state === 'DELETING' || HALTED.includes(s.state)) return s.state;
-    return retries.some(([, r]) => r.error.type === 'RequestLimitExceeded') ? 'REQUEST_LIMIT_EXCEEDED' : 'RETRYING';
+    if (s.paused || s.state === 'DELETING' || HALTED.includes(s.state)) return s.state;
+    return retryingState(s) ?? s.state;
   }
 
   get halted(): boolean {
@@ -352,9 +311,8 @@ export class MappingMachine {
     if (s.reloadRequested) return load('reload');
     const newFields = s.fields.some((f) => !s.loadedFields.includes(f.name));
     if (s.watermarkMs === null || newFields) return load('live');
-    if (this.run.filtersAndFormulas && filterOf(s.config) !== s.scopeFilter) {
-      return { kind: 'filter-change', input: { ...ref, table, fields: s.fields, from: s.scopeFilter ?? null, to: filterOf(s.config) } };
-    }
+    const filterChange = this.run.filtersAndFormulas ? filterChangeDue(s.config, s.scopeFilter) : null;
+    if (filterChange !== null) return { kind: 'filter-change', input: { ...ref, table, fields: s.fields, ...filterChange } };
     const flushAt = this.flushDueAtMs();
     if (flushAt !== null && nowMs >= flushAt) {
       return { kind: 'flush', input: { ...ref, table, fields: s.fields, archive: archiveDue(this.outbound, nowMs) }, startedAtMs: nowMs };
@@ -447,10 +405,7 @@ export class MappingMachine {
    */
   private retryLater(kind: RetriedStep, failure: StepFailure, nowMs: number): void {
     const s = this.carried;
-    const error: LastError = { type: failure.type, message: failure.message, atMs: nowMs };
-    const attempts = (s.retrying?.[kind]?.attempts ?? 0) + 1;
-    s.retrying = { ...s.retrying, [kind]: { attempts, retryAtMs: nowMs + retryBackoffMs(failure.type, attempts), error } };
-    s.lastError = error;
+    markRetrying(s, kind, failure, nowMs);
     // The step's own state ends (a failed poll is no longer polling); the events of a failed apply stay staged.
     if (kind === 'stream-apply') this.stream.pending = true;
     if (!s.paused && !HALTED.includes(s.state)) s.state = this.stream.registered ? 'STREAMING' : 'DATA_SYNCED';
@@ -458,33 +413,17 @@ export class MappingMachine {
 
   /** A step succeeded: its retries end; when nothing fails any more, the error becomes the previous one. */
   private recovered(kind: ActivityStep['kind'], nowMs: number): void {
-    const s = this.carried;
-    if (s.retrying && kind in s.retrying) s.retrying = Object.fromEntries(Object.entries(s.retrying).filter(([k]) => k !== kind));
-    const left = this.retries();
-    if (left.length > 0) {
-      s.lastError = left.map(([, r]) => r.error).reduce((a, b) => (b.atMs > a.atMs ? b : a));
-      return;
-    }
-    if (s.lastError !== null && !this.halted) {
-      s.previousError = { ...s.lastError, clearedAtMs: nowMs };
-      s.lastError = null;
-    }
+    markRecovered(this.carried, kind, nowMs, this.halted);
   }
 
   /** Steps waiting out a backoff try again at once (the user asked for something). */
   private retryNow(): void {
-    const s = this.carried;
-    if (!s.retrying) return;
-    s.retrying = Object.fromEntries(Object.entries(s.retrying).map(([k, r]) => [k, { ...r, retryAtMs: 0 }]));
-  }
-
-  private retries(): [RetriedStep, StepRetry][] {
-    return Object.entries(this.carried.retrying ?? {}) as [RetriedStep, StepRetry][];
+    retryAllNow(this.carried);
   }
 
   /** When a step backing off may run again (0: it is not backing off). */
   private retryAtOf(kind: RetriedStep): number {
-    return this.carried.retrying?.[kind]?.retryAtMs ?? 0;
+    return retryAtOf(this.carried, kind);
   }
 
   private markPrepared(r: PreparedMapping, nowMs: number): void {
@@ -543,12 +482,7 @@ export class MappingMachine {
 
   private markFormulasRefreshed(r: RefreshFormulasResult, nowMs: number): void {
     if (r.apiCalls > 0) this.apiUsage(r.apiCallsInWindow, nowMs);
-    const f = this.carried.formulas!;
-    f.lastRefreshAtMs = nowMs;
-    f.refreshes += 1;
-    f.lastRowsChanged = r.rowsChanged;
-    f.lastRecords = r.records;
-    f.lastApiCalls = r.apiCalls;
+    markFormulasRefreshed(this.carried.formulas!, r, nowMs);
     this.carried.counts.updated += r.rowsChanged;
     this.succeeded();
   }
@@ -738,11 +672,8 @@ export class MappingMachine {
       lastLoad: s.lastLoad && { mode: s.lastLoad.mode, rows: s.lastLoad.rows, finishedAt: iso(s.lastLoad.finishedAtMs)! },
       counts: s.counts,
       lastError: s.lastError && { type: s.lastError.type, message: s.lastError.message, at: iso(s.lastError.atMs)! },
-      retryAt: iso(s.retryAtMs ?? this.earliestRetryAtMs()),
-      ...(this.run.visibleRetries ? {
-        retrying: this.retries().map(([step, r]) => ({ step, attempts: r.attempts, retryAt: iso(r.retryAtMs)!, error: { type: r.error.type, message: r.error.message, at: iso(r.error.atMs)! } })),
-        previousError: s.previousError ? { type: s.previousError.type, message: s.previousError.message, at: iso(s.previousError.atMs)!, clearedAt: iso(s.previousError.clearedAtMs)! } : null,
-      } : {}),
+      retryAt: iso(s.retryAtMs ?? earliestRetryAtMs(s)),
+      ...(this.run.visibleRetries ? retryStatus(s) : {}),
       apiCalls: { usedInWindow: s.apiCallsInWindow, asOf: iso(s.apiCallsAsOfMs), cap: s.config.maxDailyApiCalls },
       outbound: {
         access: o.installedAccess,
@@ -753,16 +684,8 @@ export class MappingMachine {
         sent: o.sent,
         failed: o.failed,
       },
-      filter: { applied: s.scopeFilter ?? null, changePending: filterOf(s.config) !== (s.scopeFilter ?? null) },
-      formulas: {
-        refreshSeconds: s.config.formulaRefreshSeconds ?? null,
-        lastRefreshAt: iso(s.formulas!.lastRefreshAtMs),
-        nextRefreshAt: iso(this.nextFormulaRefreshAtMs()),
-        refreshes: s.formulas!.refreshes,
-        lastRowsChanged: s.formulas!.lastRowsChanged,
-        lastRecords: s.formulas!.lastRecords,
-        lastApiCalls: s.formulas!.lastApiCalls,
-      },
+      filter: filterStatus(s.config, s.scopeFilter),
+      formulas: formulasStatus(s.formulas!, s.config, this.nextFormulaRefreshAtMs()),
       streaming: {
         channel: st.channel,
         applies: st.applies,
@@ -816,11 +739,8 @@ export class MappingMachine {
   /** When the next formula refresh is due; null when off, before the initial load, or with no calculated field mapped. */
   private nextFormulaRefreshAtMs(): number | null {
     const s = this.carried;
-    const every = s.config.formulaRefreshSeconds;
-    if (!this.run.filtersAndFormulas || typeof every !== 'number' || s.watermarkMs === null) return null;
-    if (!s.fields.some((f) => f.calculated === true)) return null;
-    const last = s.formulas!.lastRefreshAtMs;
-    return last === null ? 0 : last + every * 1000;
+    if (!this.run.filtersAndFormulas) return null;
+    return formulaRefreshDueAtMs(s.formulas!, s.config, s.fields, s.watermarkMs);
   }
 
   /** When the next verify is due; null when none is (or verifying is off in this run). */
@@ -834,12 +754,6 @@ export class MappingMachine {
     const backoff = this.retryAtOf('poll');
     if (s.syncRequested || s.lastPollAtMs === null) return backoff;
     return Math.max(s.lastPollAtMs + s.config.pollIntervalSeconds * 1000, backoff);
-  }
-
-  /** The earliest time a failing step tries again; null when none fails. */
-  private earliestRetryAtMs(): number | null {
-    const at = this.retries().map(([, r]) => r.retryAtMs);
-    return at.length === 0 ? null : Math.min(...at);
   }
 }
 

@@ -4,6 +4,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TeardownResult } from '../../activities/teardown-mapping';
 import type { ConfigPatch } from '../../domain/mapping-patch';
 import type { MappingConfig } from '../../domain/mapping-rules';
+import type { FilterStatus, FormulasStatus } from './filters-and-formulas';
+import type { RetryStatus } from './retries';
 import type { MappingState } from './states';
 import type { LastError, MappingCounts } from './machine';
 import type { VerifyStatus } from './verify';
@@ -27,9 +29,9 @@ export interface MappingStatus {
   /** When a halted mapping tries again by itself (API budget, unexpected error), or the earliest failing step. */
   retryAt: string | null;
   /** Steps failing now, each waiting its backoff while the others go on (runs with visible retries). */
-  retrying?: { step: string; attempts: number; retryAt: string; error: { type: string; message: string; at: string } }[];
+  retrying?: RetryStatus['retrying'];
   /** The last error once what failed recovered, with when it did. */
-  previousError?: { type: string; message: string; at: string; clearedAt: string } | null;
+  previousError?: RetryStatus['previousError'];
   apiCalls: { usedInWindow: number; asOf: string | null; cap: number | null };
   /** Outbound sync: installed capture, whether a flush is pending, and what flushes did. */
   outbound?: {
@@ -42,17 +44,9 @@ export interface MappingStatus {
     failed: number;
   };
   /** The record filter the table reflects, and whether a changed one is still to be applied. */
-  filter?: { applied: string | null; changePending: boolean };
+  filter?: FilterStatus;
   /** Scheduled refreshes of calculated fields: the last one's figures. */
-  formulas?: {
-    refreshSeconds: number | null;
-    lastRefreshAt: string | null;
-    nextRefreshAt: string | null;
-    refreshes: number;
-    lastRowsChanged: number;
-    lastRecords: number;
-    lastApiCalls: number;
-  };
+  formulas?: FormulasStatus;
   /** Event-driven sync: the subscribed channel, what was applied, and the last fallback to a poll and why. */
   streaming?: {
     channel: string | null;

@@ -6,20 +6,12 @@
 //                                                   └─ deferred (budget) ─► wait until the window has room ─► verify
 import type { VerifyResult } from '../../activities/verify-mapping';
 import { verifyIntervalMs, type MappingConfig } from '../../domain/mapping-rules';
+import type { VerifyCounts } from '../../domain/verify-buckets';
 
-export interface LastVerify {
+export interface LastVerify extends VerifyCounts {
   atMs: number;
   watermarkMs: number | null;
   mode: string | null;
-  buckets: number;
-  bucketsDiffering: number;
-  rowsCompared: number;
-  missing: number;
-  stale: number;
-  extra: number;
-  skipped: number;
-  repaired: number;
-  apiCalls: number;
   estimate: { low: number; high: number };
   durationMs: number;
   phasesMs?: Record<string, number>;

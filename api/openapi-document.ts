@@ -33,8 +33,8 @@ const consolePaths = {
   '/console/': page('Overview of every mapping'),
   '/console/fragments/overview': page("The overview's table, for its self-refresh"),
   '/console/mappings/{key}': { parameters: [keyParam], ...page('A mapping: config, 24 h chart, activity, failed writes, actions') },
-  '/console/mappings/{key}/actions/{action}': { parameters: [keyParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now'] } }], ...formPost('Pause, resume, sync now, or reload (with confirm=yes)') },
-  '/console/mappings/{key}/config': { parameters: [keyParam], ...formPost('Change the poll interval (sf_polling_seconds) or the access mode (access, with confirm=yes)') },
+  '/console/mappings/{key}/actions/{action}': { parameters: [keyParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now', 'verify'] } }], ...formPost('Pause, resume, sync now, verify now, or reload (with confirm=yes)') },
+  '/console/mappings/{key}/config': { parameters: [keyParam], ...formPost('Change the poll interval (sf_polling_seconds), the access mode (access, with confirm=yes), the record filter (sf_filter; empty = none), the formula refresh interval (formula_refresh_seconds; empty = off) or the verify interval (verify_interval_seconds; 0 = off)') },
   '/console/mappings/{key}/errors/{id}/{action}': { parameters: [keyParam, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'action', in: 'path', required: true, schema: { enum: ['retry', 'ignore'] } }], ...formPost('Retry or ignore a failed write') },
   '/console/connection': page('The org, API version and usage, and the estimate form'),
   '/console/connection/estimate': formPost('Estimate a mapping\'s daily API calls (the POST /estimate inputs as form fields)'),
@@ -84,7 +84,7 @@ export const openApiDocument = {
       parameters: [objectParam],
       get: { summary: 'Full status: state, load progress, last poll, watermark, counts, API calls in 24 h and cap, last error', responses: { ...mapping, ...notFound, ...common } },
       patch: {
-        summary: 'Reconfigure (fields, poll interval, access, sync mode, flush interval, cap) through a workflow update',
+        summary: 'Reconfigure (fields, poll interval, access, sync mode, flush interval, cap, record filter, formula refresh, verify interval) through a workflow update',
         requestBody: { required: true, ...json({ type: 'object', properties: { config: { ...hcConfig, required: [] } } }) },
         responses: { ...mapping, ...badConfig, ...notFound, ...common },
       },
@@ -96,7 +96,7 @@ export const openApiDocument = {
     },
     '/mappings/{object}/actions/{action}': {
       parameters: [objectParam, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reload', 'sync-now', 'verify'] } }],
-      post: { summary: 'Pause, resume, reload the table, or poll now', responses: { ...mapping, 422: problem('The workflow refused (e.g. reload before the initial load)'), ...notFound, ...common } },
+      post: { summary: 'Pause, resume, reload the table, poll now (sync-now), or verify the table against the org now (verify: drift detection and repair, run as the mapping\'s next step; status.verify shows it asked for, then its result)', responses: { ...mapping, 422: problem('The workflow refused (e.g. reload or verify before the initial load)'), ...notFound, ...common } },
     },
     '/mappings/{object}/errors': {
       parameters: [objectParam, { $ref: '#/components/parameters/limit' }, { $ref: '#/components/parameters/offset' }],
@@ -188,6 +188,25 @@ export const openApiDocument = {
         streaming: { type: ['object', 'null'], description: 'Event-driven mappings: channel, applies, events, last_applied_at, fallbacks, last_fallback {reason, at}', properties: {
           channel: { type: ['string', 'null'] }, applies: { type: 'integer' }, events: { type: 'integer' }, last_applied_at: { type: ['string', 'null'] },
           fallbacks: { type: 'integer' }, last_fallback: { type: ['object', 'null'] },
+        } },
+        record_filter: { type: 'object', description: 'The record filter (sf_filter) the table reflects, and whether a changed one is still being applied', properties: {
+          applied: { type: ['string', 'null'] }, change_pending: { type: 'boolean' },
+        } },
+        formula_refresh: { type: 'object', description: 'Scheduled re-reads of calculated fields (formula_refresh_seconds): the last one and the next', properties: {
+          refresh_seconds: { type: ['integer', 'null'] }, last_refresh_at: { type: ['string', 'null'] }, next_refresh_at: { type: ['string', 'null'] },
+          refreshes: { type: 'integer' }, last_rows_changed: { type: 'integer' }, last_records: { type: 'integer' }, last_api_calls: { type: 'integer' },
+        } },
+        verify: { type: ['object', 'null'], description: 'Drift verification (POST …/actions/verify, verify_interval_seconds): the schedule and what the last verify found and repaired', properties: {
+          interval_seconds: { type: ['integer', 'null'], description: 'null: scheduled verifies are off' }, next_at: { type: ['string', 'null'] },
+          requested: { type: 'boolean', description: 'A verify was asked for and has not run yet' }, waiting_for_budget_until: { type: ['string', 'null'] },
+          runs: { type: 'integer' },
+          last: { type: ['object', 'null'], properties: {
+            at: { type: 'string' }, watermark: { type: ['string', 'null'] }, mode: { type: ['string', 'null'], description: 'rest or bulk: how the org side was read' },
+            buckets_compared: { type: 'integer' }, buckets_differing: { type: 'integer' }, rows_compared: { type: 'integer' },
+            missing: { type: 'integer', description: 'In the org, not in the table' }, stale: { type: 'integer', description: 'In both, with different values' },
+            extra: { type: 'integer', description: 'In the table, not in the org' }, skipped: { type: 'integer', description: 'Left alone: queued outbound writes, or changed after the watermark' },
+            repaired: { type: 'integer' }, api_calls: { type: 'integer' }, estimated_api_calls: range, duration_ms: { type: 'integer' },
+          } },
         } },
       } },
       FailedWrites: { type: 'object', properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, errors: { type: 'array', items: { type: 'object', properties: {

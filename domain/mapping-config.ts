@@ -55,7 +55,7 @@ export interface HcExport { version: 1; connection: HcConnection; mappings: Mapp
 
 // Structure and types only; ranges, names and enums are checked by mapping-rules so that import and
 // reconfiguration report the same rule names.
-const hcEntrySchema = z.object({
+export const hcEntrySchema = z.object({
   object_name: z.string(),
   config: z.object({
     access: z.string(),

@@ -1,8 +1,8 @@
 // What ferry keeps for a mapping, removed when the mapping is deleted so that a mapping created again later
 // starts clean: the table's capture triggers and its queued trigger-log entries (they would otherwise be sent
 // by the new mapping), the load checkpoints, the outbound registration and attempt, the streaming
-// subscription with its staged events and position, its relationship external ID fields — and the table
-// itself when asked. The API-call ledger
+// subscription with its staged events and position, its relationship external ID fields, its verify runs
+// (ferry.verify_run) — and the table itself when asked. The API-call ledger
 // stays: the rolling 24 h budget counts calls already made, whatever happened to the mapping since.
 import { removeCaptureTriggers, TRIGGER_LOG } from '../domain/outbound-trigger-sql';
 import { qualified, reloadTableName } from '../domain/sql-names';
@@ -22,6 +22,7 @@ export async function removeMappingState(pool: Pool, m: { mappingId: string; sch
     await client.query('DELETE FROM ferry.outbound_mapping WHERE mapping_id = $1', [m.mappingId]);
     await client.query('DELETE FROM ferry.outbound_attempt WHERE mapping_id = $1', [m.mappingId]);
     await client.query('DELETE FROM ferry.relationship_field WHERE mapping_id = $1', [m.mappingId]);
+    await client.query('DELETE FROM ferry.verify_run WHERE mapping_id = $1', [m.mappingId]);
     await removeStreamState(client, m.mappingId);
     // A reload's table built beside the live one never outlives its mapping.
     await client.query(`DROP TABLE IF EXISTS ${qualified(m.schema, reloadTableName(m.table))}`);

@@ -7,6 +7,7 @@ import type { MappingFigures, OverviewEntry } from '../mapping-overview';
 import type { ActivityEntry, ChartSeries } from './activity-data';
 import { CHART_BUCKET_MINUTES } from './activity-data';
 import { html, jsonScript, raw, type Html } from './html';
+import { scopeConfigRows, scopeForms, verifySection } from './verify-panel';
 import {
   TONE_SYMBOL, activityWords, ago, budgetText, count, duration, problemSentence, stateText, syncModeText, toneOf, type Tone,
 } from './view-model';
@@ -133,7 +134,7 @@ export function overviewPage(entries: OverviewEntry[], p: PageContext): string {
 <div id="overview" data-refresh="/console/fragments/overview" data-interval="3000">${overviewTable(entries, p.nowMs)}</div>`, p, { current: 'overview' });
 }
 
-function configList(s: MappingStatus): Html {
+function configList(s: MappingStatus, nowMs: number): Html {
   const c = s.config;
   return html`<dl class="config">
   <dt>Object</dt><dd>${c.objectName}</dd>
@@ -146,6 +147,7 @@ function configList(s: MappingStatus): Html {
   <dt>Upsert field</dt><dd>${c.upsertField ?? 'none'}</dd>
   <dt>Fields (${c.fields.length})</dt><dd>${c.fields.join(', ')}</dd>
   <dt>Indexes</dt><dd>${c.indexes.length ? c.indexes.map((i) => `${i.field}${i.unique ? ' (unique)' : ''}`).join(', ') : 'none'}</dd>
+  ${scopeConfigRows(s, nowMs)}
 </dl>`;
 }
 
@@ -212,6 +214,7 @@ ${notice(n)}
 <div class="actions-row">
   ${s.paused ? action('resume', 'Resume') : action('pause', 'Pause')}
   ${action('sync-now', 'Sync now')}
+  ${action('verify', 'Verify now')}
   ${action('reload', 'Reload the table…', html`<label class="confirm"><input type="checkbox" name="confirm" value="yes" required> Reload every record from Salesforce into a new table, then swap it in</label>`)}
 </div>
 <form method="post" action="${base}/config" class="inline-form">${csrfField(p)}
@@ -228,6 +231,7 @@ ${notice(n)}
   <label class="confirm"><input type="checkbox" name="confirm" value="yes" required> Change how this table syncs (read only stops sending local writes to Salesforce)</label>
   <button type="submit">Change access mode</button>
 </form>
+${scopeForms(s, `${base}/config`, csrfField(p))}
 </section>
 
 <section aria-labelledby="chart-h"><h2 id="chart-h">Last 24 hours</h2>
@@ -250,6 +254,8 @@ ${jsonScript('chart-data', d.chart)}
 </dl>
 </section>
 
+${verifySection(s, p.nowMs)}
+
 <section aria-labelledby="failed-h"><h2 id="failed-h">Failed writes</h2>
 <table class="failed"><caption class="sr-only">Writes Salesforce refused</caption>
 <thead><tr><th scope="col">Id</th><th scope="col">Write</th><th scope="col">Salesforce error</th><th scope="col">Values</th><th scope="col">When</th><th scope="col">Actions</th></tr></thead>
@@ -262,7 +268,7 @@ ${jsonScript('chart-data', d.chart)}
 <tbody>${activityRows(d.activity, p.nowMs)}</tbody></table>
 </section>
 
-<section aria-labelledby="config-h"><h2 id="config-h">Configuration</h2>${configList(s)}</section>`, p, { chart: true });
+<section aria-labelledby="config-h"><h2 id="config-h">Configuration</h2>${configList(s, p.nowMs)}</section>`, p, { chart: true });
 }
 
 export interface ConnectionData {

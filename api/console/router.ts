@@ -19,6 +19,7 @@ import { ACTIONS } from '../routes/mapping-actions';
 import { estimate } from '../routes/estimate';
 import { reconfigureMapping } from '../routes/mappings';
 import { readChart, readRecentActivity } from './activity-data';
+import { scopeConfigFromForm } from './verify-panel';
 import {
   connectionPage, errorPage, loginPage, mappingPage, notFoundPage, overviewPage, overviewTable, type ConnectionData, type EstimateView, type Notice, type PageContext,
 } from './pages';
@@ -37,6 +38,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 const DONE: Record<string, string> = {
   pause: 'Paused: nothing syncs until you resume.', resume: 'Resumed.', 'sync-now': 'A sync starts now.',
   reload: 'Reloading: the table is loaded again and swapped in when done.', config: 'Configuration changed.',
+  verify: 'A verify runs next: it compares the table with the org and repairs what differs.',
   retry: 'The write is queued again from the row as it is now.', ignore: 'The write is ignored.',
 };
 
@@ -205,7 +207,7 @@ export function createConsoleRouter(ctx: ApiContext, opts: ConsoleOptions): Rout
 
   router.post('/console/mappings/:key/config', async (req, res) => {
     const ref = refOf(req);
-    const config: Record<string, unknown> = {};
+    const config: Record<string, unknown> = scopeConfigFromForm(req.body);
     if (typeof req.body?.sf_polling_seconds === 'string') config.sf_polling_seconds = Number(req.body.sf_polling_seconds);
     if (typeof req.body?.access === 'string') {
       if (req.body.confirm !== 'yes') return renderMapping(res, ref, { kind: 'error', text: 'Tick the box to confirm the access mode change.' }, 422);

@@ -31,6 +31,7 @@ const ACTIVITY_WORDS: Record<string, string> = {
   prepareMapping: 'Preparing the table', loadObject: 'The load', pollChanges: 'The poll', flushOutbound: 'The outbound flush',
   setAccessMode: 'Installing write capture', registerStream: 'Subscribing to the stream', applyStreamEvents: 'Applying streamed changes',
   syncPurgedDeletes: 'The purged-deletes sweep', swapReloadedTable: 'Swapping in the reloaded table',
+  verifyMapping: 'The verify', applyFilterChange: 'Applying the record filter', refreshFormulas: 'The formula refresh',
 };
 
 export function activityWords(activity: string): string {

@@ -4,7 +4,11 @@ import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { initialStatus, statusView } from '../../api/mapping-view';
 import { openApiDocument } from '../../api/openapi-document';
+import { ACTIONS } from '../../api/routes/mapping-actions';
+import { hcEntrySchema } from '../../domain/mapping-config';
+import type { MappingConfig } from '../../domain/mapping-rules';
 import { createPool } from '../../infra/db';
 import { TEST_TOKEN, listen, request } from '../support/api';
 
@@ -46,6 +50,47 @@ describe('the OpenAPI document', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('documents every action, in the API and in the console', () => {
+    const paths = openApiDocument.paths;
+    const enumOf = (params: readonly unknown[]) => (params.find((p) => (p as { name?: string }).name === 'action') as { schema: { enum: string[] } }).schema.enum;
+    expect([...enumOf(paths['/mappings/{object}/actions/{action}'].parameters)].sort()).toEqual(Object.keys(ACTIONS).sort());
+    // The console posts the same actions (api/console/router.ts looks them up in ACTIONS).
+    expect([...enumOf(paths['/console/mappings/{key}/actions/{action}'].parameters)].sort()).toEqual(Object.keys(ACTIONS).sort());
+    expect(paths['/mappings/{object}/actions/{action}'].post.summary).toMatch(/verify/);
+  });
+
+  it('documents exactly the config keys a mapping entry accepts', () => {
+    const documented = Object.keys(openApiDocument.components.schemas.MappingEntry.properties.config.properties).sort();
+    expect(documented).toEqual(Object.keys(hcEntrySchema.shape.config.shape).sort());
+    expect(documented).toEqual(expect.arrayContaining(['sf_filter', 'formula_refresh_seconds', 'verify_interval_seconds']));
+  });
+
+  it('documents every key of a mapping\'s status, verify, record filter and formula refresh included', () => {
+    const config: MappingConfig = {
+      objectName: 'Account', access: 'read_only', pollIntervalSeconds: 600, maxDailyApiCalls: 3000, fields: ['Id', 'Name', 'SystemModstamp', 'IsDeleted'],
+      indexes: [], upsertField: null, syncMode: 'polling', streamingSource: 'pubsub', flushIntervalSeconds: 10, schema: 'salesforce',
+      sfFilter: 'Name != null', formulaRefreshSeconds: 600, verifyIntervalSeconds: 3600,
+    };
+    const at = '2026-01-01T00:00:00.000Z';
+    const view = statusView({
+      ...initialStatus(config),
+      outbound: { access: 'read_write', pending: false, nextFlushAt: null, lastFlushAt: null, flushes: 0, sent: 0, failed: 0 },
+      filter: { applied: 'Name != null', changePending: false },
+      formulas: { refreshSeconds: 600, lastRefreshAt: at, nextRefreshAt: at, refreshes: 1, lastRowsChanged: 2, lastRecords: 3, lastApiCalls: 1 },
+      verify: { intervalSeconds: 3600, nextAt: at, requested: false, waitingForBudgetUntil: null, runs: 1, last: {
+        at, watermark: at, mode: 'rest', buckets: 1, bucketsDiffering: 1, rowsCompared: 40, missing: 1, stale: 1, extra: 1, skipped: 0, repaired: 3,
+        apiCalls: 2, estimate: { low: 1, high: 3 }, durationMs: 120,
+      } },
+    }, { apiCalls24h: 0 });
+    const status = openApiDocument.components.schemas.Status.properties as Record<string, { properties?: Record<string, { properties?: object }> }>;
+    const missing = (shown: object, documented: object | undefined) => Object.keys(shown).filter((k) => !(k in (documented ?? {})));
+    expect(missing(view, status)).toEqual([]);
+    expect(missing(view.verify!, status.verify.properties)).toEqual([]);
+    expect(missing(view.verify!.last!, status.verify.properties!.last.properties)).toEqual([]);
+    expect(missing(view.record_filter!, status.record_filter.properties)).toEqual([]);
+    expect(missing(view.formula_refresh!, status.formula_refresh.properties)).toEqual([]);
   });
 
   it('every $ref points at a defined component', () => {

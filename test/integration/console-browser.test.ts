@@ -1,12 +1,14 @@
 // The operator's console in a real browser (Debian's Chromium, headless, driven by playwright-core) against
 // the real stack: a ferry worker, Temporal, Postgres and the org emulator. Sign in, watch a mapping load and
-// settle on the overview (which refreshes itself), see a refused write and retry it, pause and resume, and see
-// an org outage become the mapping's current problem. Screenshots of each page: .data/test-artifacts/console/.
+// settle on the overview (which refreshes itself), see a refused write and retry it, pause and resume, see an
+// org outage become the mapping's current problem, set a record filter and the verify interval, and verify now
+// and see what the verify found and repaired. Screenshots of each page: .data/test-artifacts/console/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, TEST_TOKEN, type ApiHarness } from '../support/api';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
+import { withSyncWriter } from '../../store/sync-writer';
 
 describe('the console in a browser', () => {
   let h: ApiHarness;
@@ -186,6 +188,83 @@ describe('the console in a browser', () => {
       h.org.admin.clearFaults();
     }
     await expect.poll(() => row().locator('.problem').textContent(), { timeout: 60_000 }).toContain('none');
+  });
+
+  it('shows and changes the record filter, formula refresh and verify interval; the filter is text, a bad one is refused', async () => {
+    await b.page.goto(`${h.url}/console/mappings/${h.schema}.Account`);
+    const config = () => b.page.locator('dl.config').last();
+    expect(await b.page.locator('#record-filter').textContent()).toBe('none (every record)');
+    expect(await config().textContent()).toMatch(/Verify interval\s*every 24 h \(86,400 s\) \(the default\)/);
+    expect(await config().textContent()).toMatch(/Formula refresh\s*off/);
+    // User text with markup in it: every record matches, and the page shows the filter as the text it is.
+    const filter = `Name != '<b>Nobody</b> & "co"'`;
+    await b.page.getByLabel(/Record filter/).fill(filter);
+    await b.page.getByRole('button', { name: 'Change record filter' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    expect(await b.page.locator('#record-filter code').first().textContent()).toBe(filter);
+    expect(await b.page.locator('main b').count()).toBe(0);
+    expect(await b.page.getByLabel(/Record filter/).inputValue()).toBe(filter);
+    await b.page.getByLabel(/Formula refresh/).fill('900');
+    await b.page.getByRole('button', { name: 'Change formula refresh' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    await b.page.getByLabel(/Verify interval/).fill('3600');
+    await b.page.getByRole('button', { name: 'Change verify interval' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    expect(await config().textContent()).toMatch(/Formula refresh\s*every 15 min \(900 s\)/);
+    expect(await config().textContent()).toMatch(/Verify interval\s*every 1 h \(3,600 s\)/);
+    const api = (await h.call<{ config: Record<string, unknown> }>('GET', '/mappings/Account')).body.config;
+    expect(api).toMatchObject({ sf_filter: filter, formula_refresh_seconds: 900, verify_interval_seconds: 3600 });
+    // An empty refresh interval turns the refresh off again (Account has no formula fields to re-read).
+    await b.page.getByLabel(/Formula refresh/).fill('');
+    await b.page.getByRole('button', { name: 'Change formula refresh' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('Configuration changed');
+    expect(await config().textContent()).toMatch(/Formula refresh\s*off/);
+    expect((await h.call<{ config: Record<string, unknown> }>('GET', '/mappings/Account')).body.config.formula_refresh_seconds).toBeUndefined();
+    // The API's reason for refusing a filter, with the value it names, on the page as text.
+    await b.page.getByLabel(/Record filter/).fill(`NumberOfEmployees = '<b>many</b>'`);
+    await b.page.getByRole('button', { name: 'Change record filter' }).click();
+    await expect.poll(() => b.page.getByRole('alert').textContent()).toContain(`sf_filter: '<b>many</b>' is not a valid value for "NumberOfEmployees"`);
+    expect(await b.page.locator('main b').count()).toBe(0);
+    expect(b.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    b.problems.length = 0;
+    expect((await h.call<{ config: { sf_filter: string } }>('GET', '/mappings/Account')).body.config.sf_filter).toBe(filter);
+    await b.page.goto(`${h.url}/console/mappings/${h.schema}.Account`);
+    await expect.poll(() => b.page.locator('#record-filter').textContent(), { timeout: 30_000 }).not.toContain('being applied');
+  });
+
+  it('verifies now from the mapping page and shows what the verify found and repaired', async () => {
+    const lastVerify = () => b.page.locator('#last-verify').textContent();
+    expect(await lastVerify()).toMatch(/Last verify\s*never/);
+    // The table caught up with the org first (a poll reads back what the outbound writes made in the org)...
+    const polls = async () => (await h.call<{ status: { counts: { polls: number } } }>('GET', '/mappings/Account')).body.status.counts.polls;
+    const before = await polls();
+    expect((await h.call('POST', '/mappings/Account/actions/sync-now')).status).toBe(200);
+    await eventually('a poll after the outbound writes', async () => ((await polls()) > before ? true : undefined), 30_000, 250);
+    // ...then drift behind ferry's back: a row put back to an older version, and a row for a record the org never had.
+    await withSyncWriter(h.db.pool, async (c) => {
+      await c.query(`UPDATE ${table} SET name = 'Restored from an old backup', systemmodstamp = systemmodstamp - interval '1 day'
+        WHERE sfid = (SELECT sfid FROM ${table} WHERE sfid IS NOT NULL ORDER BY sfid LIMIT 1)`);
+      await c.query(`INSERT INTO ${table} (sfid, name, systemmodstamp, isdeleted, _hc_lastop)
+        VALUES ('001Fy000ZZZZZZZAAA', 'Never in the org', now() - interval '1 hour', false, 'SYNCED')`);
+    });
+    await b.page.getByRole('button', { name: 'Verify now' }).click();
+    await expect.poll(() => b.page.getByRole('status').first().textContent()).toContain('A verify runs next');
+    await expect.poll(async () => {
+      await b.page.reload();
+      return lastVerify();
+    }, { timeout: 60_000, interval: 1000 }).not.toMatch(/Last verify\s*never/);
+    const text = await lastVerify();
+    const last = (await h.call<{ status: { verify: { runs: number; last: Record<string, number> } } }>('GET', '/mappings/Account')).body.status.verify.last;
+    expect(last).toMatchObject({ missing: 0, stale: 1, extra: 1, repaired: 2 });
+    expect(text).toMatch(/Last verify\s*\d+ s ago · ✓ 2 rows differed, 2 repaired/);
+    expect(text).toContain(`${last.rows_compared} rows compared · 0 missing · 1 stale · 1 extra · 2 repaired · ${last.skipped} skipped`);
+    expect(text).toMatch(new RegExp(`Cost\\s*${last.api_calls} API calls`));
+    expect(text).toMatch(/Schedule\s*every 1 h \(3,600 s\) · next in (59 min|1 h)/);
+    expect(text).toMatch(/Verifies since start\s*1/);
+    const rows = await h.db.pool.query<{ name: string }>(`SELECT name FROM ${table} WHERE name IN ('Restored from an old backup', 'Never in the org')`);
+    expect(rows.rows).toEqual([]);
+    expect(await b.page.locator('table.activity tbody tr', { hasText: 'verifyMapping' }).first().textContent()).toContain('The verify');
+    await b.screenshot('06b-mapping-verified');
   });
 
   it('shows the connection page and estimates a mapping', async () => {

@@ -1,8 +1,8 @@
 // A mapping's end happens in its workflow: deleting a read_write, event-driven mapping removes its capture
-// triggers, ferry's rows for it and its PushTopic, and the workflow completes; a mapping of the same object
+// triggers, ferry's rows for it (verify runs too) and its PushTopic, and the workflow completes; a mapping of the same object
 // created afterwards starts clean and syncs both ways. Pausing stops the listener; polling again drops the topic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteUpdate, pauseUpdate, reconfigureUpdate, resumeUpdate } from '../../workflows/mapping/messages';
+import { deleteUpdate, pauseUpdate, reconfigureUpdate, resumeUpdate, verifyUpdate } from '../../workflows/mapping/messages';
 import { recordHistories } from '../support/histories';
 import type { Handle } from '../support/mappings';
 import { eventually } from '../support/org';
@@ -13,6 +13,7 @@ const FIELDS = ['Id', 'Name', 'Phone', 'SystemModstamp', 'IsDeleted'];
 const FERRY_TABLES: [table: string, key: string][] = [
   ['outbound_mapping', 'mapping_id'], ['outbound_attempt', 'mapping_id'], ['stream_subscriptions', 'mapping_id'],
   ['stream_events', 'mapping_id'], ['stream_state', 'mapping_id'], ['load_checkpoint', 'mapping'], ['load_page', 'mapping'],
+  ['verify_run', 'mapping_id'],
 ];
 
 let fx: StreamingFixture;
@@ -44,6 +45,10 @@ describe('deleting a mapping', () => {
     expect(await triggers()).toHaveLength(5);
     expect(await pushTopics()).toEqual(['ferry_Account']);
     expect(await ferryRows()).toMatchObject({ outbound_mapping: 1, stream_subscriptions: 1 });
+    // A verify leaves its run in ferry.verify_run, which goes with the mapping.
+    await handle.executeUpdate(verifyUpdate);
+    await waitForStatus(handle, 'the verify', (s) => (s.verify?.runs ?? 0) >= 1);
+    expect(await ferryRows()).toMatchObject({ verify_run: 1 });
     // A local write that is still queued when the mapping goes must not be sent by a later mapping.
     await handle.executeUpdate(pauseUpdate);
     await fx.db.pool.query("INSERT INTO salesforce.account (name) VALUES ('Left behind')");

@@ -71,6 +71,12 @@ export async function resumeReplayId(db: Db, mappingId: string, channel: string)
   return rows[0].r === null ? -1 : Number(rows[0].r);
 }
 
+/** Whether the mapping has staged events not applied yet (a listener that starts tells its workflow so). */
+export async function hasStagedEvents(db: Db, mappingId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM ferry.stream_events WHERE mapping_id = $1 LIMIT 1', [mappingId]);
+  return rows.length > 0;
+}
+
 /**
  * What the listener tells the workflow: a catch-up poll is needed, the org denied the handshake, or the source
  * cannot work as configured (a topic that does not exist, an event that cannot be decoded).

@@ -20,7 +20,7 @@
 // anything else (a dropped stream, the service unavailable) resubscribes with backoff from the last event.
 import { decodeChangeEvent, echoClientName, isEcho } from '../../salesforce/pubsub/cdc-decode';
 import { MAX_NUM_REQUESTED, PubSubClient, PubSubError, SALESFORCE_PUBSUB_URL, type FetchResponse } from '../../salesforce/pubsub/client';
-import { appliedReplayId, pubsubResumePoint, reportOnSubscription, stagePubSubEvents } from '../../store/stream-state';
+import { appliedReplayId, hasStagedEvents, pubsubResumePoint, reportOnSubscription, stagePubSubEvents } from '../../store/stream-state';
 import { streamEventsSignal } from '../../workflows/mapping/messages';
 import { openLockedSession } from './locked-session';
 import { LISTENER_LOCK_CLASS, type ListenerOptions, type StreamListener, type Subscription } from './stream-listener';
@@ -348,6 +348,9 @@ export async function startPubSubListener(sub: Subscription, opts: PubSubListene
       throw error;
     }
   }
+  // Events staged by a listener that died before its nudge went out (a worker killed mid-burst) would wait for
+  // the next event otherwise: the workflow learns of them now.
+  if (await hasStagedEvents(pg, sub.mappingId)) signal();
 
   return {
     sub,

@@ -20,7 +20,7 @@ import type { Logger } from '../../infra/logger';
 import { streamEventsSignal } from '../../workflows/mapping/messages';
 import { errorText, isLoginRefused } from '../../salesforce/errors';
 import type { SalesforceSessions } from '../../salesforce/session';
-import { reportOnSubscription, resumeReplayId, stageEvents } from '../../store/stream-state';
+import { hasStagedEvents, reportOnSubscription, resumeReplayId, stageEvents } from '../../store/stream-state';
 import { Debouncer } from './debounce';
 import { openLockedSession } from './locked-session';
 
@@ -241,6 +241,9 @@ export async function startStreamListener(sub: Subscription, opts: ListenerOptio
 
   try {
     await connect();
+    // Events staged by a listener that died before its nudge went out (a worker killed mid-burst) would wait
+    // for the next event otherwise: the workflow learns of them now.
+    if (await hasStagedEvents(pg, sub.mappingId)) signal();
   } catch (err) {
     // The org refuses ferry's login: nothing will stream until the credentials are fixed (the mapping halts).
     if (isLoginRefused(err)) {

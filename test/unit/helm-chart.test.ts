@@ -112,7 +112,7 @@ describe('the Helm chart', () => {
   it('the worker is probed through its health file and given minutes to drain its activities', () => {
     const pod = deployment('worker').spec.template!.spec;
     const [c] = pod.containers;
-    expect(c.command).toEqual(['node', '--max-old-space-size=192', '--import', 'tsx', 'worker/main.ts']);
+    expect(c.command).toEqual(['node', '--max-old-space-size=192', '--max-semi-space-size=4', '--require', 'tsx/cjs', 'worker/main.ts']);
     expect(c.livenessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.readinessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.env.find((e) => e.name === 'FERRY_WORKER_HEALTH_FILE')?.value).toBe('/tmp/ferry-worker-alive');

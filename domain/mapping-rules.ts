@@ -48,7 +48,6 @@ export const VERIFY_INTERVAL_MIN_SECONDS = 60;
 export const VERIFY_INTERVAL_MAX_SECONDS = 30 * 86_400;
 export const DEFAULT_SCHEMA = 'salesforce';
 export const SYNC_MODE_DEFAULT: SyncMode = 'polling';
-export const STREAMING_SOURCE_DEFAULT: StreamingSource = 'pushtopic';
 export const ACCESS_DEFAULT: Access = 'read_only';
 /** Fields every mapping syncs, whether listed or not: the key, the change cursor and the deletion flag. */
 export const REQUIRED_FIELDS = ['Id', 'SystemModstamp', 'IsDeleted'] as const;

@@ -52,6 +52,12 @@ async function silent(reason: string, workerPresent?: WorkerPresence): Promise<U
   return new Unavailable('Temporal', present === false ? NO_WORKER : reason);
 }
 
+/** The gRPC error's own first line when the client wrapped it (e.g. "Failed to query Workflow"). */
+function causeLine(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause;
+  return cause instanceof Error && cause.message ? firstLine(cause) : firstLine(err);
+}
+
 /** Runs a Temporal client call under a gRPC deadline (plus a guard for connecting); outages → 503. */
 export async function callTemporal<T>(client: Client, ms: number, fn: () => Promise<T>, workerPresent?: WorkerPresence): Promise<T> {
   try {
@@ -66,7 +72,12 @@ export async function callTemporal<T>(client: Client, ms: number, fn: () => Prom
       throw new Unavailable('Temporal', NO_WORKER);
     }
     if (code === 4) throw await silent(`no answer within ${ms} ms (is a ferry worker running?)`, workerPresent);
-    if (code !== undefined && GRPC_OUTAGE.has(code)) throw new Unavailable('Temporal', firstLine(err));
+    if (code !== undefined && GRPC_OUTAGE.has(code)) {
+      // Cancelled or unavailable while Temporal itself answers: a worker stopping mid-call is the usual cause.
+      const present = workerPresent ? await workerPresent().catch(() => undefined) : undefined;
+      if (present === false) throw new Unavailable('Temporal', NO_WORKER);
+      throw new Unavailable('Temporal', present === true ? `${causeLine(err)} (is a ferry worker running?)` : causeLine(err));
+    }
     if (err instanceof ServiceError && /connect|unavailable|deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     if (err instanceof Error && /Failed to connect before the deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     throw err;

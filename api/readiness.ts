@@ -16,6 +16,8 @@ export interface Probe {
 export interface WorkerProbe extends Probe {
   /** Identities of the workers that polled the task queue recently (a worker's identity carries its instance id). */
   pollers: string[];
+  /** Temporal could not be asked: nothing is known about the workers. */
+  unreachable?: true;
 }
 
 export interface SchemaProbe extends Probe {
@@ -113,7 +115,7 @@ export class Readiness {
       taskQueue: { name: this.deps.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
       taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
     }));
-    if (!p.ok) return { ok: false, latencyMs: p.latencyMs, error: p.error, pollers: [] };
+    if (!p.ok) return { ok: false, latencyMs: p.latencyMs, error: p.error, pollers: [], unreachable: true };
     const since = Date.now() - POLLER_FRESH_MS;
     const pollers = (p.value!.pollers ?? []).filter((x) => millis(x.lastAccessTime) >= since).map((x) => x.identity ?? '');
     return pollers.length > 0
@@ -124,8 +126,7 @@ export class Readiness {
   /** Whether a worker polls the task queue: undefined when Temporal could not be asked. */
   async workerPresent(): Promise<boolean | undefined> {
     const w = await this.worker();
-    if (w.ok) return true;
-    return w.pollers.length === 0 && w.error?.startsWith('no ferry worker') ? false : undefined;
+    return w.unreachable ? undefined : w.ok;
   }
 
   /** Every probe at once (reused for a second, so a burst of probes costs one round of checks). */

@@ -47,9 +47,16 @@ export const NO_WORKER = 'no ferry worker is polling the task queue, so the work
  */
 export type WorkerPresence = () => Promise<boolean | undefined>;
 
-async function silent(reason: string, workerPresent?: WorkerPresence): Promise<Unavailable> {
+const WORKER_HINT = ' (is a ferry worker running?)';
+
+/**
+ * A workflow call Temporal did not complete: the missing worker when none polls the task queue, else `reason`
+ * (with the worker hint when `hint` is 'when-present' and a worker is seen: it may be stopping mid-call).
+ */
+async function unanswered(reason: string, workerPresent: WorkerPresence | undefined, hint: 'always' | 'when-present'): Promise<Unavailable> {
   const present = await workerPresent?.().catch(() => undefined);
-  return new Unavailable('Temporal', present === false ? NO_WORKER : reason);
+  if (present === false) return new Unavailable('Temporal', NO_WORKER);
+  return new Unavailable('Temporal', hint === 'always' || present === true ? `${reason}${WORKER_HINT}` : reason);
 }
 
 /** The gRPC error's own first line when the client wrapped it (e.g. "Failed to query Workflow"). */
@@ -63,21 +70,17 @@ export async function callTemporal<T>(client: Client, ms: number, fn: () => Prom
   try {
     return await timeout(client.withDeadline(Date.now() + ms, fn), ms + 1000);
   } catch (err) {
-    if (err instanceof TimedOut) throw await silent(`${err.message} (is a ferry worker running?)`, workerPresent);
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw await silent('the workflow did not answer in time (is a ferry worker running?)', workerPresent);
+    if (err instanceof TimedOut) throw await unanswered(err.message, workerPresent, 'always');
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw await unanswered('the workflow did not answer in time', workerPresent, 'always');
     const code = grpcCode(err);
     // Temporal refuses a query outright once no worker has polled the task queue for a while.
     const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
     if (code === 9 /* FAILED_PRECONDITION */ && /no poller/i.test(`${firstLine(err)} ${typeof cause === 'string' ? cause : ''}`)) {
       throw new Unavailable('Temporal', NO_WORKER);
     }
-    if (code === 4) throw await silent(`no answer within ${ms} ms (is a ferry worker running?)`, workerPresent);
-    if (code !== undefined && GRPC_OUTAGE.has(code)) {
-      // Cancelled or unavailable while Temporal itself answers: a worker stopping mid-call is the usual cause.
-      const present = workerPresent ? await workerPresent().catch(() => undefined) : undefined;
-      if (present === false) throw new Unavailable('Temporal', NO_WORKER);
-      throw new Unavailable('Temporal', present === true ? `${causeLine(err)} (is a ferry worker running?)` : causeLine(err));
-    }
+    if (code === 4) throw await unanswered(`no answer within ${ms} ms`, workerPresent, 'always');
+    // Cancelled or unavailable while Temporal itself answers: a worker stopping mid-call is the usual cause.
+    if (code !== undefined && GRPC_OUTAGE.has(code)) throw await unanswered(causeLine(err), workerPresent, 'when-present');
     if (err instanceof ServiceError && /connect|unavailable|deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     if (err instanceof Error && /Failed to connect before the deadline/i.test(err.message)) throw new Unavailable('Temporal', firstLine(err));
     throw err;

@@ -67,7 +67,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Each run has its own cluster, ports and files, so benchmarks never share (or stop) each other's services.
     const runDir = join(ROOT, `.data/bench/run-${process.pid}`);
     stops.push(() => rmSync(runDir, { recursive: true, force: true }));
-    const pg = await startLocalPostgres({ dataDir: join(runDir, 'pg'), port: await freePort(), database: 'postgres' });
+    // FERRY_BENCH_PG_STATS=1: Postgres tracks its statements, and the ten that took the most time are printed
+    // when the benchmark ends (where the database's share of a run goes).
+    const statements = Boolean(process.env.FERRY_BENCH_PG_STATS);
+    const pg = await startLocalPostgres({
+      dataDir: join(runDir, 'pg'), port: await freePort(), database: 'postgres',
+      settings: statements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [],
+    });
     stops.push(() => pg.stop());
     const dbName = `bench_${Date.now()}`;
     const admin = new PgClient({ connectionString: pg.url });
@@ -84,6 +90,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const pool = createPool(databaseUrl, 4);
     stops.push(() => pool.end());
     await migrate(pool);
+    if (statements) {
+      await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      stops.push(() => printTopStatements(pool));
+    }
 
     const temporalServer = await startDevServer({ port: await freePort(), namespace: 'default', logFile: join(runDir, 'temporal.log') });
     stops.push(() => temporalServer.stop());
@@ -133,6 +143,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+async function printTopStatements(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ ms: number; calls: string; rows: string; query: string }>(
+    `SELECT round(total_exec_time)::float8 AS ms, calls, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10`);
+  for (const r of rows) process.stderr.write(`bench: pg ${r.ms} ms ${r.calls} calls ${r.rows} rows: ${r.query.slice(0, 220)}\n`);
 }
 
 function forEachProcess(pid: number, fn: (pid: number) => void): void {

@@ -26,6 +26,8 @@ export interface LocalPostgresOptions {
   database: string;
   /** Trade crash safety for speed (tests, benchmarks). */
   unsafeFast?: boolean;
+  /** More server settings (`-c name=value` each), e.g. a benchmark's `shared_preload_libraries=pg_stat_statements`. */
+  settings?: string[];
   /** Where the superuser's password is kept (generated on first use): scram-sha-256 authentication instead of trust. */
   passwordFile?: string;
   /** The variable that sets the port, named in errors (npm start: FERRY_PG_PORT). */
@@ -133,6 +135,7 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
       `-p ${opts.port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${opts.dataDir}`,
       '-c max_connections=200', '-c shared_buffers=256MB', '-c max_wal_size=4GB', '-c maintenance_work_mem=256MB',
       ...(opts.unsafeFast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+      ...(opts.settings ?? []).map((s) => `-c ${s}`),
     ].join(' ');
     try {
       run(join(binDir, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', opts.dataDir, '-l', logFile, '-o', settings], owner);

@@ -11,7 +11,7 @@ import { startLocalPostgres } from '../../scripts/runtime/postgres';
 import { freePort } from '../../scripts/runtime/free-port';
 import { startDevServer, stopChild } from '../../scripts/runtime/temporal';
 import { EMULATOR_DEFAULTS } from '../../emulator/server';
-import { WORKER_NODE_ARGS } from '../../infra/process-args';
+import { WORKER_ENV, WORKER_NODE_ARGS } from '../../infra/process-args';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -60,9 +60,11 @@ export interface StackOptions {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const stops: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
+  // Once only, whoever asks first (the benchmark's end, or a worker that died), in reverse order of start.
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => {
     for (const s of stops.reverse()) await s();
-  };
+  })());
   try {
     // Each run has its own cluster, ports and files, so benchmarks never share (or stop) each other's services.
     const runDir = join(ROOT, `.data/bench/run-${process.pid}`);
@@ -129,9 +131,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const extraArgs = (process.env.FERRY_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const worker = spawn(process.execPath, [...extraArgs, ...WORKER_NODE_ARGS], {
       cwd: ROOT, stdio: ['ignore', process.env.FERRY_BENCH_WORKER_LOGS ? 'inherit' : 'ignore', 'inherit'],
-      env: { ...process.env, ...orgEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...WORKER_ENV, ...orgEnv, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalServer.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: process.env.FERRY_BENCH_WORKER_LOG_LEVEL ?? 'warn' },
     });
-    stops.push(() => stopChild(worker));
+    // A worker that dies mid-run (out of memory, a crash) would leave the benchmark waiting for records that
+    // never come: the run ends at once, naming how the worker ended (its own last words are above on stderr).
+    let stopping = false;
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`bench: the ferry worker exited during the run (${signal ?? `code ${code}`}); the benchmark stops\n`);
+      void stop().finally(() => process.exit(1));
+    });
+    stops.push(() => {
+      stopping = true;
+      return stopChild(worker);
+    });
     return {
       pool, databaseUrl, temporal: new Client({ connection }), taskQueue, orgUrl, orgEnv, worker,
       workerPeakRssMb: () => peakRssMb(worker.pid!),

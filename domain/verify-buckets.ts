@@ -245,7 +245,7 @@ export const VERIFY_BULK_PAGE_RECORDS = 500_000;
 export const REFETCH_BULK_PAGE_RECORDS = 100_000;
 /**
  * Status checks a verify expects a Bulk 2.0 job to need (low, high): as many as a load's (estimate.ts's
- * BULK_POLLS_HIGH), about 45 s of processing at the growing interval salesforce/bulk-query.ts polls with.
+ * BULK_POLLS_HIGH), about 42 s of processing at the doubling interval salesforce/bulk-query.ts polls with.
  */
 export const VERIFY_BULK_POLLS = { low: 1, high: 20 } as const;
 

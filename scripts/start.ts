@@ -19,7 +19,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createPool, migrate } from '../infra/db';
 import { createLogger, redactUrl, resolveLogFormat } from '../infra/logger';
-import { API_NODE_ARGS, WORKER_NODE_ARGS } from '../infra/process-args';
+import { API_NODE_ARGS, WORKER_ENV, WORKER_NODE_ARGS } from '../infra/process-args';
 import { privateFile, secureDataDir } from './runtime/data-dir';
 import { startDemoOrg } from './runtime/demo-org';
 import { acquireInstanceLock, InstanceLocked, type InstanceLock } from './runtime/instance-lock';
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     await pool.end();
   }
 
-  const worker = new Supervised('worker', WORKER_NODE_ARGS, env);
+  const worker = new Supervised('worker', WORKER_NODE_ARGS, { ...WORKER_ENV, ...env });
   const api = new Supervised('api', API_NODE_ARGS, env);
   // Stopped in reverse: the API first, then the worker (which drains its activities).
   stops.push({ name: 'the worker', run: () => worker.stop((Number(env.FERRY_SHUTDOWN_GRACE_SECONDS ?? 60) + 30) * 1000) });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_ENV_VARS } from '../../infra/config';
+import { WORKER_ENV } from '../../infra/process-args';
 
 const ROOT = join(__dirname, '../..');
 interface Service {
@@ -58,7 +59,10 @@ describe('docker-compose.yml', () => {
     const s = services[name];
     expect(s.build).toBe('.');
     const keys = Object.keys(s.environment ?? {});
-    expect(keys.filter((k) => !CONFIG_ENV_VARS.includes(k))).toEqual([]);
+    // Beside ferry's own variables, the worker gets the process environment every worker runs with.
+    const processEnv: string[] = name === 'ferry-worker' ? Object.keys(WORKER_ENV) : [];
+    expect(keys.filter((k) => !CONFIG_ENV_VARS.includes(k) && !processEnv.includes(k))).toEqual([]);
+    for (const k of processEnv) expect(s.environment![k]).toBe(WORKER_ENV[k as keyof typeof WORKER_ENV]);
     expect(keys).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']));
     const db = new URL(interpolate(s.environment!.DATABASE_URL));
     expect(services[db.hostname]).toBeDefined();

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { WORKER_ENV } from '../../infra/process-args';
 
 const ROOT = join(__dirname, '../..');
 const CHART = join(ROOT, 'deploy/helm/ferry');
@@ -116,6 +117,7 @@ describe('the Helm chart', () => {
     expect(c.livenessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.readinessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.env.find((e) => e.name === 'FERRY_WORKER_HEALTH_FILE')?.value).toBe('/tmp/ferry-worker-alive');
+    expect(c.env.find((e) => e.name === 'MALLOC_ARENA_MAX')?.value).toBe(String(WORKER_ENV.MALLOC_ARENA_MAX));
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(120);
     const grace = Number(c.env.find((e) => e.name === 'FERRY_SHUTDOWN_GRACE_SECONDS')?.value);
     expect(grace).toBe(pod.terminationGracePeriodSeconds - 30);

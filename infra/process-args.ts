@@ -6,12 +6,12 @@
 // them; bench/README.md): tsx's CommonJS hook (`--require tsx/cjs`; ferry is CommonJS) instead of its module
 // loader, which runs in a thread of its own with its own heap; and young-generation semi-spaces of 4 MB
 // instead of 16 (a little more scavenging: 1-2 CPU-s per million outbound records).
+export const WORKER_NODE_ARGS = ['--max-old-space-size=192', '--max-semi-space-size=4', '--require', 'tsx/cjs', 'worker/main.ts'] as const;
 /**
  * The worker's environment beside those flags: glibc's malloc keeps at most two arenas. By default each of the
  * process's threads (libuv's pool, V8's GC helpers, the workflow thread, Temporal's Rust core) may get an
  * arena of its own, and their unused pages count in the worker's resident memory: an inbound load of 1M
- * rows peaked at 269-283 MB without it, 254-257 MB with it (bench/README.md).
+ * rows peaked at 269-283 MB without it, 252-280 MB with it (bench/README.md).
  */
 export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
-export const WORKER_NODE_ARGS = ['--max-old-space-size=192', '--max-semi-space-size=4', '--require', 'tsx/cjs', 'worker/main.ts'] as const;
 export const API_NODE_ARGS = ['--import', 'tsx', 'api/server.ts'] as const;

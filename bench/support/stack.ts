@@ -135,16 +135,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     // A worker that dies mid-run (out of memory, a crash) would leave the benchmark waiting for records that
     // never come: the run ends at once, naming how the worker ended (its own last words are above on stderr).
-    let stopping = false;
     worker.on('exit', (code, signal) => {
-      if (stopping) return;
+      if (stopped) return; // stopped on purpose
       process.stderr.write(`bench: the ferry worker exited during the run (${signal ?? `code ${code}`}); the benchmark stops\n`);
       void stop().finally(() => process.exit(1));
     });
-    stops.push(() => {
-      stopping = true;
-      return stopChild(worker);
-    });
+    stops.push(() => stopChild(worker));
     return {
       pool, databaseUrl, temporal: new Client({ connection }), taskQueue, orgUrl, orgEnv, worker,
       workerPeakRssMb: () => peakRssMb(worker.pid!),

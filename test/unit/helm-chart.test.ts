@@ -117,7 +117,7 @@ describe('the Helm chart', () => {
     expect(c.livenessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.readinessProbe?.exec.command).toEqual(['node', 'scripts/healthcheck.mjs']);
     expect(c.env.find((e) => e.name === 'FERRY_WORKER_HEALTH_FILE')?.value).toBe('/tmp/ferry-worker-alive');
-    expect(c.env.find((e) => e.name === 'MALLOC_ARENA_MAX')?.value).toBe(String(WORKER_ENV.MALLOC_ARENA_MAX));
+    for (const [name, value] of Object.entries(WORKER_ENV)) expect(c.env.find((e) => e.name === name)?.value, name).toBe(value);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(120);
     const grace = Number(c.env.find((e) => e.name === 'FERRY_SHUTDOWN_GRACE_SECONDS')?.value);
     expect(grace).toBe(pod.terminationGracePeriodSeconds - 30);

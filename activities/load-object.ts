@@ -134,7 +134,7 @@ async function beginLoad(pool: Pool, sf: MappingConnection, input: LoadInput, co
 
 async function copyBulk(pool: Pool, conn: Connection, plan: Plan, cp: LoadCheckpoint, heartbeat: () => void): Promise<void> {
   if (cp.done) return;
-  const records = await waitForBulkQueryJob(conn, cp.jobId!, heartbeat);
+  const records = await waitForBulkQueryJob(conn, cp.jobId!, heartbeat, { expected: cp.rowsTotal });
   Context.current().log.info('bulk query job complete', { jobId: cp.jobId, records });
   cp.rowsLoaded = await copyBulkPages({
     pool, conn, jobId: cp.jobId!, mapping: plan.input.mappingId, target: plan.input.target,

@@ -58,7 +58,7 @@ export function createPollChanges(deps: { pool: Pool; sessions?: SalesforceSessi
       const orgTimeMs = sf.orgTimeMs();
       Context.current().heartbeat({ records: first.totalSize });
       const merged = first.totalSize > BULK_THRESHOLD
-        ? await mergeViaBulk(deps.pool, sf.conn, input, soql)
+        ? await mergeViaBulk(deps.pool, sf.conn, input, soql, first.totalSize)
         : await mergeViaRest(deps.pool, sf.conn, input, first);
       merged.counts.deleted += await removeLeftScope(deps.pool, sf.conn, input);
       const toMs = coveredAfterPoll(null, { orgTimeMs, newestStampMs: merged.newestStampMs });
@@ -130,12 +130,12 @@ async function mergeViaRest(pool: Pool, conn: Connection, input: PollInput, firs
   return { counts, mode: 'rest', records, newestStampMs };
 }
 
-async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql: string): Promise<Merged> {
+async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql: string, expected: number): Promise<Merged> {
   const { schema } = input.config;
   const staging = stagingTableName(input.table);
   const columns = input.fields.map((f) => ({ name: f.column, pgType: f.pgType }));
   const jobId = await createBulkQueryJob(conn, soql, true);
-  await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
+  await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }), { expected });
   const sql = copyCsvStatement(schema, staging, input.fields.map((f) => f.column));
   return withSyncWriter(pool, async (client) => {
     for (const stmt of createStagingTable(schema, staging, columns)) await client.query(stmt);

@@ -47,7 +47,11 @@ export interface Estimate extends CallRange {
 }
 
 const DAY_SECONDS = 86_400;
-/** How many status checks a Bulk 2.0 job may need before it completes (high end: about 42 s of processing at the doubling interval salesforce/bulk-query.ts checks with). */
+/**
+ * How many status checks a Bulk 2.0 job may need before it completes (high end: about 42 s of processing at the
+ * doubling interval of domain/bulk-job-checks.ts; a check brought forward by the job's reported progress usually
+ * replaces one, since the job is then done).
+ */
 export const BULK_POLLS_HIGH = 20;
 
 interface Params { threshold: number; rest: number; bulkPage: number }

@@ -2,6 +2,7 @@
 // after every page and resume from a stored locator (jsforce's own result() reads all pages in one go).
 import type { Connection } from 'jsforce';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
+import { firstJobCheck, nextJobCheck } from '../domain/bulk-job-checks';
 
 interface QueryRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -30,23 +31,29 @@ export async function createBulkQueryJob(conn: Connection, soql: string, scanAll
 }
 
 /**
- * Waits for JobComplete, polling with a doubling interval from 50 ms up to `maxIntervalMs` (each poll is an API
- * call). A poll's job of a few thousand changes is often done within a tenth of a second, and its latency is
- * the poll's; a long job costs one check more than with a 250 ms start. Calls `onPoll` after every poll
- * (heartbeat). Returns the number of records the job produced.
+ * Waits for JobComplete, checking at a doubling interval from 50 ms up to `maxIntervalMs`, earlier when the
+ * job's reported progress (numberRecordsProcessed against `expected`) says it ends sooner
+ * (domain/bulk-job-checks.ts). Each check is an API call; calls `onPoll` after every check (heartbeat).
+ * Returns the number of records the job produced.
  */
-export async function waitForBulkQueryJob(conn: Connection, jobId: string, onPoll: (state: string) => void, maxIntervalMs = 3000): Promise<number> {
+export async function waitForBulkQueryJob(
+  conn: Connection, jobId: string, onPoll: (state: string) => void,
+  opts: { expected?: number | null; maxIntervalMs?: number } = {},
+): Promise<number> {
   const job = conn.bulk2.job('query', { id: jobId });
-  let interval = 50;
+  const started = Date.now();
+  let checks = firstJobCheck();
   for (;;) {
     const info = await job.check();
     onPoll(info.state);
-    if (info.state === 'JobComplete') return Number(info.numberRecordsProcessed ?? 0);
+    const processed = Number(info.numberRecordsProcessed ?? 0);
+    if (info.state === 'JobComplete') return processed;
     if (info.state === 'Failed' || info.state === 'Aborted') {
       throw new BulkJobFailed(jobId, info.state, String((info as { errorMessage?: string }).errorMessage ?? ''));
     }
-    await new Promise((r) => setTimeout(r, interval));
-    interval = Math.min(interval * 2, maxIntervalMs);
+    const { delayMs, next } = nextJobCheck(checks, { elapsedMs: Date.now() - started, processed, expected: opts.expected ?? null }, opts.maxIntervalMs);
+    checks = next;
+    await new Promise((r) => setTimeout(r, delayMs));
   }
 }
 

@@ -56,7 +56,7 @@ export async function copyQueryToStaging(
   } else {
     const jobId = await createBulkQueryJob(conn, soql, false);
     try {
-      await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }));
+      await waitForBulkQueryJob(conn, jobId, () => Context.current().heartbeat({ jobId }), { expected: first.totalSize });
       const sql = copyCsvStatement(schema, staging, columns);
       let locator: string | null = null;
       do {

@@ -1,19 +1,22 @@
 // The stack a benchmark runs on, each part in its own process as in production: a Postgres cluster
 // (.data/bench/run-<pid>, removed afterwards), the Temporal dev server, the org emulator (its records in its own heap) and a ferry
-// worker whose peak RSS is what the inbound benchmark reports. Everything stops when the benchmark ends.
+// worker whose peak RSS is what the inbound benchmark reports. Everything stops when the benchmark ends, or is
+// interrupted (SIGINT, SIGTERM); what a killed benchmark left behind (SIGKILL) is stopped by the next one.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { createPool, migrate, type Pool } from '../../infra/db';
-import { startLocalPostgres } from '../../scripts/runtime/postgres';
+import { alive } from '../../scripts/runtime/instance-lock';
+import { startLocalPostgres, stopLocalPostgres } from '../../scripts/runtime/postgres';
 import { freePort } from '../../scripts/runtime/free-port';
 import { startDevServer, stopChild } from '../../scripts/runtime/temporal';
 import { EMULATOR_DEFAULTS } from '../../emulator/server';
 import { WORKER_ENV, WORKER_NODE_ARGS } from '../../infra/process-args';
 
 const ROOT = resolve(__dirname, '../..');
+const BENCH_DIR = join(ROOT, '.data/bench');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface Stack {
@@ -65,10 +68,23 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stop = () => (stopped ??= (async () => {
     for (const s of stops.reverse()) await s();
   })());
+  // Interrupted: the services stop with the benchmark (the default would leave them running).
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`bench: ${signal}: stopping the stack\n`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  stops.push(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
   try {
+    sweepStaleRuns(BENCH_DIR);
     // Each run has its own cluster, ports and files, so benchmarks never share (or stop) each other's services.
-    const runDir = join(ROOT, `.data/bench/run-${process.pid}`);
+    const runDir = join(BENCH_DIR, `run-${process.pid}`);
     stops.push(() => rmSync(runDir, { recursive: true, force: true }));
+    const children = new RunChildren(runDir);
     // FERRY_BENCH_PG_STATS=1: Postgres tracks its statements, and the ten that took the most time are printed
     // when the benchmark ends (where the database's share of a run goes).
     const statements = Boolean(process.env.FERRY_BENCH_PG_STATS);
@@ -99,6 +115,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const temporalServer = await startDevServer({ port: await freePort(), namespace: 'default', logFile: join(runDir, 'temporal.log') });
     stops.push(() => temporalServer.stop());
+    if (temporalServer.pid !== undefined) children.add(temporalServer.pid);
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
 
@@ -116,6 +133,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       });
       stops.push(() => stopChild(emulator));
       emulatorPid = emulator.pid;
+      if (emulator.pid !== undefined) children.add(emulator.pid);
       orgUrl = `http://127.0.0.1:${orgPort}`;
       await waitForUrl(`${orgUrl}/services/data`, emulator, 'the org emulator');
     }
@@ -141,6 +159,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       void stop().finally(() => process.exit(1));
     });
     stops.push(() => stopChild(worker));
+    if (worker.pid !== undefined) children.add(worker.pid);
     return {
       pool, databaseUrl, temporal: new Client({ connection }), taskQueue, orgUrl, orgEnv, worker,
       workerPeakRssMb: () => peakRssMb(worker.pid!),
@@ -151,6 +170,68 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * The processes a run started, by pid and start time (/proc/<pid>/stat field 22), in `<runDir>/children`: a
+ * later benchmark stops them if this one was killed, and never a process that merely reused a pid.
+ */
+class RunChildren {
+  private readonly file: string;
+  private readonly lines: string[] = [];
+  constructor(runDir: string) {
+    this.file = join(runDir, 'children');
+  }
+
+  add(pid: number): void {
+    const started = processStart(pid);
+    if (started === null) return;
+    this.lines.push(`${pid} ${started}`);
+    writeFileSync(this.file, `${this.lines.join('\n')}\n`);
+  }
+}
+
+/** A process's start time in clock ticks since boot, or null when it is gone. */
+function processStart(pid: number): string | null {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs whose benchmark process is gone (killed with SIGKILL, or the machine's OOM killer): their services
+ * (the processes in `children`, still the same processes, and the Postgres cluster) are stopped and their
+ * directory removed, so they neither hold ports and memory nor skew the next measurement.
+ */
+function sweepStaleRuns(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const m = /^run-(\d+)$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const runDir = join(dir, name);
+    const list = existsSync(join(runDir, 'children')) ? readFileSync(join(runDir, 'children'), 'utf8') : '';
+    for (const line of list.split('\n').filter(Boolean)) {
+      const [pid, started] = line.split(' ');
+      if (processStart(Number(pid)) !== started) continue;
+      // The whole tree, listed before any of it is killed (a killed parent's child list is gone with it).
+      const tree: number[] = [];
+      forEachProcess(Number(pid), (p) => tree.push(p));
+      for (const p of tree) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    if (existsSync(join(runDir, 'pg', 'PG_VERSION'))) stopLocalPostgres(join(runDir, 'pg'));
+    rmSync(runDir, { recursive: true, force: true });
+    process.stderr.write(`bench: stopped and removed ${runDir}, left by a benchmark that was killed\n`);
   }
 }
 

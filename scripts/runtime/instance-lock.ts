@@ -10,7 +10,8 @@ export class InstanceLocked extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -167,6 +167,13 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
   };
 }
 
+/** Stops whatever cluster runs in `dataDir` at once (no checkpoint): for clusters whose owner process is gone. */
+export function stopLocalPostgres(dataDir: string): void {
+  const binDir = findPostgresBin();
+  const owner = userInfo().uid === 0 ? 'postgres' : undefined;
+  if (isRunning(binDir, dataDir, owner)) run(join(binDir, 'pg_ctl'), ['stop', '-m', 'immediate', '-w', '-D', dataDir], owner);
+}
+
 /** A cluster made with trust authentication gets the superuser's password set and pg_hba.conf switched to scram. */
 async function requirePassword(dataDir: string, port: number, password: string): Promise<void> {
   const hbaFile = join(dataDir, 'pg_hba.conf');

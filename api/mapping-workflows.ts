@@ -9,7 +9,7 @@ import { deleteUpdate, statusQuery, type MappingStatus } from '../workflows/mapp
 import type { mappingWorkflow, MappingWorkflowInput } from '../workflows/mapping/workflow';
 import { parseWorkflowId, type MappingIdentity as MappingRef } from '../domain/mapping-id';
 import { Problem } from './problem';
-import { callTemporal, type WorkerPresence } from './upstream';
+import { callTemporal, sendUpdate, type WorkerPresence } from './upstream';
 
 /** How long DELETE waits for the workflow to finish its current step and tear down. */
 export const DELETE_DEADLINE_MS = 60_000;
@@ -89,7 +89,7 @@ export class MappingWorkflows {
   async update<Ret>(ref: MappingRef, send: (handle: WorkflowHandle) => Promise<Ret>): Promise<Ret> {
     const handle = await this.running(ref);
     try {
-      return await this.call(() => send(handle));
+      return await this.call(() => sendUpdate(() => send(handle)));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new Problem(422, cause(err), undefined, '/problems/refused-by-mapping');
       if (err instanceof WorkflowNotFoundError) throw new Problem(404, `No mapping of ${ref.objectName} in schema ${ref.schema}`, undefined, '/problems/mapping-not-found');

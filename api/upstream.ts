@@ -87,6 +87,30 @@ export async function callTemporal<T>(client: Client, ms: number, fn: () => Prom
   }
 }
 
+/**
+ * Whether Temporal refused an update because the workflow task carrying it failed ("Unable to perform workflow
+ * execution update due to unexpected workflow task failure"): seen when signals poured in while the task ran
+ * and the server failed it to hand the worker the new events. The update was not applied; sending it again is
+ * safe.
+ */
+export function isUpdateTaskFailure(err: unknown): boolean {
+  const cause = (err as { cause?: { message?: unknown; details?: unknown } })?.cause;
+  const text = `${firstLine(err)} ${typeof cause?.message === 'string' ? cause.message : ''} ${typeof cause?.details === 'string' ? cause.details : ''}`;
+  return grpcCode(err) === 9 /* FAILED_PRECONDITION */ && /unexpected workflow task failure/i.test(text);
+}
+
+/** Sends a workflow update, again (up to `attempts` times in all) when Temporal refused it for a failed workflow task. */
+export async function sendUpdate<T>(send: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (attempt >= attempts || !isUpdateTaskFailure(err)) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
 // Errors node-postgres raises when the server is not there (no SQLSTATE) and SQLSTATE classes 08 / 57P.
 const PG_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
 

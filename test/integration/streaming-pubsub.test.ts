@@ -10,6 +10,7 @@ import type { FieldSpec } from '../support/compare';
 import type { Handle } from '../support/mappings';
 import { eventually } from '../support/org';
 import { reconfigureUpdate, resumeUpdate } from '../../workflows/mapping/messages';
+import { sendUpdate } from '../../api/upstream';
 import { status, streamingFixture, until, waitForStatus, type StreamingFixture } from './streaming-fixture';
 
 const FIELDS: FieldSpec[] = [
@@ -230,11 +231,12 @@ describe('switching source while changes flow', () => {
     }, 10);
     try {
       await new Promise((r) => setTimeout(r, 500));
-      await handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'cdc' }] });
+      // As the API sends it (sendUpdate): events signalled while the update's workflow task runs may fail that task.
+      await sendUpdate(() => handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'cdc' }] }));
       await waitForStatus(handle, 'streaming over CometD', (s) => s.state === 'STREAMING' && s.config.streamingSource === 'cdc');
       await eventually('the CometD listener', async () => (fx.org.streaming!.stats().clients > 0 && fx.org.streaming!.stats().pubsub?.streams === 0 ? true : undefined), 30_000, 50);
       await new Promise((r) => setTimeout(r, 500));
-      await handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'pubsub' }] });
+      await sendUpdate(() => handle.executeUpdate(reconfigureUpdate, { args: [{ streamingSource: 'pubsub' }] }));
       await waitForStatus(handle, 'streaming over Pub/Sub', (s) => s.state === 'STREAMING' && s.config.streamingSource === 'pubsub');
       await eventually('the Pub/Sub listener', async () => (fx.org.streaming!.stats().pubsub?.streams === 1 ? true : undefined), 30_000, 50);
       await new Promise((r) => setTimeout(r, 500));

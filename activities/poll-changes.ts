@@ -13,11 +13,11 @@ import { mergeFromStaging, mergeRowsFromParams, type MergeCounts } from '../doma
 import { qualified, stagingTableName } from '../domain/sql-names';
 import type { Pool } from '../infra/db';
 import { classifyFailure, connectMapping } from './errors';
-import { copyCsvStatement, copyText } from './load/copy-page';
+import { copyCsvStatement, copyResultsPage } from './load/copy-page';
 import { restRecordColumns } from './load/rest-rows';
 import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../domain/sync-limits';
 import type { MappedField } from '../domain/mapped-field';
-import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
+import { createBulkQueryJob, deleteBulkQueryJob, openBulkResultsPage, waitForBulkQueryJob } from '../salesforce/bulk-query';
 import type { MappingRef } from '../salesforce/mapping-connection';
 import type { SalesforceSessions } from '../salesforce/session';
 import { withSyncWriter } from '../store/sync-writer';
@@ -142,8 +142,8 @@ async function mergeViaBulk(pool: Pool, conn: Connection, input: PollInput, soql
     let locator: string | null = null;
     let records = 0;
     do {
-      const page = await fetchBulkResultsPage(conn, jobId, locator, BULK_PAGE_RECORDS);
-      records += await copyText(client, sql, page.csv);
+      const page = await openBulkResultsPage(conn, jobId, locator, BULK_PAGE_RECORDS);
+      records += await copyResultsPage(client, sql, jobId, page);
       locator = page.next;
       Context.current().heartbeat({ jobId, records });
     } while (locator !== null);

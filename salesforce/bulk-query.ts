@@ -1,8 +1,12 @@
 // Bulk API 2.0 query jobs, driven page by page through jsforce's QueryJobV2 so that a load can checkpoint
 // after every page and resume from a stored locator (jsforce's own result() reads all pages in one go).
-import type { Connection } from 'jsforce';
+import { Readable } from 'node:stream';
+import type { Connection, Schema } from 'jsforce';
+import HttpApi from 'jsforce/lib/http-api';
+import type { HttpResponse } from 'jsforce/lib/types';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
 import { firstJobCheck, nextJobCheck } from '../domain/bulk-job-checks';
+import { STREAM_BODY, streamsBodies, type BodyReader } from './streamed-body';
 
 interface QueryRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -74,6 +78,76 @@ export async function fetchBulkResultsPage(conn: Connection, jobId: string, loca
     method: 'GET', path: `/${jobId}/results?${query.toString()}`, headers: { Accept: 'text/csv' }, responseType: 'text/plain',
   });
   return { csv: typeof csv === 'string' ? csv : '', next: job.locator && job.locator !== 'null' ? job.locator : null };
+}
+
+/** One page of results as a stream: CSV, header row first, read once by whoever copies it. */
+export interface BulkResultsStream {
+  body: Readable;
+  next: string | null;
+  /** Records in the page, from its Sforce-NumberOfRecords header (null when the org sent none). */
+  records: number | null;
+}
+
+/** jsforce's Bulk 2.0 request class, whose error and session rules a streamed results request keeps. */
+class BulkResultsApi extends HttpApi<Schema> {
+  override hasErrorInResponseBody(body: unknown): boolean {
+    return Array.isArray(body) && typeof body[0] === 'object' && body[0] !== null && 'errorCode' in body[0];
+  }
+  override isSessionExpired(response: HttpResponse): boolean {
+    return response.statusCode === 401 && String(response.body).includes('INVALID_SESSION_ID');
+  }
+  /** Bulk 2.0 answers errors as `[{errorCode, message}]`; a text request gets that JSON unparsed. */
+  override parseError(body: unknown): unknown {
+    let parsed = body;
+    if (typeof body === 'string') {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return body;
+      }
+    }
+    const first = Array.isArray(parsed) ? (parsed[0] as { errorCode?: unknown; message?: unknown } | undefined) : undefined;
+    return first && typeof first.errorCode === 'string' ? { errorCode: first.errorCode, message: String(first.message ?? '') } : parsed;
+  }
+}
+
+/**
+ * Opens one results page and resolves when its headers arrive; the page's CSV is then read from `body` as
+ * the org sends it (salesforce/streamed-body.ts), never held whole. On a connection whose transport cannot
+ * stream, the page is fetched as text and handed over the same way.
+ */
+export async function openBulkResultsPage(conn: Connection, jobId: string, locator: string | null, maxRecords: number): Promise<BulkResultsStream> {
+  if (!streamsBodies(conn)) {
+    const page = await fetchBulkResultsPage(conn, jobId, locator, maxRecords);
+    return { body: Readable.from(textSlices(page.csv)), next: page.next, records: null };
+  }
+  const query = new URLSearchParams({ maxRecords: String(maxRecords) });
+  if (locator) query.set('locator', locator);
+  const url = new URL(`services/data/v${conn.version}/jobs/query/${jobId}/results?${query.toString()}`, conn.instanceUrl).toString();
+  let body: Readable | undefined;
+  const reader: BodyReader = (b) => {
+    body?.destroy();
+    body = b;
+  };
+  const api = new BulkResultsApi(conn, { responseType: 'text/plain', [STREAM_BODY]: reader });
+  let headers: Record<string, string> = {};
+  api.on('response', (response: HttpResponse) => {
+    headers = response.headers;
+  });
+  try {
+    await api.request<string>({ method: 'GET', url, headers: { Accept: 'text/csv' } });
+  } catch (err) {
+    (body as Readable | undefined)?.destroy();
+    throw err;
+  }
+  if (!body) throw new Error(`Bulk 2.0 results of job ${jobId}: the response's body never arrived`);
+  const next = headers['sforce-locator'];
+  const count = headers['sforce-numberofrecords'];
+  return { body: body as Readable, next: next && next !== 'null' ? next : null, records: count !== undefined && /^\d+$/.test(count) ? Number(count) : null };
+}
+
+function* textSlices(text: string): Generator<string> {
+  for (let i = 0; i < text.length; i += 64 * 1024) yield text.slice(i, i + 64 * 1024);
 }
 
 /** Deletes a finished query job and its stored results (Salesforce keeps them for 7 days otherwise). Best effort. */

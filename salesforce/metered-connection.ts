@@ -6,6 +6,7 @@ import { Connection } from 'jsforce';
 import type { Duplex } from 'node:stream';
 import { StreamPromise } from 'jsforce/lib/util/promise';
 import { DeferredDuplex } from './deferred-duplex';
+import { markStreamsBodies, withStreamedBodies } from './streamed-body';
 import type { SalesforceSessions } from './session';
 
 /** Reserves one call before it is made; throws (e.g. ApiBudgetExhausted) when it may not be made. */
@@ -60,6 +61,8 @@ export async function openMeteredConnection(sessions: SalesforceSessions, reserv
     },
   });
   const internal = conn as unknown as { _transport: TransportLike };
-  internal._transport = meter(internal._transport, reserve, seen);
+  // Bulk results pages are streamed to COPY rather than read whole (salesforce/streamed-body.ts); metered all the same.
+  internal._transport = meter(withStreamedBodies(internal._transport), reserve, seen);
+  markStreamsBodies(conn);
   return conn;
 }

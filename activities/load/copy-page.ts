@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PoolClient } from '../../infra/db';
+import type { BulkResultsStream } from '../../salesforce/bulk-query';
 import { qualified, quoteIdent } from '../../domain/sql-names';
 
 /**
@@ -23,15 +24,15 @@ export async function copyStream(client: PoolClient, sql: string, source: NodeJS
 }
 
 /**
- * Copies a whole text (a CSV page) into the table, in 64 KB pieces: writing the page at once would make one
- * more page-sized buffer per page in flight.
+ * Copies one Bulk 2.0 results page as it streams in; fails (so its transaction rolls back) unless COPY took as
+ * many rows as the org said the page holds.
  */
-export function copyText(client: PoolClient, sql: string, text: string): Promise<number> {
-  return copyStream(client, sql, Readable.from(slices(text, 64 * 1024)));
-}
-
-function* slices(text: string, size: number): Generator<string> {
-  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+export async function copyResultsPage(client: PoolClient, sql: string, jobId: string, page: BulkResultsStream): Promise<number> {
+  const n = await copyStream(client, sql, page.body).finally(() => page.body.destroy());
+  if (page.records !== null && n !== page.records) {
+    throw new Error(`Bulk 2.0 job ${jobId}: a results page said it held ${page.records} records, but COPY read ${n} rows from it`);
+  }
+  return n;
 }
 
 /** Copies COPY-text lines (from copyTextLine) into the table. */

@@ -7,8 +7,8 @@ import type { Connection, QueryResult } from 'jsforce';
 import type { MappedField } from '../../domain/mapped-field';
 import { BULK_PAGE_RECORDS, BULK_THRESHOLD } from '../../domain/sync-limits';
 import type { PoolClient } from '../../infra/db';
-import { createBulkQueryJob, deleteBulkQueryJob, fetchBulkResultsPage, waitForBulkQueryJob } from '../../salesforce/bulk-query';
-import { copyCsvStatement, copyLines, copyText } from './copy-page';
+import { createBulkQueryJob, deleteBulkQueryJob, openBulkResultsPage, waitForBulkQueryJob } from '../../salesforce/bulk-query';
+import { copyCsvStatement, copyLines, copyResultsPage } from './copy-page';
 import { copyTextStatement, restRecordLines } from './rest-rows';
 
 type SfRecord = Record<string, unknown>;
@@ -60,8 +60,8 @@ export async function copyQueryToStaging(
       const sql = copyCsvStatement(schema, staging, columns);
       let locator: string | null = null;
       do {
-        const page = await fetchBulkResultsPage(conn, jobId, locator, into.pageRecords ?? BULK_PAGE_RECORDS);
-        records += await copyText(client, sql, page.csv);
+        const page = await openBulkResultsPage(conn, jobId, locator, into.pageRecords ?? BULK_PAGE_RECORDS);
+        records += await copyResultsPage(client, sql, jobId, page);
         locator = page.next;
         Context.current().heartbeat({ jobId, records });
       } while (locator !== null);

@@ -1,6 +1,6 @@
 // Fault injection for the API surfaces (REST and Bulk 2.0; never the admin API or OAuth): added latency, 5xx
-// answers and dropped connections, each on a fraction of requests or on the next N requests, so tests can
-// prove ferry's retries deterministically.
+// answers, dropped connections (each on a fraction of requests or on the next N requests) and answers cut
+// short mid-body (the next N), so tests can prove ferry's retries deterministically.
 import type express from 'express';
 import { prng } from '../org/seed.js';
 
@@ -18,6 +18,11 @@ export interface FaultConfig {
   /** The next N requests are dropped (counts down). */
   dropCount: number;
   /**
+   * The next N answers are cut short (counts down): their status, headers and the first half of their first
+   * piece of body are sent, then the connection is closed — a download broken off midway.
+   */
+  cutCount: number;
+  /**
    * Only requests whose `METHOD path` matches this regular expression are faulted (e.g.
    * `^GET [^ ]+/jobs/ingest/[^/]+$` for Bulk 2.0 job-status checks); empty: every request.
    */
@@ -25,13 +30,14 @@ export interface FaultConfig {
 }
 
 export const NO_FAULTS: FaultConfig = {
-  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0, match: '',
+  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0, cutCount: 0, match: '',
 };
 
 export interface FaultStats {
   delayed: number;
   errors: number;
   dropped: number;
+  cut: number;
 }
 
 const ERROR_CODES: Record<number, string> = { 500: 'UNKNOWN_EXCEPTION', 502: 'BAD_GATEWAY', 503: 'SERVER_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' };
@@ -40,7 +46,7 @@ export class FaultInjector {
   private config: FaultConfig = { ...NO_FAULTS };
   private random: () => number;
   private matcher: RegExp | null = null;
-  stats: FaultStats = { delayed: 0, errors: 0, dropped: 0 };
+  stats: FaultStats = { delayed: 0, errors: 0, dropped: 0, cut: 0 };
 
   constructor(private readonly randomSeed: number) {
     this.random = prng(randomSeed);
@@ -56,7 +62,7 @@ export class FaultInjector {
     for (const k of ['latencyFraction', 'errorFraction', 'dropFraction'] as const) {
       if (typeof next[k] !== 'number' || next[k] < 0 || next[k] > 1) throw new Error(`${k} must be a number in [0, 1]`);
     }
-    for (const k of ['latencyMs', 'errorCount', 'dropCount'] as const) {
+    for (const k of ['latencyMs', 'errorCount', 'dropCount', 'cutCount'] as const) {
       if (!Number.isInteger(next[k]) || next[k] < 0) throw new Error(`${k} must be a non-negative integer`);
     }
     if (!Number.isInteger(next.errorStatus) || next.errorStatus < 500 || next.errorStatus > 599) throw new Error('errorStatus must be a 5xx status');
@@ -97,6 +103,11 @@ export class FaultInjector {
         res.status(c.errorStatus).json([{ message: 'Injected fault: the server is temporarily unavailable', errorCode: ERROR_CODES[c.errorStatus] ?? 'SERVER_UNAVAILABLE' }]);
         return;
       }
+      if (c.cutCount > 0) {
+        c.cutCount--;
+        this.stats.cut++;
+        cutShort(res);
+      }
       if (c.latencyMs > 0 && this.random() < c.latencyFraction) {
         this.stats.delayed++;
         setTimeout(next, c.latencyMs);
@@ -105,4 +116,26 @@ export class FaultInjector {
       next();
     };
   }
+}
+
+/** Makes `res` send its status, headers and half of its first piece of body, then close the connection. */
+function cutShort(res: express.Response): void {
+  const write = res.write.bind(res) as (chunk: unknown, callback: () => void) => boolean;
+  let cut = false;
+  const breakOff = (chunk: unknown): void => {
+    if (cut) return;
+    cut = true;
+    const part = typeof chunk === 'string' ? chunk.slice(0, Math.ceil(chunk.length / 2))
+      : Buffer.isBuffer(chunk) ? chunk.subarray(0, Math.ceil(chunk.length / 2)) : '';
+    if (part.length === 0) res.destroy();
+    else write(part, () => res.destroy());
+  };
+  res.write = ((chunk: unknown) => {
+    breakOff(chunk);
+    return true;
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown) => {
+    breakOff(typeof chunk === 'function' ? undefined : chunk);
+    return res;
+  }) as typeof res.end;
 }

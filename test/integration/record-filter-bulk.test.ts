@@ -4,9 +4,8 @@
 // Real Temporal, Postgres and the org emulator (16,000 Accounts, about 30 % of them IsActive__c).
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
+import { untilEqual, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, type Handle } from '../support/mappings';
-import { eventually } from '../support/org';
 import { BULK_THRESHOLD } from '../../domain/sync-limits';
 import { reconfigureUpdate } from '../../workflows/mapping/messages';
 import { status, streamingFixture, waitForStatus, type StreamingFixture } from './streaming-fixture';
@@ -21,15 +20,8 @@ const FILTER = 'IsActive__c = true';
 let fx: StreamingFixture;
 let handle: Handle;
 
-async function holdsExactly(where: string | undefined): Promise<void> {
-  let diff: string[] = [];
-  await eventually(`${TABLE} equal to the org's records${where ? ` WHERE ${where}` : ''}`, async () => {
-    const [o, t] = await Promise.all([orgSnapshot(fx.conn, 'Account', FIELDS, where), tableSnapshot(fx.db.pool, TABLE, FIELDS)]);
-    diff = differences(o, t, FIELDS);
-    return o.checksum === t.checksum ? true : undefined;
-  }, 60_000, 250).catch((err: Error) => {
-    throw new Error(`${err.message}\n${diff.slice(0, 20).join('\n')}`);
-  });
+function holdsExactly(where: string | undefined): Promise<void> {
+  return untilEqual({ conn: fx.conn, pool: fx.db.pool, object: 'Account', qualifiedTable: TABLE, fields: FIELDS, where });
 }
 
 /** The results of the workflow's completed activities of one type, decoded. */

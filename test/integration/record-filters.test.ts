@@ -4,7 +4,7 @@
 // Real Temporal, Postgres and the org emulator (its --schema declares the filter and formula fields).
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
+import { untilEqual, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, type Handle } from '../support/mappings';
 import { recordHistories } from '../support/histories';
 import { eventually } from '../support/org';
@@ -25,15 +25,8 @@ let handle: Handle;
 let filter = 'IsActive__c = true';
 
 /** Waits until the table holds exactly the org's records matching `where`, field by field. */
-async function holdsExactly(where: string, fields: FieldSpec[] = FIELDS, timeoutMs = 90_000): Promise<void> {
-  let diff: string[] = [];
-  await eventually(`${TABLE} equal to the org's records WHERE ${where}`, async () => {
-    const [o, t] = await Promise.all([orgSnapshot(fx.conn, 'Account', fields, where), tableSnapshot(fx.db.pool, TABLE, fields)]);
-    diff = differences(o, t, fields);
-    return o.checksum === t.checksum ? true : undefined;
-  }, timeoutMs, 250).catch((err: Error) => {
-    throw new Error(`${err.message}\n${diff.join('\n')}`);
-  });
+function holdsExactly(where: string, fields: FieldSpec[] = FIELDS, timeoutMs = 90_000): Promise<void> {
+  return untilEqual({ conn: fx.conn, pool: fx.db.pool, object: 'Account', qualifiedTable: TABLE, fields, where, timeoutMs });
 }
 
 async function count(where: string): Promise<number> {

@@ -8,7 +8,7 @@ import { startStreamSupervisor, type StreamSupervisor } from '../../worker/liste
 import { apiCallsInWindow } from '../../store/api-call-ledger';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
 import type { MappingStatus } from '../../workflows/mapping/messages';
-import { differences, orgSnapshot, tableSnapshot, type FieldSpec } from '../support/compare';
+import { differences, orgSnapshot, tableSnapshot, untilEqual, type FieldSpec } from '../support/compare';
 import { mappingConfig, startMapping, status, waitForStatus, type Handle } from '../support/mappings';
 import { eventually, jsforceFor, sessionsFor, startOrg } from '../support/org';
 import { connectTemporal, createTestDatabase, testLogger, type RunningWorker, type TestDatabase, type TestTemporal } from '../support/services';
@@ -79,14 +79,7 @@ export async function streamingFixture(prefix: string, seed: Record<string, numb
       return handle;
     },
     async converged(object, table, fields, timeoutMs = 60_000) {
-      let diff: string[] = [];
-      await eventually(`${table} equal to the org`, async () => {
-        const [o, t] = await Promise.all([orgSnapshot(conn, object, fields), tableSnapshot(db.pool, table, fields)]);
-        diff = differences(o, t, fields);
-        return o.checksum === t.checksum ? true : undefined;
-      }, timeoutMs, 250).catch((err: Error) => {
-        throw new Error(`${err.message}\n${diff.join('\n')}`);
-      });
+      await untilEqual({ conn, pool: db.pool, object, qualifiedTable: table, fields, timeoutMs });
       const [o, t] = await Promise.all([orgSnapshot(conn, object, fields), tableSnapshot(db.pool, table, fields)]);
       expect(differences(o, t, fields)).toEqual([]);
     },

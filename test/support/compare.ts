@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'jsforce';
 import type { Pool } from '../../infra/db';
+import { eventually } from './org';
 
 export interface FieldSpec {
   name: string;
@@ -70,4 +71,27 @@ export function differences(org: Snapshot, table: Snapshot, fields: FieldSpec[],
     if (out.length >= max) break;
   }
   return out;
+}
+
+export interface EqualWait {
+  conn: Connection;
+  pool: Pool;
+  object: string;
+  qualifiedTable: string;
+  fields: FieldSpec[];
+  /** Only the org's records matching this SOQL condition (a filtered mapping's scope). */
+  where?: string;
+  timeoutMs?: number;
+}
+
+/** Waits until the table holds exactly the org's records (those matching `where`), field by field; fails listing the differences. */
+export async function untilEqual(w: EqualWait): Promise<void> {
+  let diff: string[] = [];
+  await eventually(`${w.qualifiedTable} equal to the org's ${w.object} records${w.where ? ` WHERE ${w.where}` : ''}`, async () => {
+    const [o, t] = await Promise.all([orgSnapshot(w.conn, w.object, w.fields, w.where), tableSnapshot(w.pool, w.qualifiedTable, w.fields)]);
+    diff = differences(o, t, w.fields, 20);
+    return o.checksum === t.checksum ? true : undefined;
+  }, w.timeoutMs ?? 60_000, 250).catch((err: Error) => {
+    throw new Error(`${err.message}\n${diff.join('\n')}`);
+  });
 }

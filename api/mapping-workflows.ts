@@ -105,7 +105,7 @@ export class MappingWorkflows {
   async delete(ref: MappingRef, dropTable: boolean) {
     const handle = await this.running(ref);
     try {
-      return await callTemporal(this.client, Math.max(this.deadlineMs, DELETE_DEADLINE_MS), () => handle.executeUpdate(deleteUpdate, { args: [{ dropTable }] }), this.workerPresent);
+      return await callTemporal(this.client, Math.max(this.deadlineMs, DELETE_DEADLINE_MS), () => sendUpdate(() => handle.executeUpdate(deleteUpdate, { args: [{ dropTable }] })), this.workerPresent);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new Problem(422, cause(err), undefined, '/problems/refused-by-mapping');
       if (err instanceof WorkflowNotFoundError) throw new Problem(404, `No mapping of ${ref.objectName} in schema ${ref.schema}`, undefined, '/problems/mapping-not-found');

@@ -3,7 +3,11 @@
 // byte for byte what jsforce's own text fetch returns, with its locator and record count; an error answer is
 // thrown, never copied; an expired session is renewed and the page read from the request sent again; a
 // download cut short midway commits nothing, and the load resumed after it ends with every record once.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Connection } from 'jsforce';
+import { setDefaults } from 'jsforce/lib/request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/server';
 import { copyBulkPages } from '../../activities/load/bulk-pages';
@@ -105,6 +109,44 @@ describe('Bulk 2.0 results pages streamed into COPY', () => {
     expect(calls - before, 'the refused request and the one sent again').toBe(2);
     expect(page.records).toBe(PAGE);
     expect(text).toBe((await fetchBulkResultsPage(plain, jobId, null, PAGE)).csv);
+  });
+
+  it('behind a proxy, reads the page through jsforce and hands it over whole', async () => {
+    // A real CONNECT proxy on loopback, set the way jsforce takes one (https_proxy, read into its defaults).
+    let tunnels = 0;
+    const sockets: net.Socket[] = [];
+    const proxy = http.createServer();
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels++;
+      sockets.push(client);
+      const [host, port] = String(req.url).split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    process.env.https_proxy = url;
+    setDefaults({ httpProxy: url, followRedirect: true });
+    try {
+      const before = calls;
+      const page = await openBulkResultsPage(conn, jobId, null, PAGE);
+      const text = await readAll(page.body);
+      expect(calls - before).toBe(1);
+      expect(tunnels, 'the request went through the proxy').toBeGreaterThan(0);
+      expect(page.records).toBe(PAGE);
+      expect(text).toBe((await fetchBulkResultsPage(plain, jobId, null, PAGE)).csv);
+    } finally {
+      delete process.env.https_proxy;
+      setDefaults({ followRedirect: true });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it('commits nothing from a page cut short', async () => {

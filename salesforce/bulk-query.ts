@@ -6,7 +6,7 @@ import HttpApi from 'jsforce/lib/http-api';
 import type { HttpResponse } from 'jsforce/lib/types';
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
 import { firstJobCheck, nextJobCheck } from '../domain/bulk-job-checks';
-import { STREAM_BODY, streamsBodies, type BodyReader } from './streamed-body';
+import { BODY_IDLE, STREAM_BODY, streamsBodies, type BodyReader } from './streamed-body';
 
 interface QueryRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -114,9 +114,12 @@ class BulkResultsApi extends HttpApi<Schema> {
 /**
  * Opens one results page and resolves when its headers arrive; the page's CSV is then read from `body` as
  * the org sends it (salesforce/streamed-body.ts), never held whole. On a connection whose transport cannot
- * stream, the page is fetched as text and handed over the same way.
+ * stream, the page is fetched as text and handed over the same way. A body that sends nothing for `idleMs`
+ * (BODY_IDLE_MS by default) fails.
  */
-export async function openBulkResultsPage(conn: Connection, jobId: string, locator: string | null, maxRecords: number): Promise<BulkResultsStream> {
+export async function openBulkResultsPage(
+  conn: Connection, jobId: string, locator: string | null, maxRecords: number, opts: { idleMs?: number } = {},
+): Promise<BulkResultsStream> {
   if (!streamsBodies(conn)) {
     const page = await fetchBulkResultsPage(conn, jobId, locator, maxRecords);
     return { body: Readable.from(textSlices(page.csv)), next: page.next, records: null };
@@ -129,7 +132,7 @@ export async function openBulkResultsPage(conn: Connection, jobId: string, locat
     body?.destroy();
     body = b;
   };
-  const api = new BulkResultsApi(conn, { responseType: 'text/plain', [STREAM_BODY]: reader });
+  const api = new BulkResultsApi(conn, { responseType: 'text/plain', [STREAM_BODY]: reader, ...(opts.idleMs ? { [BODY_IDLE]: opts.idleMs } : {}) });
   let headers: Record<string, string> = {};
   api.on('response', (response: HttpResponse) => {
     headers = response.headers;

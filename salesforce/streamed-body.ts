@@ -22,11 +22,22 @@ import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce/lib/
 
 /** The HttpApi option naming the callback that takes a successful response's body as a stream. */
 export const STREAM_BODY = 'ferryStreamBody';
+/** The HttpApi option bounding how long a streamed body may send nothing (BODY_IDLE_MS when absent). */
+export const BODY_IDLE = 'ferryBodyIdleMs';
 export type BodyReader = (body: Readable) => void;
+
+/**
+ * A streamed body that sends nothing for this long fails. Its reader copies it inside a transaction, so a
+ * download the org stops sending midway must not hold that transaction (and its locks) open for ever. Time
+ * the reader holds the body back counts too: a Postgres that takes no data for two minutes fails the page
+ * as well, and the load resumes from it.
+ */
+export const BODY_IDLE_MS = 120_000;
 
 const ok = (status: number) => status >= 200 && status < 300;
 
-export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions, reader: BodyReader): StreamPromise<HttpResponse> {
+export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions & Record<string, unknown>, reader: BodyReader): StreamPromise<HttpResponse> {
+  const idleMs = typeof options[BODY_IDLE] === 'number' ? options[BODY_IDLE] : BODY_IDLE_MS;
   return StreamPromise.create(() => {
     const promise = new Promise<HttpResponse>((resolve, reject) => {
       const url = new URL(req.url);
@@ -41,6 +52,7 @@ export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions,
         const body = new PassThrough();
         // A broken connection (or a body cut short) destroys `body` with its error, which fails the reader.
         pipeline(res, body).catch(() => {});
+        watchIdle(res, idleMs, `${req.method} ${url.pathname}`);
         reader(body);
         resolve({ statusCode, headers, body: '' });
       });
@@ -51,6 +63,18 @@ export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions,
     });
     return { stream: emptyStream(), promise };
   });
+}
+
+/** Fails `res` when no data has come for `idleMs`. */
+function watchIdle(res: Readable, idleMs: number, what: string): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => res.destroy(new Error(`the org sent nothing for ${idleMs} ms midway through ${what}`)), idleMs);
+  };
+  arm();
+  res.on('data', arm);
+  res.once('close', () => clearTimeout(timer));
 }
 
 /** Through jsforce's own transport (a proxy): the body is read whole, then handed over on success. */

@@ -10,7 +10,7 @@
 //   POST   /mutate/stop     GET /mutate     POST /mutate/step {count}   (synchronous, deterministic)
 //   POST   /reset                           empty org, usage, counters, faults, locators (sessions stay)
 //   GET|PUT|POST|DELETE /faults             {latencyMs, latencyFraction, errorFraction, errorStatus, errorCount,
-//                                            dropFraction, dropCount, cutCount, match, requestLimitExceeded, and the drift
+//                                            dropFraction, dropCount, cutCount, stallCount, match, requestLimitExceeded, and the drift
 //                                            faults dropChangeEvents, dropPollResults (fractions), driftSeed}; DELETE clears
 //   PUT    /limits          {dailyApiRequests}
 //   POST   /sessions/expire                 every access token becomes invalid (refresh tokens stay)

@@ -88,7 +88,7 @@ export class EmulatorAdmin {
     this.deps.accounting.reset();
     this.deps.faults.clear();
     this.deps.org.drift.clear();
-    this.deps.faults.stats = { delayed: 0, errors: 0, dropped: 0, cut: 0 };
+    this.deps.faults.stats = { delayed: 0, errors: 0, dropped: 0, cut: 0, stalled: 0 };
     this.deps.locators.clear();
   }
 

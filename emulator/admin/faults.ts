@@ -1,6 +1,6 @@
 // Fault injection for the API surfaces (REST and Bulk 2.0; never the admin API or OAuth): added latency, 5xx
 // answers, dropped connections (each on a fraction of requests or on the next N requests) and answers cut
-// short mid-body (the next N), so tests can prove ferry's retries deterministically.
+// short or stalled mid-body (the next N), so tests can prove ferry's retries deterministically.
 import type express from 'express';
 import { prng } from '../org/seed.js';
 
@@ -22,6 +22,8 @@ export interface FaultConfig {
    * piece of body are sent, then the connection is closed — a download broken off midway.
    */
   cutCount: number;
+  /** Like `cutCount`, but the connection stays open and nothing more is sent: a download that stalls. */
+  stallCount: number;
   /**
    * Only requests whose `METHOD path` matches this regular expression are faulted (e.g.
    * `^GET [^ ]+/jobs/ingest/[^/]+$` for Bulk 2.0 job-status checks); empty: every request.
@@ -30,7 +32,7 @@ export interface FaultConfig {
 }
 
 export const NO_FAULTS: FaultConfig = {
-  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0, cutCount: 0, match: '',
+  latencyMs: 0, latencyFraction: 1, errorFraction: 0, errorStatus: 503, errorCount: 0, dropFraction: 0, dropCount: 0, cutCount: 0, stallCount: 0, match: '',
 };
 
 export interface FaultStats {
@@ -38,6 +40,7 @@ export interface FaultStats {
   errors: number;
   dropped: number;
   cut: number;
+  stalled: number;
 }
 
 const ERROR_CODES: Record<number, string> = { 500: 'UNKNOWN_EXCEPTION', 502: 'BAD_GATEWAY', 503: 'SERVER_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' };
@@ -46,7 +49,7 @@ export class FaultInjector {
   private config: FaultConfig = { ...NO_FAULTS };
   private random: () => number;
   private matcher: RegExp | null = null;
-  stats: FaultStats = { delayed: 0, errors: 0, dropped: 0, cut: 0 };
+  stats: FaultStats = { delayed: 0, errors: 0, dropped: 0, cut: 0, stalled: 0 };
 
   constructor(private readonly randomSeed: number) {
     this.random = prng(randomSeed);
@@ -62,7 +65,7 @@ export class FaultInjector {
     for (const k of ['latencyFraction', 'errorFraction', 'dropFraction'] as const) {
       if (typeof next[k] !== 'number' || next[k] < 0 || next[k] > 1) throw new Error(`${k} must be a number in [0, 1]`);
     }
-    for (const k of ['latencyMs', 'errorCount', 'dropCount', 'cutCount'] as const) {
+    for (const k of ['latencyMs', 'errorCount', 'dropCount', 'cutCount', 'stallCount'] as const) {
       if (!Number.isInteger(next[k]) || next[k] < 0) throw new Error(`${k} must be a non-negative integer`);
     }
     if (!Number.isInteger(next.errorStatus) || next.errorStatus < 500 || next.errorStatus > 599) throw new Error('errorStatus must be a 5xx status');
@@ -106,7 +109,11 @@ export class FaultInjector {
       if (c.cutCount > 0) {
         c.cutCount--;
         this.stats.cut++;
-        cutShort(res);
+        cutShort(res, true);
+      } else if (c.stallCount > 0) {
+        c.stallCount--;
+        this.stats.stalled++;
+        cutShort(res, false);
       }
       if (c.latencyMs > 0 && this.random() < c.latencyFraction) {
         this.stats.delayed++;
@@ -118,8 +125,11 @@ export class FaultInjector {
   }
 }
 
-/** Makes `res` send its status, headers and half of its first piece of body, then close the connection. */
-function cutShort(res: express.Response): void {
+/**
+ * Makes `res` send its status, headers and half of its first piece of body, then close the connection
+ * (`close`) or send nothing more, leaving it open (a stall: the client must give up on it).
+ */
+function cutShort(res: express.Response, close: boolean): void {
   const write = res.write.bind(res) as (chunk: unknown, callback: () => void) => boolean;
   let cut = false;
   const breakOff = (chunk: unknown): void => {
@@ -127,8 +137,9 @@ function cutShort(res: express.Response): void {
     cut = true;
     const part = typeof chunk === 'string' ? chunk.slice(0, Math.ceil(chunk.length / 2))
       : Buffer.isBuffer(chunk) ? chunk.subarray(0, Math.ceil(chunk.length / 2)) : '';
-    if (part.length === 0) res.destroy();
-    else write(part, () => res.destroy());
+    const after = () => (close ? res.destroy() : undefined);
+    if (part.length === 0) after();
+    else write(part, after);
   };
   res.write = ((chunk: unknown) => {
     breakOff(chunk);

@@ -1,8 +1,9 @@
 // Bulk 2.0 results pages streamed from the org into COPY (salesforce/streamed-body.ts, activities/load/
 // bulk-pages.ts), against the emulator through jsforce and a real Postgres: each page arrives whole and
 // byte for byte what jsforce's own text fetch returns, with its locator and record count; an error answer is
-// thrown, never copied; an expired session is renewed and the page read from the request sent again; a
-// download cut short midway commits nothing, and the load resumed after it ends with every record once.
+// thrown, never copied; an expired session is renewed and the page read from the request sent again; behind a
+// proxy the page goes through jsforce; a download cut short or stalled midway commits nothing, and the load
+// resumed after one ends with every record once.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -162,6 +163,23 @@ describe('Bulk 2.0 results pages streamed into COPY', () => {
     expect((await db.pool.query('SELECT count(*)::int AS n FROM salesforce.cut_page')).rows[0].n).toBe(0);
     const page = await openBulkResultsPage(conn, jobId, null, PAGE);
     expect(await withTransaction(db.pool, (client) => copyResultsPage(client, sql, jobId, page))).toBe(PAGE);
+  });
+
+  it('gives up on a download that stalls midway, committing nothing', async () => {
+    const sql = await freshTable('stall_page');
+    org.admin.setFaults({ stallCount: 1, match: RESULTS });
+    try {
+      const page = await openBulkResultsPage(conn, jobId, null, PAGE, { idleMs: 500 });
+      const started = Date.now();
+      await expect(withTransaction(db.pool, (client) => copyResultsPage(client, sql, jobId, page))).rejects.toThrow(/sent nothing for 500 ms/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    } finally {
+      org.admin.clearFaults();
+    }
+    expect(org.admin.counters().faults.stalled).toBe(1);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM salesforce.stall_page')).rows[0].n).toBe(0);
+    const { rows: [open] } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'");
+    expect(open.n, 'no transaction left open').toBe(0);
   });
 
   it('fails a load on a download cut short, and the load resumed after it copies every record once', async () => {

@@ -69,8 +69,8 @@ export const openApiDocument = {
   },
   security: [{ bearer: [] }],
   paths: {
-    '/health': { get: { summary: 'Liveness (no auth): the process serves; reports Postgres, Temporal, worker and schema each with ok/error', security: [], responses: { 200: { description: 'Serving; `status` is "ok" or "degraded"' } } } },
-    '/ready': { get: { summary: 'Readiness (no auth): schema migrated, Postgres and Temporal answer, a worker polls the task queue', security: [], responses: { 200: { description: 'Ready to serve' }, 503: { description: 'Not ready: `detail` names what is missing; Retry-After set' } } } },
+    '/health': { get: { summary: 'Liveness (no auth): the process serves; reports Postgres, Temporal, worker and schema each with ok/error', security: [], responses: { 200: { description: 'Serving; `status` is "ok" or "degraded"', ...json(ref('Health')) } } } },
+    '/ready': { get: { summary: 'Readiness (no auth): schema migrated, Postgres and Temporal answer, a worker polls the task queue', security: [], responses: { 200: { description: 'Ready to serve', ...json(ref('Ready')) }, 503: { description: 'Not ready: `detail` names what is missing; Retry-After set', ...json(ref('Ready')) } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' }, ...common } } },
     '/mappings': {
       get: { summary: 'Every mapping with its state and counts', responses: { 200: json({ type: 'object', properties: { mappings: { type: 'array', items: ref('Mapping') }, count: { type: 'integer' } } }), ...common } },
@@ -160,6 +160,26 @@ export const openApiDocument = {
       offset: { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
     },
     schemas: {
+      Probe: { type: 'object', required: ['ok', 'latencyMs'], properties: {
+        ok: { type: 'boolean' }, latencyMs: { type: 'integer', description: 'How long the check took' }, error: { type: 'string', description: 'Why it failed (first line)' },
+      } },
+      WorkerProbe: { allOf: [ref('Probe'), { type: 'object', properties: {
+        pollers: { type: 'array', items: { type: 'string' }, description: 'Identities of the workers that polled the task queue recently' },
+        unreachable: { type: 'boolean', description: 'Temporal could not be asked: nothing is known about the workers' },
+      } }] },
+      SchemaProbe: { allOf: [ref('Probe'), { type: 'object', properties: {
+        pending: { type: 'array', items: { type: 'string' }, description: 'Migrations not applied yet' },
+        unreachable: { type: 'boolean', description: 'Postgres did not answer: whether migrations are applied is unknown' },
+      } }] },
+      Checks: { type: 'object', properties: { schema: ref('SchemaProbe'), postgres: ref('Probe'), temporal: ref('Probe'), worker: ref('WorkerProbe') } },
+      Health: { type: 'object', properties: {
+        status: { type: 'string', enum: ['ok', 'degraded'] }, instance: { type: ['string', 'null'], description: 'FERRY_INSTANCE_ID' },
+        schema: ref('SchemaProbe'), postgres: ref('Probe'), temporal: ref('Probe'), worker: ref('WorkerProbe'),
+      } },
+      Ready: { type: 'object', properties: {
+        ready: { type: 'boolean' }, instance: { type: ['string', 'null'], description: 'FERRY_INSTANCE_ID' },
+        detail: { type: 'string', description: 'When not ready: what is missing' }, checks: ref('Checks'),
+      } },
       Problem: { type: 'object', required: ['type', 'title', 'status', 'detail'], properties: {
         type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
         errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },

@@ -93,6 +93,36 @@ describe('the OpenAPI document', () => {
     expect(missing(view.formula_refresh!, status.formula_refresh.properties)).toEqual([]);
   });
 
+  it('documents every key /health and /ready answer with, each check\'s included', async () => {
+    const { url, server } = await listen(app);
+    try {
+      // Postgres and Temporal are dead addresses here: /health reports each failure, /ready says what is missing.
+      const health = await request<Record<string, Record<string, unknown>>>(url, 'GET', '/health', { token: null });
+      const ready = await request<{ checks: Record<string, Record<string, unknown>> }>(url, 'GET', '/ready', { token: null });
+      expect(health.status).toBe(200);
+      expect(ready.status).toBe(503);
+      type Schema = { properties?: Record<string, unknown>; allOf?: ({ $ref?: string } & Schema)[] };
+      const schemas = openApiDocument.components.schemas as unknown as Record<string, Schema>;
+      const keys = (s: Schema): string[] => [
+        ...Object.keys(s.properties ?? {}),
+        ...(s.allOf ?? []).flatMap((part) => (part.$ref ? keys(schemas[part.$ref.split('/').pop()!]) : keys(part))),
+      ];
+      const missing = (shown: object, schema: string) => Object.keys(shown).filter((k) => !keys(schemas[schema]).includes(k));
+      expect(missing(health.body, 'Health')).toEqual([]);
+      expect(missing(ready.body, 'Ready')).toEqual([]);
+      expect(missing(ready.body.checks, 'Checks')).toEqual([]);
+      const probes = { schema: 'SchemaProbe', postgres: 'Probe', temporal: 'Probe', worker: 'WorkerProbe' };
+      expect(Object.keys(ready.body.checks).sort()).toEqual(Object.keys(probes).sort());
+      for (const [check, schema] of Object.entries(probes)) {
+        expect(missing(ready.body.checks[check], schema), `/ready checks.${check}`).toEqual([]);
+        expect(missing(health.body[check], schema), `/health ${check}`).toEqual([]);
+        expect(ready.body.checks[check].ok, check).toBe(false);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   it('every $ref points at a defined component', () => {
     const refs = JSON.stringify(openApiDocument).match(/"#\/components\/[a-zA-Z]+\/[a-zA-Z]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(10);

@@ -50,7 +50,8 @@ export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions 
           return;
         }
         const body = new PassThrough();
-        // A broken connection (or a body cut short) destroys `body` with its error, which fails the reader.
+        // A broken connection (or a body cut short) destroys `body` with its error, which fails the reader;
+        // pipeline() listens on both streams, so an error before the reader has attached is never unheard.
         pipeline(res, body).catch(() => {});
         watchIdle(res, idleMs, `${req.method} ${url.pathname}`);
         reader(body);
@@ -67,13 +68,8 @@ export function streamBodyRequest(req: HttpRequest, options: HttpRequestOptions 
 
 /** Fails `res` when no data has come for `idleMs`. */
 function watchIdle(res: Readable, idleMs: number, what: string): void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => res.destroy(new Error(`the org sent nothing for ${idleMs} ms midway through ${what}`)), idleMs);
-  };
-  arm();
-  res.on('data', arm);
+  const timer = setTimeout(() => res.destroy(new Error(`the org sent nothing for ${idleMs} ms midway through ${what}`)), idleMs);
+  res.on('data', () => timer.refresh());
   res.once('close', () => clearTimeout(timer));
 }
 

@@ -14,10 +14,17 @@ export async function registerOutboundMapping(db: Db, m: { mappingId: string; sc
     [m.mappingId, m.schema, m.table, m.access, m.workflowId]);
 }
 
-/** The workflow of a read_write mapping; undefined for a read_only or unknown one. */
-export async function readWriteWorkflowId(db: Db, mappingId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ workflow_id: string }>("SELECT workflow_id FROM ferry.outbound_mapping WHERE mapping_id = $1 AND access = 'read_write'", [mappingId]);
-  return rows[0]?.workflow_id;
+export interface ReadWriteMapping {
+  workflowId: string;
+  schema: string;
+  table: string;
+}
+
+/** The workflow and table of a read_write mapping; undefined for a read_only or unknown one. */
+export async function readWriteMapping(db: Db, mappingId: string): Promise<ReadWriteMapping | undefined> {
+  const { rows } = await db.query<{ workflow_id: string; schema_name: string; table_name: string }>(
+    "SELECT workflow_id, schema_name, table_name FROM ferry.outbound_mapping WHERE mapping_id = $1 AND access = 'read_write'", [mappingId]);
+  return rows[0] && { workflowId: rows[0].workflow_id, schema: rows[0].schema_name, table: rows[0].table_name };
 }
 
 export async function listReadWriteMappings(db: Db): Promise<string[]> {

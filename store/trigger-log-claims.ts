@@ -7,6 +7,7 @@
 import type { LogEntry } from '../domain/outbound-batch';
 import { TRIGGER_LOG } from '../domain/outbound-trigger-sql';
 import { qualified } from '../domain/sql-names';
+import type { ClientBase } from 'pg';
 import { withTransaction, type Pool } from '../infra/db';
 
 export interface BulkJobRef {
@@ -42,9 +43,33 @@ export interface ClaimLimits {
   maxBytes: number;
 }
 
+/**
+ * A table's NEW entries (`$1`: the table name), read in id order through the work-queue index
+ * (`_trigger_log_pending`: (table_name, id) of NEW and PENDING entries) and never by walking the primary key.
+ * `table_name = $1 … ORDER BY id` leaves the planner that choice, and with statistics taken before a burst was
+ * processed (they say every entry is NEW) it takes the primary key, filtering out every processed entry
+ * before the first queued one: 0.65 s to claim 100,000 entries behind 800,000 processed ones, against 0.17 s
+ * through the queue index. A range on table_name ordered by (table_name, id) is an order only the queue index
+ * gives, so the plan does not depend on how fresh the statistics are.
+ */
+const QUEUED = `table_name >= $1 AND table_name <= $1 AND state = 'NEW'`;
+const QUEUE_ORDER = 'table_name, id';
+
+/**
+ * The claim of the oldest NEW entries of table `$1`: at most `$2` of them, cut where their values' stored size
+ * passes `$3` bytes, each with the number of entries that were available (up to `$2`).
+ */
+export function claimQuery(log: string): string {
+  return `WITH queued AS (SELECT table_name, id, action, record_id, sfid, "values" FROM ${log} WHERE ${QUEUED} ORDER BY ${QUEUE_ORDER} LIMIT $2),
+            sized AS (SELECT *, count(*) OVER () AS available,
+                             sum(coalesce(pg_column_size("values"), 0)) OVER (ORDER BY ${QUEUE_ORDER}) - coalesce(pg_column_size("values"), 0) AS before
+                        FROM queued)
+       SELECT id, action, record_id, sfid, "values", available FROM sized WHERE before < $3 ORDER BY ${QUEUE_ORDER}`;
+}
+
 export async function claimEntries(pool: Pool, mappingId: string, schema: string, table: string, limits: ClaimLimits): Promise<Claim> {
   const log = qualified(schema, TRIGGER_LOG);
-  const select = `SELECT id, action, record_id, sfid, "values" FROM ${log} WHERE table_name = $1 AND state = 'NEW'`;
+  const select = `SELECT id, action, record_id, sfid, "values" FROM ${log} WHERE ${QUEUED}`;
   return withTransaction(pool, async (client) => {
     // One flusher per mapping at a time (a zombie attempt of an earlier activity try waits here).
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry.flush.${mappingId}`]);
@@ -54,8 +79,8 @@ export async function claimEntries(pool: Pool, mappingId: string, schema: string
     if (a && a.claimed_upto !== null) {
       // An attempt that did not finish: exactly its range again (plus entries of that range that committed
       // late, which is harmless), never anything newer, so its writes are the same writes.
-      const { rows } = await client.query<Row>(`${select} AND id <= $2 ORDER BY id`, [table, a.claimed_upto]);
-      const more = await client.query(`${select} AND id > $2 LIMIT 1`, [table, a.claimed_upto]);
+      const { rows } = await client.query<Row>(`${select} AND id <= $2 ORDER BY ${QUEUE_ORDER}`, [table, a.claimed_upto]);
+      const more = await client.query(`${select} AND id > $2 ORDER BY ${QUEUE_ORDER} LIMIT 1`, [table, a.claimed_upto]);
       return {
         entries: rows.map(toEntry),
         limited: more.rows.length > 0,
@@ -63,12 +88,7 @@ export async function claimEntries(pool: Pool, mappingId: string, schema: string
       };
     }
     // The oldest NEW entries up to the entry limit, cut where their values' stored size passes the byte limit.
-    const { rows } = await client.query<Row & { available: string }>(
-      `WITH queued AS (${select} ORDER BY id LIMIT $2),
-            sized AS (SELECT *, count(*) OVER () AS available,
-                             sum(coalesce(pg_column_size("values"), 0)) OVER (ORDER BY id) - coalesce(pg_column_size("values"), 0) AS before
-                        FROM queued)
-       SELECT id, action, record_id, sfid, "values", available FROM sized WHERE before < $3 ORDER BY id`,
+    const { rows } = await client.query<Row & { available: string }>(claimQuery(log),
       [table, limits.maxEntries, limits.maxBytes]);
     const available = rows.length > 0 ? Number(rows[0].available) : 0;
     if (rows.length > 0) {
@@ -98,7 +118,14 @@ export async function endAttempt(pool: Pool, mappingId: string): Promise<void> {
 
 /** Whether NEW entries wait for the next flush. */
 export async function hasQueuedEntries(pool: Pool, schema: string, table: string): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT 1 FROM ${qualified(schema, TRIGGER_LOG)} WHERE table_name = $1 AND state = 'NEW' LIMIT 1`, [table]);
+  const { rows } = await pool.query(`SELECT 1 FROM ${qualified(schema, TRIGGER_LOG)} WHERE ${QUEUED} ORDER BY ${QUEUE_ORDER} LIMIT 1`, [table]);
+  return rows.length > 0;
+}
+
+/** Whether at least `n` NEW entries of the table wait; reads no more than `n` of them. */
+export async function queuedAtLeast(db: Pool | ClientBase, schema: string, table: string, n: number): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM ${qualified(schema, TRIGGER_LOG)} WHERE ${QUEUED} ORDER BY ${QUEUE_ORDER} OFFSET $2 LIMIT 1`, [table, Math.max(0, n - 1)]);
   return rows.length > 0;
 }
 

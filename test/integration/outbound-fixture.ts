@@ -3,7 +3,7 @@
 import type { Connection } from 'jsforce';
 import type { Emulator } from '../../emulator/server';
 import type { ChangeEvent } from '../../emulator/contract';
-import { startOutboundListener, type OutboundListener } from '../../worker/listeners/outbound-notify-listener';
+import { startOutboundListener, type OutboundListener, type OutboundListenerOptions } from '../../worker/listeners/outbound-notify-listener';
 import type { MappingWorkflowInput } from '../../workflows/mapping/workflow';
 import { mappingConfig, startMapping, waitForStatus, type Handle } from '../support/mappings';
 import { eventually, jsforceFor, sessionsFor, startOrg } from '../support/org';
@@ -24,14 +24,15 @@ export interface OutboundFixture {
   close(): Promise<void>;
 }
 
-export async function outboundFixture(prefix: string, seed: Record<string, number> = {}, opts: { inProcessWorker?: boolean; schemaFile?: string } = {}): Promise<OutboundFixture> {
+export async function outboundFixture(prefix: string, seed: Record<string, number> = {},
+  opts: { inProcessWorker?: boolean; schemaFile?: string; listener?: Pick<OutboundListenerOptions, 'fullBatchEntries' | 'fullBatchQuietMs'> } = {}): Promise<OutboundFixture> {
   const org = await startOrg({ seed, ...(opts.schemaFile ? { schemaFile: opts.schemaFile } : {}) });
   const conn = await jsforceFor(org);
   const db = await createTestDatabase(prefix);
   const temporal = await connectTemporal(prefix);
   const newWorker = () => temporal.startWorker({ pool: db.pool, log: testLogger, sessions: sessionsFor(org) });
   const worker = opts.inProcessWorker === false ? null : await newWorker();
-  const listener = startOutboundListener({ databaseUrl: db.url, temporal: temporal.client, log: testLogger, lockRetryMs: 500 });
+  const listener = startOutboundListener({ databaseUrl: db.url, temporal: temporal.client, log: testLogger, lockRetryMs: 500, ...opts.listener });
   const changes: ChangeEvent[] = [];
   org.org.on('change', (e: ChangeEvent) => changes.push(e));
   const handles: Handle[] = [];

@@ -2,7 +2,7 @@
 // values' stored size passes maxBytes (wide rows claim fewer entries; the first is always claimed), reporting
 // whether more wait; an unfinished claim is resumed as exactly its range.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimEntries, endAttempt } from '../../store/trigger-log-claims';
+import { claimEntries, claimQuery, endAttempt } from '../../store/trigger-log-claims';
 import { createCaptureDatabase } from '../support/capture';
 import type { TestDatabase } from '../support/services';
 
@@ -77,5 +77,24 @@ describe('claimEntries', () => {
     const rest = await claim(100, 1 << 20);
     expect(rest.entries.map((e) => e.id)).toEqual([4, 5]);
     expect(rest.limited).toBe(false);
+  });
+
+  it('reads the queue through its index, not the primary key, when the statistics predate a processed burst', async () => {
+    // Statistics taken while all 20,000 entries were NEW, then 19,000 of them processed (autovacuum kept off
+    // the log, so the statistics stay as they were): the primary key would walk the processed entries first.
+    await db.pool.query('ALTER TABLE salesforce._trigger_log SET (autovacuum_enabled = false)');
+    try {
+      await insert(20_000, 10);
+      await db.pool.query('ANALYZE salesforce._trigger_log');
+      await db.pool.query("UPDATE salesforce._trigger_log SET state = 'SUCCESS' WHERE id <= 19000");
+      const plan = await db.pool.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) ${claimQuery('salesforce._trigger_log')}`.replace(/\$1/g, "'account'").replace('$2', '1000').replace('$3', '16777216'));
+      const indexes = JSON.stringify(plan.rows[0]['QUERY PLAN']).match(/"Index Name":"[^"]+"/g);
+      expect(indexes).toEqual(['"Index Name":"_trigger_log_pending"']);
+      const first = await claim(1000, 1 << 20);
+      expect(first.entries.map((e) => e.id)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 19001));
+    } finally {
+      await db.pool.query('ALTER TABLE salesforce._trigger_log RESET (autovacuum_enabled)');
+    }
   });
 });

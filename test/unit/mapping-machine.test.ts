@@ -173,6 +173,20 @@ describe('outbound', () => {
     ['the backlog is flushed', (m) => succeed(m, 'flush', 110_002), 110_003, { kind: 'wait', untilMs: 100_000 + POLL_MS }, 'DATA_SYNCED'],
   ]);
 
+  runTableCase('a full batch queued flushes at once; during a flush the flush\'s own outcome decides what comes next', () => loaded(readWrite), [
+    ['a write is signalled', (m) => m.outboundSignalled(100_001), 100_002, { kind: 'wait', untilMs: 110_001 }, 'DATA_SYNCED'],
+    ['a full batch is signalled', (m) => m.outboundSignalled(101_000, true), 101_000, { kind: 'flush', startedAtMs: 101_000 }, 'DATA_SYNCED'],
+    ['a full batch is signalled while it runs (its count included the entries the flush claimed), and the flush claimed everything: one flush an interval again',
+      (m) => {
+        m.outboundSignalled(101_500, true);
+        succeed(m, 'flush', 101_000, result.flush({ remaining: false }));
+      }, 102_000, { kind: 'wait', untilMs: 111_000 }, 'DATA_SYNCED'],
+    ['a full batch again', (m) => m.outboundSignalled(103_000, true), 103_000, { kind: 'flush', startedAtMs: 103_000 }, 'DATA_SYNCED'],
+    ['flushed (the signal came as it started: the next flush an interval after that)', (m) => succeed(m, 'flush', 103_000), 104_000, { kind: 'wait', untilMs: 113_000 }, 'DATA_SYNCED'],
+    ['that flush claimed nothing', (m) => succeed(m, 'flush', 113_000, result.flush({ claimed: 0, succeeded: 0 })), 113_001, { kind: 'wait', untilMs: 100_000 + POLL_MS }, 'DATA_SYNCED'],
+    ['a full batch signalled when nothing was pending is due at once too', (m) => m.outboundSignalled(115_000, true), 115_000, { kind: 'flush', startedAtMs: 115_000 }, 'DATA_SYNCED'],
+  ]);
+
   it('counts what flushes sent and failed', () => {
     const m = loaded(readWrite);
     m.outboundSignalled(100_001);

@@ -3,6 +3,11 @@
 // outboundPendingSignal — at most one per mapping per `debounceMs` (leading edge, plus one trailing signal
 // if more writes came in meanwhile), so a burst of 100,000 inserts costs a handful of signals, not 100,000.
 //
+// A mapping with a whole flush's worth of entries queued (FLUSH_MAX_ENTRIES, counted on this connection when a
+// signal goes out) is told so (`fullBatch`), and flushes without waiting out its interval: the interval is
+// there to gather writes into one flush, and a full one gathers nothing more by waiting. After such a signal
+// the mapping is not counted again for `fullBatchQuietMs`: its flushes then follow one another by themselves.
+//
 // Only one worker per database listens (a session advisory lock); the others retry the lock, so a killed
 // worker's role passes on within `lockRetryMs`. On taking the role the listener signals every read_write
 // mapping once: writes committed while nobody listened are not lost, only flushed a little later.
@@ -11,7 +16,9 @@ import type { Client as PgClient } from 'pg';
 import { OUTBOUND_CHANNEL } from '../../domain/outbound-trigger-sql';
 import type { Logger } from '../../infra/logger';
 import { outboundPendingSignal } from '../../workflows/mapping/messages';
-import { listReadWriteMappings, readWriteWorkflowId } from '../../store/outbound-mappings';
+import { FLUSH_MAX_ENTRIES } from '../../activities/outbound/flush-outbound';
+import { listReadWriteMappings, readWriteMapping, type ReadWriteMapping } from '../../store/outbound-mappings';
+import { queuedAtLeast } from '../../store/trigger-log-claims';
 import { Debouncer } from './debounce';
 import { openLockedSession } from './locked-session';
 
@@ -23,11 +30,17 @@ export interface OutboundListenerOptions {
   log: Logger;
   debounceMs?: number;
   lockRetryMs?: number;
+  /** Queued entries that make a full batch (a flush's claim); FLUSH_MAX_ENTRIES unless set. */
+  fullBatchEntries?: number;
+  /** After a fullBatch signal, how long a mapping is not counted again. */
+  fullBatchQuietMs?: number;
 }
 
 export interface OutboundListener {
   /** Signals sent so far (tests and metrics). */
   signalsSent(): number;
+  /** Of them, signals that said a full batch was queued. */
+  fullBatchSignalsSent(): number;
   /** Whether this process holds the listener role now. */
   active(): boolean;
   stop(): Promise<void>;
@@ -36,28 +49,44 @@ export interface OutboundListener {
 export function startOutboundListener(opts: OutboundListenerOptions): OutboundListener {
   const debounceMs = opts.debounceMs ?? 1000;
   const lockRetryMs = opts.lockRetryMs ?? 5000;
+  const fullBatchEntries = opts.fullBatchEntries ?? FLUSH_MAX_ENTRIES;
+  const fullBatchQuietMs = opts.fullBatchQuietMs ?? 10_000;
   const log = opts.log.child({ component: 'outbound-listener' });
-  const workflows = new Map<string, string>();
+  const workflows = new Map<string, ReadWriteMapping>();
+  const lastFullBatchAt = new Map<string, number>();
   let client: PgClient | null = null;
   let holding = false;
   let stopped = false;
   let sent = 0;
+  let fullBatches = 0;
   let retry: NodeJS.Timeout | null = null;
 
-  const lookup = async (mappingId: string): Promise<string | undefined> => {
+  const lookup = async (mappingId: string): Promise<ReadWriteMapping | undefined> => {
     if (!workflows.has(mappingId) && client) {
-      const workflowId = await readWriteWorkflowId(client, mappingId);
-      if (workflowId) workflows.set(mappingId, workflowId);
+      const mapping = await readWriteMapping(client, mappingId);
+      if (mapping) workflows.set(mappingId, mapping);
     }
     return workflows.get(mappingId);
   };
 
+  /** Whether a full batch waits (counted at most once per quiet period after the last one said so). */
+  const fullBatchQueued = async (mappingId: string, m: ReadWriteMapping): Promise<boolean> => {
+    const c = client;
+    if (!c || Date.now() - (lastFullBatchAt.get(mappingId) ?? -Infinity) < fullBatchQuietMs) return false;
+    const full = await queuedAtLeast(c, m.schema, m.table, fullBatchEntries);
+    if (full) lastFullBatchAt.set(mappingId, Date.now());
+    return full;
+  };
+
   const signal = async (mappingId: string): Promise<void> => {
     try {
-      const workflowId = await lookup(mappingId);
-      if (!workflowId) return;
-      await opts.temporal.workflow.getHandle(workflowId).signal(outboundPendingSignal);
+      const mapping = await lookup(mappingId);
+      if (!mapping) return;
+      const fullBatch = await fullBatchQueued(mappingId, mapping);
+      const handle = opts.temporal.workflow.getHandle(mapping.workflowId);
+      await (fullBatch ? handle.signal(outboundPendingSignal, { fullBatch }) : handle.signal(outboundPendingSignal));
       sent += 1;
+      if (fullBatch) fullBatches += 1;
     } catch (err) {
       // The workflow may have been replaced (new id) or be between runs: look it up again next time.
       workflows.delete(mappingId);
@@ -115,6 +144,7 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
   void connect();
   return {
     signalsSent: () => sent,
+    fullBatchSignalsSent: () => fullBatches,
     active: () => holding,
     stop: async () => {
       stopped = true;

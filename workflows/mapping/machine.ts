@@ -38,7 +38,7 @@ import { pollWindowStart, purgeSweepWindow } from '../../domain/poll-window';
 import type { MappingRef } from '../../salesforce/mapping-connection';
 import type { MappingStatus } from './messages';
 import {
-  archiveDue, flushDueAtMs, initialOutbound, markFlushed, markInstalled, markPending, needsCaptureInstall,
+  archiveDue, flushDueAtMs, initialOutbound, markFlushed, markFullBatch, markInstalled, markPending, needsCaptureInstall,
   type OutboundState, type OutboundView,
 } from './outbound';
 import {
@@ -625,10 +625,11 @@ export class MappingMachine {
     this.deletion.dropTable ||= dropTable;
   }
 
-  /** Local writes were captured (the worker's outbound listener). */
-  outboundSignalled(nowMs: number): void {
+  /** Local writes were captured (the worker's outbound listener); `fullBatch`: a whole flush's worth waits. */
+  outboundSignalled(nowMs: number, fullBatch = false): void {
     this.lastSignalAtMs = nowMs;
     markPending(this.outbound, nowMs);
+    if (fullBatch) markFullBatch(this.outbound);
   }
 
   /** Streamed events were staged (the mapping's listener). */

@@ -78,7 +78,14 @@ export const deleteUpdate = defineUpdate<TeardownResult, [options: { dropTable: 
 
 /** A nudge with no payload: something may need the workflow's attention now (e.g. pending outbound work). */
 export const wakeSignal = defineSignal('wake');
-/** Local writes were captured in the mapping's trigger log (sent by the worker's LISTEN connection, debounced). */
-export const outboundPendingSignal = defineSignal('outboundPending');
+/**
+ * Local writes were captured in the mapping's trigger log (sent by the worker's LISTEN connection, debounced).
+ * `fullBatch`: a whole flush's worth of entries is queued, so waiting out the flush interval gathers nothing
+ * more into the next flush (signals without it, like those of earlier workers, only start the interval).
+ */
+export interface OutboundPending {
+  fullBatch?: boolean;
+}
+export const outboundPendingSignal = defineSignal<[OutboundPending?]>('outboundPending');
 /** Streamed events were staged in ferry.stream_events for this mapping (sent by its listener, debounced). */
 export const streamEventsSignal = defineSignal('streamEvents');

@@ -4,6 +4,7 @@
 //
 //   write committed ─notify─► listener ─outboundPendingSignal─► pending (since t)
 //   pending and t + flushIntervalSeconds reached ─► flush ─► more queued? flush again at once : idle
+//   a full batch queued (the listener counts) ─► flush at once
 import type { Access } from '../../domain/mapping-rules';
 
 /** Processed trigger-log entries are archived at most this often (by the flush that comes next). */
@@ -61,6 +62,14 @@ export function markPending(o: OutboundState, nowMs: number, flushNow = false): 
     o.pendingSinceMs = nowMs;
     o.flushNow = flushNow;
   }
+}
+
+/**
+ * A whole flush's worth of entries is queued: the flush is due at once, since waiting gathers nothing more
+ * into it. (A flush already running decides for itself, in markFlushed, whether to flush again at once.)
+ */
+export function markFullBatch(o: OutboundState): void {
+  if (o.pending) o.flushNow = true;
 }
 
 /** Capture is installed: a read_write table may already hold writes (made before, or while it was read_only). */

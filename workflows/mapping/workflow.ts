@@ -135,9 +135,9 @@ export async function mappingWorkflow(input: MappingWorkflowInput): Promise<Tear
   });
   setHandler(wakeSignal, wake);
   let signals = 0;
-  setHandler(outboundPendingSignal, () => {
+  setHandler(outboundPendingSignal, (pending) => {
     signals += 1;
-    m.outboundSignalled(Date.now());
+    m.outboundSignalled(Date.now(), pending?.fullBatch === true);
     wake();
   });
   setHandler(streamEventsSignal, () => {

@@ -36,28 +36,31 @@ export interface FoldedWrite {
 
 /** Folds entries (in id order) into one write per record, in the order each record first appeared. */
 export function foldEntries(entries: readonly LogEntry[]): FoldedWrite[] {
-  const byRecord = new Map<string, FoldedWrite>();
+  // Keyed by row id; an entry without one (a row deleted before capture knew its id) is a write of its own.
+  const byRecord = new Map<number, FoldedWrite>();
+  const writes: FoldedWrite[] = [];
   for (const e of entries) {
-    const key = e.recordId === null ? `entry:${e.id}` : `row:${e.recordId}`;
-    let w = byRecord.get(key);
+    let w = e.recordId === null ? undefined : byRecord.get(e.recordId);
     if (!w) {
       w = { recordId: e.recordId, kind: 'none', sfid: e.sfid, values: {}, entryIds: [] };
-      byRecord.set(key, w);
+      writes.push(w);
+      if (e.recordId !== null) byRecord.set(e.recordId, w);
     }
     w.entryIds.push(e.id);
     w.sfid = e.sfid ?? w.sfid;
     applyEntry(w, e);
   }
-  return [...byRecord.values()];
+  return writes;
 }
 
+/** Folds one entry into its record's write. An entry's values are never changed: later entries merge into a copy. */
 function applyEntry(w: FoldedWrite, e: LogEntry): void {
   const values = e.values ?? {};
   switch (e.action) {
     case 'INSERT':
       // A row inserted with an sfid already set points at an existing record: an update of it.
       w.kind = e.sfid ? 'update' : 'insert';
-      w.values = { ...values };
+      w.values = values;
       return;
     case 'UPDATE':
       if (w.kind !== 'insert') w.kind = 'update';

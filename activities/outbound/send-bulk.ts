@@ -44,15 +44,22 @@ interface JobPlan {
   op: Op;
   writes: PreparedWrite[];
   columns: string[];
-  csv: string;
 }
 
 function planOf(op: Op, ws: readonly PreparedWrite[]): JobPlan {
   const columns = op === 'delete' ? ['Id'] : [...new Set(ws.flatMap((w) => Object.keys(w.record)))];
   if (op === 'update') columns.unshift('Id');
-  const lines = [columns.join(',')];
-  for (const w of ws) lines.push(columns.map((c) => cell(c === 'Id' ? w.sfid : w.record[c])).join(','));
-  return { op, writes: [...ws], columns, csv: `${lines.join('\n')}\n` };
+  return { op, writes: [...ws], columns };
+}
+
+/**
+ * The job's upload. Built when the job starts, not with the plan: a flush's first job then goes out without
+ * waiting for the CSV of all its others, which are built while Salesforce processes the jobs before them.
+ */
+export function csvOf(plan: JobPlan): string {
+  const lines = [plan.columns.join(',')];
+  for (const w of plan.writes) lines.push(plan.columns.map((c) => cell(c === 'Id' ? w.sfid : w.record[c])).join(','));
+  return `${lines.join('\n')}\n`;
 }
 
 /** The jobs for `writes` (in their order); `split` cuts each operation's writes into jobs of jobSizes. */
@@ -125,23 +132,24 @@ export function matchResults(plan: Pick<JobPlan, 'op' | 'writes' | 'columns'>, o
     if (list) list.push(w);
     else byKey.set(k, [w]);
   }
-  const settle = (table: CsvTable, outcome: (w: PreparedWrite, cell: (name: string) => string) => WriteOutcome) => {
+  // One pass per result file; `outcome` gets the row's cell of the column it names (sf__Id or sf__Error).
+  const settle = (table: CsvTable, named: string, outcome: (w: PreparedWrite, cell: string) => WriteOutcome) => {
     const index = new Map(table.header.map((name, i) => [name, i]));
     const idAt = index.get('sf__Id');
     const plainIdAt = index.get('Id');
+    const namedAt = index.get(named) ?? -1;
     const cellsAt = columns.map((c) => index.get(c));
     for (const row of table.rows) {
-      const cell = (name: string) => row[index.get(name) ?? -1] ?? '';
       const key = byInsert
         ? rowKey(cellsAt, (at) => (at === undefined ? '' : row[at] ?? ''))
         : (idAt !== undefined && row[idAt]) || (plainIdAt !== undefined && row[plainIdAt]) || '';
       const w = byKey.get(key)?.shift();
-      if (w) settled.push({ write: w.write, kind, outcome: outcome(w, cell) });
+      if (w) settled.push({ write: w.write, kind, outcome: outcome(w, row[namedAt] ?? '') });
     }
   };
-  settle(ok, (w, cell) => ({ ok: true, sfid: cell('sf__Id') || w.sfid || null }));
-  settle(failed, (w, cell) => {
-    const error = parseBulkError(cell('sf__Error'));
+  settle(ok, 'sf__Id', (w, id) => ({ ok: true, sfid: id || w.sfid || null }));
+  settle(failed, 'sf__Error', (w, text) => {
+    const error = parseBulkError(text);
     if (plan.op === 'delete' && ['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY'].includes(error.code)) return { ok: true, sfid: w.sfid };
     return { ok: false, error };
   });
@@ -196,7 +204,7 @@ export async function sendBulk(
     });
     await job.open();
     await record({ op: plan.op, jobId: job.id });
-    await job.uploadData(plan.csv);
+    await job.uploadData(csvOf(plan));
     await job.close();
     return job.id;
   };

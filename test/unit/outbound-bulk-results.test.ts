@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsvTable } from '../../domain/csv-table';
 import type { FoldedWrite } from '../../domain/outbound-batch';
 import { FIRST_JOB_ROWS, JOB_ROWS, jobSizes } from '../../domain/outbound-batch';
-import { matchResults, planJobs } from '../../activities/outbound/send-bulk';
+import { csvOf, matchResults, planJobs } from '../../activities/outbound/send-bulk';
 import type { PreparedWrite } from '../../domain/outbound-writes';
 
 function write(recordId: number, kind: PreparedWrite['kind'], record: PreparedWrite['record'], sfid: string | null = null): PreparedWrite {
@@ -25,7 +25,7 @@ describe('matchResults', () => {
   const [insertPlan] = planJobs({ objectName: 'Account', upsertField: null }, inserts);
 
   it('uploads the CSV the results are matched against', () => {
-    expect(insertPlan.csv).toBe('Name,AccountNumber\nAcme,A-1\nTwin,#N/A\nTwin,#N/A\n"Bad, Inc.",X\n');
+    expect(csvOf(insertPlan)).toBe('Name,AccountNumber\nAcme,A-1\nTwin,#N/A\nTwin,#N/A\n"Bad, Inc.",X\n');
   });
 
   it('matches inserts by their cells, in any order, twins in upload order', () => {
@@ -63,7 +63,7 @@ describe('matchResults', () => {
 
     const deletes = [write(7, 'delete', {}, '001G'), write(8, 'delete', {}, '001H'), write(9, 'delete', {}, '001I')];
     const [deletePlan] = planJobs({ objectName: 'Account', upsertField: null }, deletes);
-    expect(deletePlan.csv).toBe('Id\n001G\n001H\n001I\n');
+    expect(csvOf(deletePlan)).toBe('Id\n001G\n001H\n001I\n');
     const deleted = parseCsvTable('sf__Id,sf__Created,Id\n001G,false,001G\n');
     const refused = parseCsvTable('sf__Id,sf__Error,Id\n,ENTITY_IS_DELETED:entity is deleted: --,001H\n,INSUFFICIENT_ACCESS_OR_READONLY:no: --,001I\n');
     expect(outcomes(matchResults(deletePlan, deleted, refused))).toEqual([

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queuedAtLeast } from '../../store/trigger-log-claims';
 import { status, type Handle } from '../support/mappings';
-import { outboundFixture, waitForDrained, type OutboundFixture } from './outbound-fixture';
+import { outboundFixture, waitForDrained, waitForRow, type OutboundFixture } from './outbound-fixture';
 
 const FULL = 500;
 
@@ -16,7 +16,7 @@ describe('outbound full batches', () => {
   let accounts: Handle;
 
   beforeAll(async () => {
-    f = await outboundFixture('outfull', { Account: 3 }, { listener: { fullBatchEntries: FULL, fullBatchQuietMs: 0 } });
+    f = await outboundFixture('outfull', { Account: 3, Contact: 2 }, { listener: { fullBatchEntries: FULL, fullBatchQuietMs: 0 } });
     accounts = await f.start('Account', ['Name'], { flush_interval_seconds: 60 });
   });
   afterAll(async () => f?.close());
@@ -45,5 +45,14 @@ describe('outbound full batches', () => {
     await f.db.pool.query("INSERT INTO salesforce.account (name) SELECT 'Few ' || g FROM generate_series(1, 10) g");
     await new Promise((r) => setTimeout(r, 5_000));
     expect(await queued(f, 'account')).toBe(10);
+  });
+
+  it('a count that fails still lets the signal through: the write is flushed on the interval', async () => {
+    const contacts = await f.start('Contact', ['LastName'], { flush_interval_seconds: 1 });
+    // The listener has not looked this mapping up yet; make its count fail (no such schema).
+    await f.db.pool.query("UPDATE ferry.outbound_mapping SET schema_name = 'no_such_schema' WHERE mapping_id = 'salesforce.contact'");
+    const { rows } = await f.db.pool.query<{ id: number }>("INSERT INTO salesforce.contact (lastname) VALUES ('Counted') RETURNING id");
+    await waitForRow(f.db, 'salesforce.contact', rows[0].id, 'the contact synced', (r) => r._hc_lastop === 'SYNCED' && r.sfid !== null);
+    await contacts.terminate();
   });
 });

@@ -69,13 +69,23 @@ export function startOutboundListener(opts: OutboundListenerOptions): OutboundLi
     return workflows.get(mappingId);
   };
 
-  /** Whether a full batch waits (counted at most once per quiet period after the last one said so). */
+  /**
+   * Whether a full batch waits (counted at most once per quiet period after the last one said so). A count
+   * that fails (the table renamed since it was looked up, the connection lost) is no full batch: the signal
+   * still goes out, and the mapping is looked up again next time.
+   */
   const fullBatchQueued = async (mappingId: string, m: ReadWriteMapping): Promise<boolean> => {
     const c = client;
     if (!c || Date.now() - (lastFullBatchAt.get(mappingId) ?? -Infinity) < fullBatchQuietMs) return false;
-    const full = await queuedAtLeast(c, m.schema, m.table, fullBatchEntries);
-    if (full) lastFullBatchAt.set(mappingId, Date.now());
-    return full;
+    try {
+      const full = await queuedAtLeast(c, m.schema, m.table, fullBatchEntries);
+      if (full) lastFullBatchAt.set(mappingId, Date.now());
+      return full;
+    } catch (err) {
+      workflows.delete(mappingId);
+      log.warn({ mappingId, err: (err as Error).message }, 'could not count the queued writes of a mapping');
+      return false;
+    }
   };
 
   const signal = async (mappingId: string): Promise<void> => {

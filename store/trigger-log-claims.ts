@@ -10,6 +10,8 @@ import { qualified } from '../domain/sql-names';
 import type { ClientBase } from 'pg';
 import { withTransaction, type Pool } from '../infra/db';
 
+type Db = Pool | ClientBase;
+
 export interface BulkJobRef {
   op: 'insert' | 'upsert' | 'update' | 'delete';
   jobId: string;
@@ -117,13 +119,12 @@ export async function endAttempt(pool: Pool, mappingId: string): Promise<void> {
 }
 
 /** Whether NEW entries wait for the next flush. */
-export async function hasQueuedEntries(pool: Pool, schema: string, table: string): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT 1 FROM ${qualified(schema, TRIGGER_LOG)} WHERE ${QUEUED} ORDER BY ${QUEUE_ORDER} LIMIT 1`, [table]);
-  return rows.length > 0;
+export function hasQueuedEntries(pool: Pool, schema: string, table: string): Promise<boolean> {
+  return queuedAtLeast(pool, schema, table, 1);
 }
 
 /** Whether at least `n` NEW entries of the table wait; reads no more than `n` of them. */
-export async function queuedAtLeast(db: Pool | ClientBase, schema: string, table: string, n: number): Promise<boolean> {
+export async function queuedAtLeast(db: Db, schema: string, table: string, n: number): Promise<boolean> {
   const { rows } = await db.query(
     `SELECT 1 FROM ${qualified(schema, TRIGGER_LOG)} WHERE ${QUEUED} ORDER BY ${QUEUE_ORDER} OFFSET $2 LIMIT 1`, [table, Math.max(0, n - 1)]);
   return rows.length > 0;
